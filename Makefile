@@ -1,0 +1,125 @@
+# flask_ebpf_exporter — build, test, demo.
+# Quiet by default; `make V=1` prints every command.
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := all
+
+OUTPUT    := build
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+CC        ?= gcc
+PYTHON    ?= /usr/bin/python3
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VERSION   := $(shell cat VERSION)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARNINGS  := -Wall -Wextra -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+APP_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) -MMD -MP -Iinclude -Isrc -I$(OUTPUT) \
+	     -DFEE_VERSION='"$(VERSION)"' -D_GNU_SOURCE
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
+	     -Ivmlinux -Iinclude -Ibpf -MMD -MP
+LIBS      := -lbpf -lelf -lz -lmicrohttpd -lm
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+
+# Every module in src/ but main.c goes into one archive: the daemon links all of it, and a
+# unit test pulls in only the (pure) modules it references.
+LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS  := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
+APP       := $(OUTPUT)/flask_ebpf_exporter
+
+# Unit tests are built separately, with AddressSanitizer and UBSan.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
+TEST_LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/tests/obj/%.o,$(LIB_SRCS))
+
+.PHONY: all
+all: $(APP)
+
+$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/tests $(OUTPUT)/tests/obj:
+	$(Q)mkdir -p $@
+
+# --- BPF: clang -> bpftool gen object (static linking) -> bpftool gen skeleton -----------
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c vmlinux/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(@:.o=.d) -c $< -o $@
+
+$(OUTPUT)/%.bpf.o: $(OUTPUT)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# --- userspace --------------------------------------------------------------------------
+$(OUTPUT)/obj/%.o: src/%.c $(SKELS) | $(OUTPUT)/obj
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/libfee.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(APP): $(OUTPUT)/obj/main.o $(OUTPUT)/libfee.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+# --- tests ------------------------------------------------------------------------------
+$(OUTPUT)/tests/obj/%.o: src/%.c $(SKELS) | $(OUTPUT)/tests/obj
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/libfee-san.a: $(TEST_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUTPUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/tests/libfee-san.a \
+		-lcmocka -lm -o $@
+
+.PHONY: test test-unit test-e2e
+test: test-unit test-e2e
+
+# Unit tier: no root, no BPF.
+test-unit: $(TEST_BINS)
+	$(Q)set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+
+# End-to-end tier: root, BPF, real servers and clients.
+test-e2e: $(APP)
+	$(Q)$(PYTHON) -m pytest -v -p no:cacheprovider tests/e2e
+
+# --- demo and benchmarks -----------------------------------------------------------------
+.PHONY: demo bench
+demo:
+	$(Q)scripts/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/demo.sh
+
+bench: $(APP)
+	$(Q)scripts/bench/overhead.sh
+
+# --- maintenance ------------------------------------------------------------------------
+.PHONY: vmlinux clean format-check
+# Regenerate the checked-in vmlinux.h from the running kernel's BTF (see vmlinux/README.md).
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/unit/*.h)
+
+clean:
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*.d $(OUTPUT)/tests/obj/*.d)

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The ABI between the BPF programs and the daemon: the one fixed-size record the kernel
+ * emits per finished HTTP request, the kernel-side counters, and the sizes both sides share.
+ * Included by BPF code (after vmlinux.h) and by userspace (after <linux/types.h>), so it
+ * uses only fixed-width __u* types: no pointers, no bool.
+ */
+#ifndef FLASK_EBPF_EXPORTER_H
+#define FLASK_EBPF_EXPORTER_H
+
+/*
+ * Bytes of the request line kept per request: "METHOD SP target SP HTTP/1.x". The kernel
+ * drops the query string (unless the daemon asks for it) so that only the bytes needed for
+ * method and path leave the kernel. A power of two: BPF code masks offsets with it.
+ */
+#define FEE_LINE_MAX 256
+
+/* fee_request_record.flags */
+enum fee_record_flag {
+	/* The request line did not fit in FEE_LINE_MAX: the path is cut short. */
+	FEE_REC_LINE_TRUNCATED = 1 << 0,
+	/* The request's head never completed before the response: duration is measured from
+	 * the last request byte read (e.g. a 414 sent while the request line was arriving). */
+	FEE_REC_HEAD_INCOMPLETE = 1 << 1,
+	/* The serving thread logged an uncaught exception while the request was in flight. */
+	FEE_REC_EXCEPTION = 1 << 2,
+};
+
+/* One finished request: its final response status line was written. */
+struct fee_request_record {
+	__u64 duration_ns; /* head received -> first byte of the final status line */
+	__u32 tgid;	   /* process that served it */
+	__u16 status;	   /* final status code, 200..999 */
+	__u16 flags;	   /* enum fee_record_flag */
+	__u16 line_len;	   /* valid bytes in line[] */
+	__u16 _pad[3];
+	char line[FEE_LINE_MAX]; /* request line, query string removed unless asked for */
+};
+
+/* Kernel-side event counters, one slot each in the per-CPU "counters" array map. */
+enum fee_counter {
+	/* A finished request whose record did not fit in the ring buffer. */
+	FEE_CNT_RINGBUF_DROPPED,
+	/* A response on a tracked connection that did not start with "HTTP/1.x NNN ". */
+	FEE_CNT_BAD_RESPONSE,
+	/* A new connection could not be tracked: the connection map was full. */
+	FEE_CNT_CONN_TABLE_FULL,
+	/* A syscall's arguments could not be stashed between enter and exit. */
+	FEE_CNT_SYSCALL_STASH_FULL,
+	/* A new process of a target could not be added: the target map was full. */
+	FEE_CNT_TARGET_TABLE_FULL,
+	FEE_CNT_MAX,
+};
+
+#endif /* FLASK_EBPF_EXPORTER_H */

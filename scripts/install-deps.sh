@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install every Debian package the build, the demo and the tests need.
+# Idempotent: when everything is present it only checks and exits 0.
+set -euo pipefail
+
+BUILD_PKGS="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
+	libmicrohttpd-dev libyaml-dev libpcre2-dev"
+TEST_PKGS="libcmocka-dev python3 python3-flask python3-requests python3-prometheus-client
+	gunicorn prometheus curl wrk nginx-light procps iproute2"
+
+missing=""
+for pkg in $BUILD_PKGS $TEST_PKGS; do
+	# "install ok installed" is the only state that means the package is usable.
+	if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" != "install ok installed" ]; then
+		missing="$missing $pkg"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing; run as root (sudo $0)" >&2
+	exit 1
+fi
+
+echo "install-deps: installing$missing"
+# Packages such as nginx and prometheus would start their daemons on install; tests start
+# their own instances on private ports, so forbid service starts during this install.
+policy=/usr/sbin/policy-rc.d
+policy_created=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod +x "$policy"
+	policy_created=1
+fi
+trap '[ "$policy_created" = 1 ] && rm -f "$policy"' EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "install-deps: done"

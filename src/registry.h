@@ -1,0 +1,78 @@
+/*
+ * registry — the metric families the exporter serves and their children (one per label
+ * set), held in memory. Knows nothing of BPF, HTTP or the text format. Single-threaded:
+ * the daemon updates and reads it from one thread.
+ */
+#ifndef FEE_REGISTRY_H
+#define FEE_REGISTRY_H
+
+#include <stddef.h>
+
+enum metric_type {
+	METRIC_COUNTER,
+	METRIC_GAUGE,
+	METRIC_HISTOGRAM,
+	METRIC_SUMMARY, /* _count and _sum only, like the Python client's Summary */
+};
+
+struct registry;
+struct metric_family;
+struct metric_child;
+
+/* Unix time in seconds (wall clock); replaceable so tests get fixed _created values. */
+typedef double (*registry_clock_fn)(void);
+
+/* NULL + errno on failure. clock may be NULL for the real wall clock. */
+struct registry *registry_new(registry_clock_fn clock);
+void registry_free(struct registry *r);
+
+/*
+ * Declares a family. `name` is the base name as the Python client takes it: for a counter,
+ * without `_total` (the writer appends it). Label names in declaration order; the
+ * writer prints them sorted. For histograms, `buckets` are the upper bounds in ascending
+ * order; +Inf is appended when missing. Families print in the order they were added.
+ * Returns NULL + errno (EINVAL for a bad name, duplicate name or unsorted buckets).
+ */
+struct metric_family *registry_add_family(struct registry *r, const char *name, const char *help,
+					  enum metric_type type, const char *const *label_names,
+					  size_t n_labels, const double *buckets, size_t n_buckets);
+
+/* Looks a family up by base name; NULL when absent. */
+struct metric_family *registry_find_family(const struct registry *r, const char *name);
+
+/*
+ * The child for these label values (n_labels of them, in declaration order), created on
+ * first use with zero values and _created = clock(). NULL + errno on failure.
+ */
+struct metric_child *metric_family_child(struct metric_family *f, const char *const *label_values);
+
+/* Counters and gauges. */
+void metric_child_inc(struct metric_child *c, double amount);
+void metric_child_set(struct metric_child *c, double value);
+/* Histograms and summaries: one observation. */
+void metric_child_observe(struct metric_child *c, double value);
+
+/* Read access, for the exposition writer and tests. */
+size_t registry_family_count(const struct registry *r);
+const struct metric_family *registry_family_at(const struct registry *r, size_t i);
+
+const char *metric_family_name(const struct metric_family *f);
+const char *metric_family_help(const struct metric_family *f);
+enum metric_type metric_family_type(const struct metric_family *f);
+size_t metric_family_label_count(const struct metric_family *f);
+const char *metric_family_label_name(const struct metric_family *f, size_t i);
+size_t metric_family_bucket_count(const struct metric_family *f); /* including +Inf */
+double metric_family_bucket_bound(const struct metric_family *f, size_t i);
+size_t metric_family_child_count(const struct metric_family *f);
+/* Children in first-seen order. */
+const struct metric_child *metric_family_child_at(const struct metric_family *f, size_t i);
+
+const char *metric_child_label_value(const struct metric_child *c, size_t i);
+double metric_child_value(const struct metric_child *c); /* counter/gauge */
+double metric_child_count(const struct metric_child *c); /* histogram/summary */
+double metric_child_sum(const struct metric_child *c);	 /* histogram/summary */
+/* Cumulative count of observations <= bucket i's bound (histograms). */
+double metric_child_bucket(const struct metric_child *c, size_t i);
+double metric_child_created(const struct metric_child *c);
+
+#endif
