@@ -1,6 +1,8 @@
 # flask_ebpf_exporter — build, test, demo.
 # Quiet by default; `make V=1` prints every command.
 .DELETE_ON_ERROR:
+# Keep the intermediate BPF objects: the skeleton embeds them, and they help debugging.
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 OUTPUT    := build

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Maps, load-time configuration and counters shared by every program of the exporter. */
+#ifndef FEE_MAPS_BPF_H
+#define FEE_MAPS_BPF_H
+
+#include "flask_ebpf_exporter.h"
+
+/* Set by the daemon between open and load. */
+/* Keep the query string in the copied request line (only for group_by=full_path). */
+const volatile __u32 cfg_keep_query = 0;
+/* Wake the daemon once this many record bytes wait; below it the daemon polls. */
+const volatile __u64 cfg_wakeup_bytes = 64 * 1024;
+
+#define MAX_TARGET_PROCESSES 65536
+#define MAX_CONNECTIONS 65536
+#define MAX_INFLIGHT_SYSCALLS 16384
+
+/* Processes being watched: tgid -> index of the target (--pid) they belong to. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TARGET_PROCESSES);
+	__type(key, __u32);
+	__type(value, __u32);
+} targets SEC(".maps");
+
+/* Finished requests for the daemon. Size set by the daemon before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} records SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FEE_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void counter_inc(enum fee_counter which)
+{
+	__u32 key = which;
+	__u64 *slot = bpf_map_lookup_elem(&counters, &key);
+
+	if (slot)
+		*slot += 1; /* per-CPU slot: no atomics needed */
+}
+
+static __always_inline bool current_is_target(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return bpf_map_lookup_elem(&targets, &tgid) != NULL;
+}
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Is a file descriptor of the current process a socket? Read from its fdtable via CO-RE. */
+#ifndef FEE_SOCKET_FD_BPF_H
+#define FEE_SOCKET_FD_BPF_H
+
+#include <bpf/bpf_core_read.h>
+
+/* From include/uapi/linux/stat.h; vmlinux.h carries no macros. */
+#define FEE_S_IFMT 00170000
+#define FEE_S_IFSOCK 0140000
+
+/*
+ * Only called when a read looks like the start of an HTTP request on a descriptor we do
+ * not track yet, so the pointer chase stays off the per-syscall path.
+ */
+static __always_inline bool fd_is_socket(__u32 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+	umode_t mode;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return false;
+	mode = BPF_CORE_READ(file, f_inode, i_mode);
+	return (mode & FEE_S_IFMT) == FEE_S_IFSOCK;
+}
+
+#endif
