@@ -34,7 +34,7 @@ enum http_request_line_error {
  * path: query removed; absolute-form ("http://host:port/a?x") reduced to its path ("/a",
  * or "/" when it has none); percent-decoded as UTF-8 with invalid sequences replaced by
  * U+FFFD the way Python's bytes.decode('utf-8', 'replace') does; runs of leading slashes
- * collapsed to one; "*" becomes "/*"; nothing else normalised.
+ * collapsed to one; an asterisk target becomes "/" followed by it; nothing else normalised.
  *
  * Returns HTTP_LINE_OK or a negative enum http_request_line_error.
  */

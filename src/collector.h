@@ -1,0 +1,43 @@
+/*
+ * collector — the BPF side of the daemon: loads and attaches the kernel programs, tells
+ * them which processes to watch, and hands each finished-request record to a callback.
+ */
+#ifndef FEE_COLLECTOR_H
+#define FEE_COLLECTOR_H
+
+#include <linux/types.h>
+#include <sys/types.h>
+
+#include "flask_ebpf_exporter.h"
+
+struct collector;
+
+typedef void (*collector_record_fn)(void *ctx, const struct fee_request_record *rec);
+
+struct collector_stats {
+	__u64 counters[FEE_CNT_MAX]; /* kernel counters, summed over CPUs */
+	unsigned int probes_attached;
+	unsigned int probes_failed;
+	unsigned int processes_watched;
+};
+
+/*
+ * Opens, loads and attaches every program. On failure logs the reason in words (not root,
+ * no BTF, a probe that would not attach) and returns NULL with errno set.
+ */
+struct collector *collector_open(collector_record_fn on_record, void *ctx);
+void collector_close(struct collector *c);
+
+/* Watches root and all its descendants, present (read from /proc now) and future (the
+ * fork tracepoint). Returns the number of processes added, -ESRCH or -errno. */
+int collector_watch_tree(struct collector *c, pid_t root, __u32 target_id);
+
+/* Readable when records wait (woken in batches: also drain on a timer). */
+int collector_epoll_fd(const struct collector *c);
+
+/* Delivers every waiting record to the callback. Returns how many, or -errno. */
+int collector_drain(struct collector *c);
+
+int collector_read_stats(const struct collector *c, struct collector_stats *stats);
+
+#endif

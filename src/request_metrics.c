@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "request_metrics.h"
+
+#include "http_request_line.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+/* prometheus_flask_exporter's defaults (prometheus_client's Histogram.DEFAULT_BUCKETS). */
+static const double default_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
+					  0.5,	 0.75, 1.0,   2.5,  5.0,   7.5, 10.0 };
+
+static void prefixed(char *out, size_t size, const char *prefix, const char *name)
+{
+	snprintf(out, size, "%s%s%s", prefix, prefix[0] ? "_" : "", name);
+}
+
+static struct metric_family *add_family(struct registry *r, const char *prefix, const char *name,
+					const char *help, enum metric_type type,
+					const char *const *labels, size_t n_labels)
+{
+	char full[256];
+
+	prefixed(full, sizeof(full), prefix, name);
+	if (type == METRIC_HISTOGRAM)
+		return registry_add_family(r, full, help, type, labels, n_labels, default_buckets,
+					   sizeof(default_buckets) / sizeof(default_buckets[0]));
+	return registry_add_family(r, full, help, type, labels, n_labels, NULL, 0);
+}
+
+static struct metric_child *add_self_counter(struct registry *r, const char *name,
+					     const char *help)
+{
+	struct metric_family *f = registry_add_family(r, name, help, METRIC_COUNTER, NULL, 0,
+						      NULL, 0);
+
+	return f ? metric_family_child(f, NULL) : NULL;
+}
+
+int request_metrics_init(struct request_metrics *m, struct registry *r, const char *prefix,
+			 const char *version)
+{
+	static const char *const info_labels[] = { "version" };
+	static const char *const duration_labels[] = { "method", "path", "status" };
+	static const char *const total_labels[] = { "method", "status" };
+	struct metric_family *info, *unexported;
+	struct metric_child *info_child;
+	const char *const unparseable_reason[] = { "unparseable" };
+	static const char *const reason_label[] = { "reason" };
+
+	info = add_family(r, prefix, "exporter_info", "Information about the Prometheus Flask exporter",
+			  METRIC_GAUGE, info_labels, 1);
+	m->duration = add_family(r, prefix, "http_request_duration_seconds",
+				 "Flask HTTP request duration in seconds", METRIC_HISTOGRAM,
+				 duration_labels, 3);
+	m->total = add_family(r, prefix, "http_request", "Total number of HTTP requests",
+			      METRIC_COUNTER, total_labels, 2);
+	m->exceptions = add_family(r, prefix, "http_request_exceptions",
+				   "Total number of HTTP requests which resulted in an exception",
+				   METRIC_COUNTER, total_labels, 2);
+	if (!info || !m->duration || !m->total || !m->exceptions)
+		return -errno;
+	info_child = metric_family_child(info, &version);
+	if (!info_child)
+		return -errno;
+	metric_child_set(info_child, 1);
+
+	m->received = add_self_counter(r, "flask_ebpf_exporter_records_received",
+				       "Finished-request records read from the kernel");
+	unexported = registry_add_family(
+		r, "flask_ebpf_exporter_requests_unexported",
+		"Requests seen but not exported, by reason", METRIC_COUNTER, reason_label, 1, NULL, 0);
+	m->truncated = add_self_counter(
+		r, "flask_ebpf_exporter_paths_truncated",
+		"Requests whose request line was longer than the kernel copies, exported with path=\""
+		REQUEST_PATH_OVERFLOW "\"");
+	if (!m->received || !unexported || !m->truncated)
+		return -errno;
+	m->unparseable = metric_family_child(unexported, unparseable_reason);
+	return m->unparseable ? 0 : -errno;
+}
+
+void request_metrics_observe(struct request_metrics *m, const struct fee_request_record *rec)
+{
+	struct http_request_line line;
+	size_t len = rec->line_len < FEE_LINE_MAX ? rec->line_len : FEE_LINE_MAX;
+	int truncated = (rec->flags & FEE_REC_LINE_TRUNCATED) != 0;
+	const char *labels[3];
+	struct metric_child *child;
+	char status[8];
+
+	metric_child_inc(m->received, 1);
+	if (http_request_line_parse(rec->line, len, truncated, &line)) {
+		metric_child_inc(m->unparseable, 1);
+		return;
+	}
+	if (truncated)
+		metric_child_inc(m->truncated, 1);
+	snprintf(status, sizeof(status), "%u", (unsigned int)rec->status);
+
+	labels[0] = line.method;
+	labels[1] = truncated ? REQUEST_PATH_OVERFLOW : line.path;
+	labels[2] = status;
+	child = metric_family_child(m->duration, labels);
+	if (child)
+		metric_child_observe(child, (double)rec->duration_ns / 1e9);
+
+	labels[1] = status;
+	child = metric_family_child(m->total, labels);
+	if (child)
+		metric_child_inc(child, 1);
+
+	if (rec->flags & FEE_REC_EXCEPTION) {
+		/* The library labels exceptions with status 500 whatever was sent. */
+		labels[1] = "500";
+		child = metric_family_child(m->exceptions, labels);
+		if (child)
+			metric_child_inc(child, 1);
+	}
+}

@@ -1,0 +1,38 @@
+/*
+ * request_metrics — turns finished-request records from the kernel into the
+ * prometheus_flask_exporter families (SPEC §2, §3) and the record self-metrics (SPEC §5).
+ * Pure: knows the record layout, not BPF.
+ */
+#ifndef FEE_REQUEST_METRICS_H
+#define FEE_REQUEST_METRICS_H
+
+#include <linux/types.h>
+
+#include "flask_ebpf_exporter.h"
+#include "registry.h"
+
+/* The path label of a request whose line was longer than the kernel copies. */
+#define REQUEST_PATH_OVERFLOW "<overflow>"
+
+struct request_metrics {
+	struct metric_family *duration;	  /* <prefix>_http_request_duration_seconds */
+	struct metric_family *total;	  /* <prefix>_http_request_total */
+	struct metric_family *exceptions; /* <prefix>_http_request_exceptions_total */
+	struct metric_child *received;	  /* every record read from the ring buffer */
+	struct metric_child *unparseable; /* records whose request line made no sense */
+	struct metric_child *truncated;	  /* records counted under REQUEST_PATH_OVERFLOW */
+};
+
+/*
+ * Adds the default families to r: the info gauge (set to 1 with version), the duration
+ * histogram with the library's default buckets, the two counters, and the record
+ * self-metrics. prefix "flask" gives the library's names; "" drops prefix and underscore.
+ * Returns 0 or -errno.
+ */
+int request_metrics_init(struct request_metrics *m, struct registry *r, const char *prefix,
+			 const char *version);
+
+/* Counts one finished request. */
+void request_metrics_observe(struct request_metrics *m, const struct fee_request_record *rec);
+
+#endif

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "self_metrics.h"
+
+#include <errno.h>
+
+/* Label values of flask_ebpf_exporter_kernel_events_total, by enum fee_counter. The
+ * ring-buffer drop has a family of its own. */
+static const char *const kernel_event_names[FEE_CNT_MAX] = {
+	[FEE_CNT_RINGBUF_DROPPED] = NULL,
+	[FEE_CNT_BAD_RESPONSE] = "bad_response",
+	[FEE_CNT_CONN_TABLE_FULL] = "conn_table_full",
+	[FEE_CNT_SYSCALL_STASH_FULL] = "syscall_stash_full",
+	[FEE_CNT_TARGET_TABLE_FULL] = "target_table_full",
+};
+
+static struct metric_child *single_child(struct registry *r, const char *name, const char *help,
+					 enum metric_type type)
+{
+	struct metric_family *f = registry_add_family(r, name, help, type, NULL, 0, NULL, 0);
+
+	return f ? metric_family_child(f, NULL) : NULL;
+}
+
+int self_metrics_init(struct self_metrics *s, struct registry *r, const char *version,
+		      const char *hook_mode)
+{
+	static const char *const build_labels[] = { "version", "hook_mode" };
+	static const char *const event_label[] = { "event" };
+	const char *build_values[] = { version, hook_mode };
+	struct metric_family *build, *events;
+	struct metric_child *build_child;
+
+	s->dropped = single_child(r, "flask_ebpf_exporter_records_dropped",
+				  "Finished requests lost because the ring buffer was full",
+				  METRIC_COUNTER);
+	events = registry_add_family(r, "flask_ebpf_exporter_kernel_events",
+				     "Kernel-side events that cost a request or a connection its "
+				     "measurement",
+				     METRIC_COUNTER, event_label, 1, NULL, 0);
+	s->probes_attached = single_child(r, "flask_ebpf_exporter_probes_attached",
+					  "BPF programs attached", METRIC_GAUGE);
+	s->probes_failed = single_child(r, "flask_ebpf_exporter_probes_failed",
+					"BPF programs that failed to attach", METRIC_GAUGE);
+	s->processes_watched = single_child(r, "flask_ebpf_exporter_processes_watched",
+					    "Processes currently watched (targets and descendants)",
+					    METRIC_GAUGE);
+	build = registry_add_family(r, "flask_ebpf_exporter_build_info",
+				    "The exporter's version and how it hooks the kernel", METRIC_GAUGE,
+				    build_labels, 2, NULL, 0);
+	if (!s->dropped || !events || !s->probes_attached || !s->probes_failed ||
+	    !s->processes_watched || !build)
+		return -errno;
+	build_child = metric_family_child(build, build_values);
+	if (!build_child)
+		return -errno;
+	metric_child_set(build_child, 1);
+	for (int i = 0; i < FEE_CNT_MAX; i++) {
+		if (!kernel_event_names[i])
+			continue;
+		s->kernel_events[i] = metric_family_child(events, &kernel_event_names[i]);
+		if (!s->kernel_events[i])
+			return -errno;
+	}
+	return 0;
+}
+
+void self_metrics_update(struct self_metrics *s, const struct collector_stats *stats)
+{
+	metric_child_set(s->dropped, (double)stats->counters[FEE_CNT_RINGBUF_DROPPED]);
+	for (int i = 0; i < FEE_CNT_MAX; i++)
+		if (s->kernel_events[i])
+			metric_child_set(s->kernel_events[i], (double)stats->counters[i]);
+	metric_child_set(s->probes_attached, stats->probes_attached);
+	metric_child_set(s->probes_failed, stats->probes_failed);
+	metric_child_set(s->processes_watched, stats->processes_watched);
+}
