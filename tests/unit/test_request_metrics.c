@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* From kernel records to the flask_http_* families, without BPF: synthetic records in,
+ * registry contents out. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <linux/types.h>
+#include <string.h>
+
+#include "request_metrics.h"
+
+static double fixed_clock(void)
+{
+	return 1700000000.0;
+}
+
+static struct fee_request_record record(const char *line, int status, double seconds, int flags)
+{
+	struct fee_request_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.line_len = (__u16)strlen(line);
+	memcpy(rec.line, line, rec.line_len);
+	rec.status = (__u16)status;
+	rec.duration_ns = (__u64)(seconds * 1e9);
+	rec.flags = (__u16)flags;
+	return rec;
+}
+
+/* The child of f whose label values are exactly `values`, or NULL. */
+static const struct metric_child *find_child(const struct metric_family *f,
+					     const char *const *values)
+{
+	for (size_t i = 0; i < metric_family_child_count(f); i++) {
+		const struct metric_child *c = metric_family_child_at(f, i);
+		size_t l;
+
+		for (l = 0; l < metric_family_label_count(f); l++)
+			if (strcmp(metric_child_label_value(c, l), values[l]))
+				break;
+		if (l == metric_family_label_count(f))
+			return c;
+	}
+	return NULL;
+}
+
+struct fixture {
+	struct registry *r;
+	struct request_metrics m;
+};
+
+static int setup(void **state)
+{
+	static struct fixture fx;
+
+	fx.r = registry_new(fixed_clock);
+	if (!fx.r || request_metrics_init(&fx.m, fx.r, "flask", "9.9.9"))
+		return -1;
+	*state = &fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry_free(fx->r);
+	return 0;
+}
+
+static void test_families_and_info(void **state)
+{
+	struct fixture *fx = *state;
+	const struct metric_family *info = registry_find_family(fx->r, "flask_exporter_info");
+	const char *version[] = { "9.9.9" };
+
+	assert_non_null(info);
+	assert_non_null(registry_find_family(fx->r, "flask_http_request_duration_seconds"));
+	assert_non_null(registry_find_family(fx->r, "flask_http_request"));
+	assert_non_null(registry_find_family(fx->r, "flask_http_request_exceptions"));
+	assert_non_null(find_child(info, version));
+	assert_true(metric_child_value(find_child(info, version)) == 1.0);
+	/* No request yet: no children in the request families. */
+	assert_int_equal(metric_family_child_count(fx->m.total), 0);
+	assert_int_equal(metric_family_child_count(fx->m.duration), 0);
+}
+
+static void test_observe_labels_and_buckets(void **state)
+{
+	struct fixture *fx = *state;
+	struct fee_request_record recs[] = {
+		record("GET /items/7 HTTP/1.1", 200, 0.3, 0),
+		record("GET /items/7 HTTP/1.1", 200, 0.001, 0),
+		record("get /a%20b HTTP/1.0", 404, 0.002, 0),
+		record("POST /created HTTP/1.1", 201, 0.0, 0),
+	};
+	const char *get_200[] = { "GET", "200" };
+	const char *get_404[] = { "GET", "404" };
+	const char *post_201[] = { "POST", "201" };
+	const char *items[] = { "GET", "/items/7", "200" };
+	const char *spaced[] = { "GET", "/a b", "404" };
+	const struct metric_child *c;
+
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		request_metrics_observe(&fx->m, &recs[i]);
+
+	assert_true(metric_child_value(find_child(fx->m.total, get_200)) == 2.0);
+	assert_true(metric_child_value(find_child(fx->m.total, get_404)) == 1.0);
+	assert_true(metric_child_value(find_child(fx->m.total, post_201)) == 1.0);
+	assert_int_equal(metric_family_child_count(fx->m.total), 3);
+
+	c = find_child(fx->m.duration, items);
+	assert_non_null(c);
+	assert_true(metric_child_count(c) == 2.0);
+	/* 0.001 s lands in le=0.005 (bucket 0); 0.3 s first fits le=0.5 (bucket 7). */
+	assert_true(metric_child_bucket(c, 0) == 1.0);
+	assert_true(metric_child_bucket(c, 6) == 1.0); /* le=0.25 */
+	assert_true(metric_child_bucket(c, 7) == 2.0); /* le=0.5 */
+	assert_true(metric_child_sum(c) > 0.3009 && metric_child_sum(c) < 0.3011);
+	assert_non_null(find_child(fx->m.duration, spaced));
+	assert_true(metric_child_value(fx->m.received) == 4.0);
+	assert_true(metric_child_value(fx->m.unparseable) == 0.0);
+}
+
+static void test_unparseable_and_truncated(void **state)
+{
+	struct fixture *fx = *state;
+	struct fee_request_record pri = record("PRI * HTTP/2.0", 400, 0.0, 0);
+	struct fee_request_record garbage = record("\x16\x03\x01 xx", 400, 0.0, 0);
+	struct fee_request_record cut = record("GET /aaaaaaaaaaaaaaaa", 200, 0.0,
+					       FEE_REC_LINE_TRUNCATED);
+	const char *overflow[] = { "GET", REQUEST_PATH_OVERFLOW, "200" };
+
+	request_metrics_observe(&fx->m, &pri);
+	request_metrics_observe(&fx->m, &garbage);
+	request_metrics_observe(&fx->m, &cut);
+	assert_true(metric_child_value(fx->m.unparseable) == 2.0);
+	assert_true(metric_child_value(fx->m.truncated) == 1.0);
+	assert_non_null(find_child(fx->m.duration, overflow));
+	assert_true(metric_child_value(fx->m.received) == 3.0);
+}
+
+static void test_exception_counts_as_500(void **state)
+{
+	struct fixture *fx = *state;
+	struct fee_request_record rec = record("GET /boom HTTP/1.1", 503, 0.01, FEE_REC_EXCEPTION);
+	const char *exc[] = { "GET", "500" };
+	const char *sent[] = { "GET", "503" };
+
+	request_metrics_observe(&fx->m, &rec);
+	assert_true(metric_child_value(find_child(fx->m.exceptions, exc)) == 1.0);
+	assert_true(metric_child_value(find_child(fx->m.total, sent)) == 1.0);
+}
+
+static void test_empty_prefix(void **state)
+{
+	struct registry *r = registry_new(fixed_clock);
+	struct request_metrics m;
+
+	assert_non_null(r);
+	assert_int_equal(request_metrics_init(&m, r, "", "1"), 0);
+	assert_non_null(registry_find_family(r, "http_request"));
+	assert_non_null(registry_find_family(r, "exporter_info"));
+	assert_null(registry_find_family(r, "_http_request"));
+	registry_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_families_and_info, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_observe_labels_and_buckets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unparseable_and_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exception_counts_as_500, setup, teardown),
+		cmocka_unit_test(test_empty_prefix),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
