@@ -44,11 +44,14 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 TEST_LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/tests/obj/%.o,$(LIB_SRCS))
+# BPF tests load the real programs, so they link the daemon's archive and libbpf.
+BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
+BPF_TEST_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(BPF_TEST_SRCS))
 
 .PHONY: all
 all: $(APP)
 
-$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/tests $(OUTPUT)/tests/obj:
+$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/tests $(OUTPUT)/tests/obj $(OUTPUT)/tests/bpf:
 	$(Q)mkdir -p $@
 
 # --- BPF: clang -> bpftool gen object (static linking) -> bpftool gen skeleton -----------
@@ -91,12 +94,20 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUT
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/tests/libfee-san.a \
 		-lcmocka -lm -o $@
 
-.PHONY: test test-unit test-e2e
-test: test-unit test-e2e
+.PHONY: test test-unit test-bpf test-e2e
+test: test-unit test-bpf test-e2e
 
 # Unit tier: no root, no BPF.
 test-unit: $(TEST_BINS)
 	$(Q)set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+
+$(OUTPUT)/tests/bpf/test_%: tests/bpf/test_%.c $(OUTPUT)/libfee.a | $(OUTPUT)/tests/bpf
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(APP_CFLAGS) $< $(OUTPUT)/libfee.a $(LIBS) -lcmocka -o $@
+
+# BPF tier: root; the kernel programs attached for real, triggered by the test itself.
+test-bpf: $(BPF_TEST_BINS)
+	$(Q)set -e; for t in $(BPF_TEST_BINS); do echo "== $$t"; $$t; done
 
 # End-to-end tier: root, BPF, real servers and clients.
 test-e2e: $(APP)

@@ -14,7 +14,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* ---- reads: stash at entry, parse at exit ------------------------------------------------ */
+/* ---- reads and writes: stash at entry, parse at exit ------------------------------------------ */
 
 SEC("tracepoint/syscalls/sys_enter_read")
 int tp_enter_read(struct trace_event_raw_sys_enter *ctx)
@@ -47,58 +47,84 @@ int tp_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_read")
 int tp_exit_read(struct trace_event_raw_sys_exit *ctx)
 {
-	socket_read_exit(ctx->ret);
+	socket_io_exit(ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_readv")
 int tp_exit_readv(struct trace_event_raw_sys_exit *ctx)
 {
-	socket_read_exit(ctx->ret);
+	socket_io_exit(ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int tp_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 {
-	socket_read_exit(ctx->ret);
+	socket_io_exit(ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int tp_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	socket_read_exit(ctx->ret);
+	socket_io_exit(ctx->ret);
 	return 0;
 }
 
-/* ---- writes: parsed at entry ---------------------------------------------------------------- */
+SEC("tracepoint/syscalls/sys_exit_write")
+int tp_exit_write(struct trace_event_raw_sys_exit *ctx)
+{
+	socket_io_exit(ctx->ret);
+	return 0;
+}
 
 SEC("tracepoint/syscalls/sys_enter_write")
 int tp_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	socket_write(ctx->args[0], ctx->args[1], ctx->args[2], IO_BUF);
+	socket_write_enter(ctx->args[0], ctx->args[1], ctx->args[2], IO_BUF);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_writev")
+int tp_exit_writev(struct trace_event_raw_sys_exit *ctx)
+{
+	socket_io_exit(ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_writev")
 int tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
-	socket_write(ctx->args[0], ctx->args[1], ctx->args[2], IO_IOV);
+	socket_write_enter(ctx->args[0], ctx->args[1], ctx->args[2], IO_IOV);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int tp_exit_sendto(struct trace_event_raw_sys_exit *ctx)
+{
+	socket_io_exit(ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int tp_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
-	socket_write(ctx->args[0], ctx->args[1], ctx->args[2], IO_BUF);
+	socket_write_enter(ctx->args[0], ctx->args[1], ctx->args[2], IO_BUF);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	socket_io_exit(ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_sendmsg")
 int tp_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 {
-	socket_write(ctx->args[0], ctx->args[1], 0, IO_MSG);
+	socket_write_enter(ctx->args[0], ctx->args[1], 0, IO_MSG);
 	return 0;
 }
 
@@ -157,8 +183,8 @@ int tp_process_exit(void *ctx)
 
 	if (!bpf_map_lookup_elem(&targets, &tgid))
 		return 0;
-	/* A thread that dies inside a read leaves its stash behind. */
-	bpf_map_delete_elem(&inflight_reads, &id);
+	/* A thread that dies inside a read or write leaves its stash behind. */
+	bpf_map_delete_elem(&inflight_io, &id);
 	if ((__u32)id == tgid)
 		bpf_map_delete_elem(&targets, &tgid);
 	return 0;

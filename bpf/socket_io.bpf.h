@@ -4,10 +4,11 @@
  * hooked: each hook family (syscall tracepoints today; kprobes or fentry where a kernel
  * has them) only extracts the arguments and calls these functions.
  *
- * Reads are handled at syscall exit, when the data is in the buffer and the return value
- * says how much; their arguments are stashed per thread at entry. Writes are handled at
- * entry: the bytes are already in the buffer, the entry time is when the response starts,
- * and a write that then fails (client gone) still was the server's answer.
+ * Both reads and writes are parsed at syscall exit, from arguments stashed per thread at
+ * entry: at exit the return value says how many bytes moved, and the kernel has touched
+ * the user pages (at entry, a write's buffer may not be faulted in yet, e.g. a constant in
+ * a freshly forked worker, and BPF cannot fault pages in). A write's entry time is kept as
+ * the moment its bytes started to leave the server.
  */
 #ifndef FEE_SOCKET_IO_BPF_H
 #define FEE_SOCKET_IO_BPF_H
@@ -25,20 +26,33 @@ enum io_shape {
 	IO_MSG, /* (struct user_msghdr *) */
 };
 
-struct read_args {
+struct io_args {
 	__u64 ptr; /* buffer, iovec array or msghdr, per shape */
+	__u64 ts;  /* entry time (writes) */
 	__u32 fd;
-	__u32 count; /* iovcnt for IO_IOV */
-	__u32 shape;
+	__u32 count; /* bytes for IO_BUF, iovcnt for IO_IOV */
+	__u16 shape;
+	__u16 is_write;
 };
 
-/* Reads in flight: thread (pid_tgid) -> arguments seen at entry. */
+/* Socket I/O in flight: thread (pid_tgid) -> arguments seen at entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_INFLIGHT_SYSCALLS);
 	__type(key, __u64);
-	__type(value, struct read_args);
-} inflight_reads SEC(".maps");
+	__type(value, struct io_args);
+} inflight_io SEC(".maps");
+
+#define FEE_EAGAIN 11
+#define FEE_EINTR 4
+
+static __always_inline void io_stash(const struct io_args *args)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (bpf_map_update_elem(&inflight_io, &id, args, BPF_ANY))
+		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
+}
 
 /* One contiguous piece of user memory. */
 struct segment {
@@ -103,47 +117,35 @@ static __always_inline void request_segment(const struct conn_key *key, struct c
 static __always_inline void socket_read_enter(__u32 fd, __u64 ptr, __u32 count, enum io_shape shape,
 					      __u64 flags)
 {
-	struct read_args args = { .ptr = ptr, .fd = fd, .count = count, .shape = shape };
-	__u64 id = bpf_get_current_pid_tgid();
+	struct io_args args = { .ptr = ptr, .fd = fd, .count = count, .shape = shape };
 
 	if (!current_is_target() || (flags & FEE_MSG_PEEK))
 		return;
-	if (bpf_map_update_elem(&inflight_reads, &id, &args, BPF_ANY))
-		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
+	io_stash(&args);
 }
 
-/* Syscall exit of a read-like call: `ret` bytes arrived. */
-static __always_inline void socket_read_exit(long ret)
+/* A read-like call returned `ret` > 0 bytes. */
+static __always_inline void socket_read_done(__u32 tgid, const struct io_args *args, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct read_args *stashed = bpf_map_lookup_elem(&inflight_reads, &id);
-	struct read_args args;
 	struct conn_key key = {};
 	struct conn *conn;
 	const struct iovec *iov;
 	__u32 iovcnt, i;
 	__u64 now, left;
 
-	if (!stashed)
-		return;
-	args = *stashed;
-	bpf_map_delete_elem(&inflight_reads, &id);
-	if (ret <= 0)
-		return;
-
-	key.tgid = id >> 32;
-	key.fd = args.fd;
+	key.tgid = tgid;
+	key.fd = args->fd;
 	conn = bpf_map_lookup_elem(&conns, &key);
 	/* Bytes after the head (a body) are not ours to read. */
 	if (conn && conn->phase == PHASE_AWAIT_RESPONSE)
 		return;
 	now = bpf_ktime_get_ns();
 
-	if (args.shape == IO_BUF) {
-		request_segment(&key, &conn, (const char *)args.ptr, ret, now);
+	if (args->shape == IO_BUF) {
+		request_segment(&key, &conn, (const char *)args->ptr, ret, now);
 		return;
 	}
-	if (!vector_of(args.shape, args.ptr, args.count, &iov, &iovcnt))
+	if (!vector_of(args->shape, args->ptr, args->count, &iov, &iovcnt))
 		return;
 	left = ret;
 	for (i = 0; i < MAX_IOV_SEGMENTS && left > 0; i++) {
@@ -160,14 +162,17 @@ static __always_inline void socket_read_exit(long ret)
 	}
 }
 
-/* Syscall entry of a write-like call on fd carrying `count` bytes (IO_BUF) or a vector. */
-static __always_inline void socket_write(__u32 fd, __u64 ptr, __u32 count, enum io_shape shape)
+/*
+ * Syscall entry of a write-like call on fd carrying `count` bytes (IO_BUF) or a vector.
+ * Only writes on a connection that owes a response are stashed: response bodies and
+ * everything else cost one map lookup.
+ */
+static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
+					       enum io_shape shape)
 {
+	struct io_args args = { .ptr = ptr, .fd = fd, .count = count, .shape = shape, .is_write = 1 };
 	struct conn_key key = {};
 	struct conn *conn;
-	const struct iovec *iov;
-	__u32 iovcnt, i;
-	__u64 now;
 
 	if (!current_is_target())
 		return;
@@ -176,23 +181,71 @@ static __always_inline void socket_write(__u32 fd, __u64 ptr, __u32 count, enum 
 	conn = bpf_map_lookup_elem(&conns, &key);
 	if (!conn || conn->phase == PHASE_IDLE)
 		return;
-	now = bpf_ktime_get_ns();
+	args.ts = bpf_ktime_get_ns();
+	io_stash(&args);
+}
 
-	if (shape == IO_BUF) {
-		conn_feed_response(&key, conn, (const char *)ptr, count, now);
+/* A write-like call moved `sent` bytes (or failed, and `sent` is what it tried). */
+static __always_inline void socket_write_done(__u32 tgid, const struct io_args *args, __u64 sent)
+{
+	struct conn_key key = {};
+	struct conn *conn;
+	const struct iovec *iov;
+	__u32 iovcnt, i;
+
+	key.tgid = tgid;
+	key.fd = args->fd;
+	conn = bpf_map_lookup_elem(&conns, &key);
+	if (!conn || conn->phase == PHASE_IDLE)
+		return;
+
+	if (args->shape == IO_BUF) {
+		conn_feed_response(&key, conn, (const char *)args->ptr, sent, args->ts);
 		return;
 	}
-	if (!vector_of(shape, ptr, count, &iov, &iovcnt))
+	if (!vector_of(args->shape, args->ptr, args->count, &iov, &iovcnt))
 		return;
-	for (i = 0; i < MAX_IOV_SEGMENTS; i++) {
+	for (i = 0; i < MAX_IOV_SEGMENTS && sent > 0; i++) {
 		struct segment seg;
 
 		if (!iov_segment(iov, iovcnt, i, &seg))
 			return;
-		conn_feed_response(&key, conn, seg.ptr, seg.len, now);
+		if (seg.len > sent)
+			seg.len = sent;
+		sent -= seg.len;
+		conn_feed_response(&key, conn, seg.ptr, seg.len, args->ts);
 		if (conn->phase == PHASE_IDLE)
 			return;
 	}
+}
+
+/* Syscall exit of any stashed read or write. */
+static __always_inline void socket_io_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct io_args *stashed = bpf_map_lookup_elem(&inflight_io, &id);
+	struct io_args args;
+
+	if (!stashed)
+		return;
+	args = *stashed;
+	bpf_map_delete_elem(&inflight_io, &id);
+
+	if (!args.is_write) {
+		if (ret > 0)
+			socket_read_done(id >> 32, &args, ret);
+		return;
+	}
+	if (ret > 0) {
+		socket_write_done(id >> 32, &args, ret);
+		return;
+	}
+	/* Nothing went out and the server will try again: not an answer yet. */
+	if (ret == -FEE_EAGAIN || ret == -FEE_EINTR || ret == 0)
+		return;
+	/* The client is gone (EPIPE, ECONNRESET): the server still answered. A vector's
+	 * size is unknown here; its first segments are bounded by their own lengths. */
+	socket_write_done(id >> 32, &args, args.shape == IO_BUF ? args.count : ~0ULL);
 }
 
 /* A descriptor was closed, or handed out anew by accept: forget what it carried. */

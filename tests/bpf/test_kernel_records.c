@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * BPF tier: the kernel programs, attached for real, watching this very process. The test
+ * is both a tiny HTTP server and its client on loopback, so each case controls exactly
+ * which syscalls carry which bytes, then asserts on the records the kernel emitted.
+ * Needs root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+
+#define MAX_RECORDS 64
+
+static struct collector *collector;
+static struct fee_request_record records[MAX_RECORDS];
+static int n_records;
+
+static void on_record(void *ctx, const struct fee_request_record *rec)
+{
+	if (n_records < MAX_RECORDS)
+		records[n_records] = *rec;
+	n_records++;
+}
+
+/* Drains the ring buffer and returns how many records arrived since the last call. */
+static int collect(void)
+{
+	n_records = 0;
+	assert_true(collector_drain(collector) >= 0);
+	return n_records;
+}
+
+static void assert_record(int i, const char *line, int status)
+{
+	assert_true(i < n_records);
+	assert_int_equal(records[i].status, status);
+	assert_int_equal(records[i].line_len, strlen(line));
+	assert_memory_equal(records[i].line, line, strlen(line));
+	assert_int_equal(records[i].tgid, getpid());
+}
+
+/* ---- a loopback connection: client end and server end ------------------------------------ */
+
+struct link {
+	int client, server;
+};
+
+static struct link open_link(void)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	struct link l;
+	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&addr, &len), 0);
+	l.client = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(l.client, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	l.server = accept4(lfd, NULL, NULL, 0);
+	assert_true(l.server >= 0);
+	setsockopt(l.client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(l.server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	close(lfd);
+	return l;
+}
+
+static void close_link(struct link *l)
+{
+	close(l->client);
+	close(l->server);
+}
+
+static void client_send(struct link *l, const char *s)
+{
+	assert_int_equal(send(l->client, s, strlen(s), 0), (ssize_t)strlen(s));
+}
+
+/* Reads whatever the server sent, so socket buffers never fill. */
+static void client_drain(struct link *l)
+{
+	char buf[4096];
+
+	while (recv(l->client, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+enum read_style { READ_READ, READ_RECVFROM, READ_READV, READ_RECVMSG, READ_STYLES };
+enum write_style { WRITE_WRITE, WRITE_SENDTO, WRITE_WRITEV, WRITE_SENDMSG, WRITE_STYLES };
+
+/* One server-side read of up to `max` bytes, in the given style. */
+static ssize_t server_read(struct link *l, enum read_style style, char *buf, size_t max)
+{
+	struct iovec iov[2] = { { buf, max / 2 }, { buf + max / 2, max - max / 2 } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	switch (style) {
+	case READ_READ:
+		return read(l->server, buf, max);
+	case READ_RECVFROM:
+		return recvfrom(l->server, buf, max, 0, NULL, NULL);
+	case READ_READV:
+		return readv(l->server, iov, 2);
+	default:
+		return recvmsg(l->server, &msg, 0);
+	}
+}
+
+/* Reads until the request head (and `body` more bytes) have arrived. */
+static void server_read_request(struct link *l, enum read_style style, size_t body)
+{
+	char buf[8192];
+	size_t have = 0;
+	char *end = NULL;
+
+	while (!end || (size_t)(buf + have - (end + 4)) < body) {
+		ssize_t n = server_read(l, style, buf + have, sizeof(buf) - have - 1);
+
+		assert_true(n > 0);
+		have += (size_t)n;
+		buf[have] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+	}
+}
+
+static void server_write(struct link *l, enum write_style style, const char *s)
+{
+	size_t len = strlen(s), half = len / 2;
+	/* Vector styles split the bytes over two iovecs, mid status line when it is short. */
+	struct iovec iov[2] = { { (void *)s, half }, { (void *)(s + half), len - half } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
+
+	switch (style) {
+	case WRITE_WRITE:
+		n = write(l->server, s, len);
+		break;
+	case WRITE_SENDTO:
+		n = sendto(l->server, s, len, 0, NULL, 0);
+		break;
+	case WRITE_WRITEV:
+		n = writev(l->server, iov, 2);
+		break;
+	default:
+		n = sendmsg(l->server, &msg, 0);
+		break;
+	}
+	assert_int_equal(n, (ssize_t)len);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- cases ------------------------------------------------------------------------------------ */
+
+static void test_every_read_and_write_syscall(void **state)
+{
+	for (int r = 0; r < READ_STYLES; r++) {
+		for (int w = 0; w < WRITE_STYLES; w++) {
+			struct link l = open_link();
+
+			client_send(&l, "GET /a/b?secret=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+			server_read_request(&l, r, 0);
+			server_write(&l, w, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			client_drain(&l);
+			close_link(&l);
+			assert_int_equal(collect(), 1);
+			/* The query string never leaves the kernel. */
+			assert_record(0, "GET /a/b HTTP/1.1", 200);
+		}
+	}
+}
+
+static void test_keep_alive_counts_each_request(void **state)
+{
+	struct link l = open_link();
+	static const char *const paths[] = { "/one", "/two", "/three" };
+	static const int statuses[] = { 200, 404, 500 };
+	char req[128], resp[128], line[64];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(req, sizeof(req), "POST %s HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
+			 paths[i]);
+		client_send(&l, req);
+		server_read_request(&l, READ_RECVFROM, 5);
+		snprintf(resp, sizeof(resp), "HTTP/1.1 %d X\r\nContent-Length: 0\r\n\r\n",
+			 statuses[i]);
+		server_write(&l, WRITE_SENDTO, resp);
+		client_drain(&l);
+	}
+	close_link(&l);
+	assert_int_equal(collect(), 3);
+	for (int i = 0; i < 3; i++) {
+		snprintf(line, sizeof(line), "POST %s HTTP/1.1", paths[i]);
+		assert_record(i, line, statuses[i]);
+	}
+}
+
+static void test_duration_spans_head_to_status_line(void **state)
+{
+	struct link l = open_link();
+
+	client_send(&l, "GET /slow HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_RECVFROM, 0);
+	sleep_ms(200);
+	server_write(&l, WRITE_SENDTO, "HTTP/1.1 200 OK\r\n\r\n");
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collect(), 1);
+	assert_true(records[0].duration_ns >= 200000000ULL);
+	assert_true(records[0].duration_ns < 300000000ULL);
+}
+
+static void test_trickled_head_starts_the_clock_at_its_end(void **state)
+{
+	const char *req = "GET /trickle HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct link l = open_link();
+	char c;
+
+	for (size_t i = 0; req[i]; i++) {
+		assert_int_equal(send(l.client, &req[i], 1, 0), 1);
+		assert_int_equal(read(l.server, &c, 1), 1);
+		sleep_ms(5);
+	}
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 204 No Content\r\n\r\n");
+	close_link(&l);
+	assert_int_equal(collect(), 1);
+	assert_record(0, "GET /trickle HTTP/1.1", 204);
+	/* The head took > 150 ms to arrive; none of it counts. */
+	assert_true(records[0].duration_ns < 20000000ULL);
+}
+
+static void test_interim_100_continue_and_split_status_line(void **state)
+{
+	struct link l = open_link();
+
+	client_send(&l, "PUT /upload HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+	server_read_request(&l, READ_READ, 0);
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 100 Continue\r\n\r\n");
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 100 Continue\r\n\r\n");
+	client_send(&l, "data");
+	{
+		char body[4];
+		assert_int_equal(read(l.server, body, 4), 4);
+	}
+	/* The final status line arrives in two writes. */
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 2");
+	server_write(&l, WRITE_WRITE, "01 Created\r\nContent-Length: 0\r\n\r\n");
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collect(), 1);
+	assert_record(0, "PUT /upload HTTP/1.1", 201);
+}
+
+static void test_unanswered_and_non_http_emit_nothing(void **state)
+{
+	struct collector_stats before, after;
+	struct link l = open_link();
+	char buf[256];
+
+	/* A request the server never answers. */
+	client_send(&l, "GET /never HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_READ, 0);
+	close_link(&l);
+
+	/* Bytes that are not HTTP/1.x, answered with bytes that are not a status line. */
+	l = open_link();
+	client_send(&l, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 binary");
+	assert_true(read(l.server, buf, sizeof(buf)) > 0);
+	server_write(&l, WRITE_WRITE, "\x15\x03\x01\x00\x02\x02\x28");
+	close_link(&l);
+
+	/* A request answered with garbage is not counted, but the kernel says why. */
+	assert_int_equal(collector_read_stats(collector, &before), 0);
+	l = open_link();
+	client_send(&l, "GET /garbled HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_READ, 0);
+	server_write(&l, WRITE_WRITE, "SSH-2.0-OpenSSH_9.2\r\n");
+	close_link(&l);
+	assert_int_equal(collector_read_stats(collector, &after), 0);
+
+	assert_int_equal(collect(), 0);
+	assert_int_equal(after.counters[FEE_CNT_BAD_RESPONSE] - before.counters[FEE_CNT_BAD_RESPONSE],
+			 1);
+}
+
+static void test_pipes_are_not_connections(void **state)
+{
+	int fds[2];
+	char buf[128];
+	const char *req = "GET /pipe HTTP/1.1\r\n\r\n";
+
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], req, strlen(req)), (ssize_t)strlen(req));
+	assert_true(read(fds[0], buf, sizeof(buf)) > 0);
+	assert_int_equal(write(fds[1], "HTTP/1.1 200 OK\r\n\r\n", 19), 19);
+	assert_true(read(fds[0], buf, sizeof(buf)) > 0);
+	close(fds[0]);
+	close(fds[1]);
+	assert_int_equal(collect(), 0);
+}
+
+static void test_forked_child_is_watched(void **state)
+{
+	struct link l = open_link();
+	pid_t child = fork();
+	int status;
+
+	assert_true(child >= 0);
+	if (child == 0) { /* the child serves one request on the inherited socket */
+		char buf[256];
+		const char *resp = "HTTP/1.0 302 Found\r\n\r\n";
+
+		if (read(l.server, buf, sizeof(buf)) <= 0 ||
+		    write(l.server, resp, strlen(resp)) != (ssize_t)strlen(resp))
+			_exit(1);
+		_exit(0);
+	}
+	client_send(&l, "GET /from-child HTTP/1.0\r\n\r\n");
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close_link(&l);
+	assert_int_equal(collect(), 1);
+	assert_int_equal(records[0].status, 302);
+	assert_int_equal(records[0].tgid, child);
+	assert_memory_equal(records[0].line, "GET /from-child HTTP/1.0", 24);
+}
+
+static void test_long_request_line_is_truncated_safely(void **state)
+{
+	struct link l = open_link();
+	char req[2048];
+	int n = snprintf(req, sizeof(req), "GET /");
+
+	while (n < 1500)
+		req[n++] = 'x';
+	snprintf(req + n, sizeof(req) - n, " HTTP/1.1\r\n\r\n");
+	client_send(&l, req);
+	server_read_request(&l, READ_READ, 0);
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 414 URI Too Long\r\n\r\n");
+	close_link(&l);
+	assert_int_equal(collect(), 1);
+	assert_int_equal(records[0].status, 414);
+	assert_int_equal(records[0].line_len, FEE_LINE_MAX);
+	assert_true(records[0].flags & FEE_REC_LINE_TRUNCATED);
+	assert_memory_equal(records[0].line, "GET /xxx", 8);
+}
+
+static int setup(void **state)
+{
+	collector = collector_open(on_record, NULL);
+	if (!collector)
+		return -1;
+	if (collector_watch_tree(collector, getpid(), 0) != 1)
+		return -1;
+	collect();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	collector_close(collector);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_read_and_write_syscall),
+		cmocka_unit_test(test_keep_alive_counts_each_request),
+		cmocka_unit_test(test_duration_spans_head_to_status_line),
+		cmocka_unit_test(test_trickled_head_starts_the_clock_at_its_end),
+		cmocka_unit_test(test_interim_100_continue_and_split_status_line),
+		cmocka_unit_test(test_unanswered_and_non_http_emit_nothing),
+		cmocka_unit_test(test_pipes_are_not_connections),
+		cmocka_unit_test(test_forked_child_is_watched),
+		cmocka_unit_test(test_long_request_line_is_truncated_safely),
+	};
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_kernel_records: needs root (loads BPF programs)\n");
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
