@@ -74,8 +74,8 @@ static __always_inline bool iov_segment(const struct iovec *iov, __u32 iovcnt, _
 }
 
 /* Resolves (shape, ptr, count) into the iovec array, for vector shapes. */
-static __always_inline bool vector_of(__u32 shape, __u64 ptr, __u32 count,
-				      const struct iovec **iov, __u32 *iovcnt)
+static __always_inline bool vector_of(__u32 shape, __u64 ptr, __u32 count, const struct iovec **iov,
+				      __u32 *iovcnt)
 {
 	struct user_msghdr msg;
 
@@ -170,7 +170,9 @@ static __always_inline void socket_read_done(__u32 tgid, const struct io_args *a
 static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 					       enum io_shape shape)
 {
-	struct io_args args = { .ptr = ptr, .fd = fd, .count = count, .shape = shape, .is_write = 1 };
+	struct io_args args = {
+		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .is_write = 1
+	};
 	struct conn_key key = {};
 	struct conn *conn;
 

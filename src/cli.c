@@ -76,12 +76,9 @@ int cli_parse_listen(const char *arg, char *host, size_t host_size, int *port)
 enum cli_result cli_parse(int argc, char **argv, struct cli_options *opts)
 {
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{ "pid", required_argument, NULL, 'p' }, { "listen", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },	 { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },	 { NULL, 0, NULL, 0 },
 	};
 	long v;
 	int c;
@@ -95,7 +92,8 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *opts)
 		switch (c) {
 		case 'p':
 			if (parse_int(optarg, 1, INT_MAX, &v)) {
-				fprintf(stderr, "flask_ebpf_exporter: --pid: not a process id: '%s'\n",
+				fprintf(stderr,
+					"flask_ebpf_exporter: --pid: not a process id: '%s'\n",
 					optarg);
 				return CLI_EXIT_USAGE;
 			}
@@ -110,7 +108,8 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *opts)
 			if (cli_parse_listen(optarg, opts->listen_host, sizeof(opts->listen_host),
 					     &opts->listen_port)) {
 				fprintf(stderr,
-					"flask_ebpf_exporter: --listen: expected HOST:PORT, [ADDR]:PORT "
+					"flask_ebpf_exporter: --listen: expected HOST:PORT, "
+					"[ADDR]:PORT "
 					"or :PORT, got '%s'\n",
 					optarg);
 				return CLI_EXIT_USAGE;

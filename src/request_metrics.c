@@ -28,11 +28,10 @@ static struct metric_family *add_family(struct registry *r, const char *prefix, 
 	return registry_add_family(r, full, help, type, labels, n_labels, NULL, 0);
 }
 
-static struct metric_child *add_self_counter(struct registry *r, const char *name,
-					     const char *help)
+static struct metric_child *add_self_counter(struct registry *r, const char *name, const char *help)
 {
-	struct metric_family *f = registry_add_family(r, name, help, METRIC_COUNTER, NULL, 0,
-						      NULL, 0);
+	struct metric_family *f =
+		registry_add_family(r, name, help, METRIC_COUNTER, NULL, 0, NULL, 0);
 
 	return f ? metric_family_child(f, NULL) : NULL;
 }
@@ -48,8 +47,9 @@ int request_metrics_init(struct request_metrics *m, struct registry *r, const ch
 	const char *const unparseable_reason[] = { "unparseable" };
 	static const char *const reason_label[] = { "reason" };
 
-	info = add_family(r, prefix, "exporter_info", "Information about the Prometheus Flask exporter",
-			  METRIC_GAUGE, info_labels, 1);
+	info = add_family(r, prefix, "exporter_info",
+			  "Information about the Prometheus Flask exporter", METRIC_GAUGE,
+			  info_labels, 1);
 	m->duration = add_family(r, prefix, "http_request_duration_seconds",
 				 "Flask HTTP request duration in seconds", METRIC_HISTOGRAM,
 				 duration_labels, 3);
@@ -67,13 +67,12 @@ int request_metrics_init(struct request_metrics *m, struct registry *r, const ch
 
 	m->received = add_self_counter(r, "flask_ebpf_exporter_records_received",
 				       "Finished-request records read from the kernel");
-	unexported = registry_add_family(
-		r, "flask_ebpf_exporter_requests_unexported",
-		"Requests seen but not exported, by reason", METRIC_COUNTER, reason_label, 1, NULL, 0);
-	m->truncated = add_self_counter(
-		r, "flask_ebpf_exporter_paths_truncated",
-		"Requests whose request line was longer than the kernel copies, exported with path=\""
-		REQUEST_PATH_OVERFLOW "\"");
+	unexported = registry_add_family(r, "flask_ebpf_exporter_requests_unexported",
+					 "Requests seen but not exported, by reason",
+					 METRIC_COUNTER, reason_label, 1, NULL, 0);
+	m->truncated = add_self_counter(r, "flask_ebpf_exporter_paths_truncated",
+					"Requests whose request line was longer than the kernel "
+					"copies, exported with path=\"" REQUEST_PATH_OVERFLOW "\"");
 	if (!m->received || !unexported || !m->truncated)
 		return -errno;
 	m->unparseable = metric_family_child(unexported, unparseable_reason);

@@ -41,12 +41,12 @@ int self_metrics_init(struct self_metrics *s, struct registry *r, const char *ve
 					  "BPF programs attached", METRIC_GAUGE);
 	s->probes_failed = single_child(r, "flask_ebpf_exporter_probes_failed",
 					"BPF programs that failed to attach", METRIC_GAUGE);
-	s->processes_watched = single_child(r, "flask_ebpf_exporter_processes_watched",
-					    "Processes currently watched (targets and descendants)",
-					    METRIC_GAUGE);
+	s->processes_watched =
+		single_child(r, "flask_ebpf_exporter_processes_watched",
+			     "Processes currently watched (targets and descendants)", METRIC_GAUGE);
 	build = registry_add_family(r, "flask_ebpf_exporter_build_info",
-				    "The exporter's version and how it hooks the kernel", METRIC_GAUGE,
-				    build_labels, 2, NULL, 0);
+				    "The exporter's version and how it hooks the kernel",
+				    METRIC_GAUGE, build_labels, 2, NULL, 0);
 	if (!s->dropped || !events || !s->probes_attached || !s->probes_failed ||
 	    !s->processes_watched || !build)
 		return -errno;

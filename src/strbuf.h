@@ -12,7 +12,10 @@ struct strbuf {
 	int failed; /* set once an allocation failed; later appends are no-ops */
 };
 
-#define STRBUF_INIT { NULL, 0, 0, 0 }
+#define STRBUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0, 0                                                                      \
+	}
 
 /* Appends return 0, or -ENOMEM (and set sb->failed) when memory runs out. */
 int strbuf_append(struct strbuf *sb, const char *data, size_t len);

@@ -63,7 +63,8 @@ struct link {
 
 static struct link open_link(void)
 {
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(addr);
 	struct link l;
 	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -172,7 +173,8 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* ---- cases ------------------------------------------------------------------------------------ */
+/* ---- cases ------------------------------------------------------------------------------------
+ */
 
 static void test_every_read_and_write_syscall(void **state)
 {
@@ -255,7 +257,8 @@ static void test_interim_100_continue_and_split_status_line(void **state)
 {
 	struct link l = open_link();
 
-	client_send(&l, "PUT /upload HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+	client_send(&l,
+		    "PUT /upload HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
 	server_read_request(&l, READ_READ, 0);
 	server_write(&l, WRITE_WRITE, "HTTP/1.1 100 Continue\r\n\r\n");
 	server_write(&l, WRITE_WRITE, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -301,8 +304,8 @@ static void test_unanswered_and_non_http_emit_nothing(void **state)
 	assert_int_equal(collector_read_stats(collector, &after), 0);
 
 	assert_int_equal(collect(), 0);
-	assert_int_equal(after.counters[FEE_CNT_BAD_RESPONSE] - before.counters[FEE_CNT_BAD_RESPONSE],
-			 1);
+	assert_int_equal(
+		after.counters[FEE_CNT_BAD_RESPONSE] - before.counters[FEE_CNT_BAD_RESPONSE], 1);
 }
 
 static void test_pipes_are_not_connections(void **state)

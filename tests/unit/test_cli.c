@@ -16,15 +16,13 @@ static void test_listen_forms(void **state)
 		const char *host;
 		int port;
 	} ok[] = {
-		{ "127.0.0.1:9969", "127.0.0.1", 9969 },
-		{ ":8000", "", 8000 },
-		{ "localhost:0", "localhost", 0 },
-		{ "[::1]:9100", "::1", 9100 },
+		{ "127.0.0.1:9969", "127.0.0.1", 9969 }, { ":8000", "", 8000 },
+		{ "localhost:0", "localhost", 0 },	 { "[::1]:9100", "::1", 9100 },
 		{ "[::]:65535", "::", 65535 },
 	};
 	static const char *const bad[] = {
-		"9969", "127.0.0.1", "127.0.0.1:", "1.2.3.4:65536", "1.2.3.4:-1", "::1:9100",
-		"[::1]9100", "[::1", "host:12ab",
+		"9969",	    "127.0.0.1", "127.0.0.1:", "1.2.3.4:65536", "1.2.3.4:-1",
+		"::1:9100", "[::1]9100", "[::1",       "host:12ab",
 	};
 	char host[64];
 	int port;
@@ -57,7 +55,9 @@ static enum cli_result parse(struct cli_options *opts, int argc, char **argv)
 
 static void test_pids_and_defaults(void **state)
 {
-	char *argv[] = { "fee", "--pid", "42", "-p", "7", "--listen", "127.0.0.1:1234", "-v", NULL };
+	char *argv[] = {
+		"fee", "--pid", "42", "-p", "7", "--listen", "127.0.0.1:1234", "-v", NULL
+	};
 	struct cli_options opts;
 
 	assert_int_equal(parse(&opts, 8, argv), CLI_RUN);

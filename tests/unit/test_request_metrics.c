@@ -129,8 +129,8 @@ static void test_unparseable_and_truncated(void **state)
 	struct fixture *fx = *state;
 	struct fee_request_record pri = record("PRI * HTTP/2.0", 400, 0.0, 0);
 	struct fee_request_record garbage = record("\x16\x03\x01 xx", 400, 0.0, 0);
-	struct fee_request_record cut = record("GET /aaaaaaaaaaaaaaaa", 200, 0.0,
-					       FEE_REC_LINE_TRUNCATED);
+	struct fee_request_record cut =
+		record("GET /aaaaaaaaaaaaaaaa", 200, 0.0, FEE_REC_LINE_TRUNCATED);
 	const char *overflow[] = { "GET", REQUEST_PATH_OVERFLOW, "200" };
 
 	request_metrics_observe(&fx->m, &pri);
