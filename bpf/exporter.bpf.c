@@ -14,8 +14,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* ---- reads and writes: stash at entry, parse at exit ------------------------------------------
- */
+/* ---- reads and writes: stash at entry, parse at exit ---- */
 
 SEC("tracepoint/syscalls/sys_enter_read")
 int tp_enter_read(struct trace_event_raw_sys_enter *ctx)
@@ -129,8 +128,7 @@ int tp_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* ---- connection lifetime ----------------------------------------------------------------------
- */
+/* ---- connection lifetime ---- */
 
 SEC("tracepoint/syscalls/sys_exit_accept")
 int tp_exit_accept(struct trace_event_raw_sys_exit *ctx)
