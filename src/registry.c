@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "registry.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct metric_child {
+	const struct metric_family *family;
+	char **label_values;
+	double value;	/* counter, gauge */
+	double count;	/* histogram, summary */
+	double sum;	/* histogram, summary */
+	double *bucket; /* histogram: observations per bucket, not cumulative */
+	double created;
+};
+
+struct metric_family {
+	struct registry *registry;
+	char *name;
+	char *help;
+	enum metric_type type;
+	char **label_names;
+	size_t n_labels;
+	double *bounds; /* histogram upper bounds, +Inf last */
+	size_t n_bounds;
+	/* Children in first-seen order, and an open-addressing index over them. */
+	struct metric_child **children;
+	size_t n_children, cap_children;
+	size_t *slots; /* child index + 1; 0 = empty */
+	size_t n_slots;
+};
+
+struct registry {
+	registry_clock_fn clock;
+	struct metric_family **families;
+	size_t n_families, cap_families;
+};
+
+static double wall_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct registry *registry_new(registry_clock_fn clock)
+{
+	struct registry *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->clock = clock ? clock : wall_clock;
+	return r;
+}
+
+static void free_strings(char **strings, size_t n)
+{
+	if (!strings)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(strings[i]);
+	free(strings);
+}
+
+static void child_free(struct metric_child *c, size_t n_labels)
+{
+	if (!c)
+		return;
+	free_strings(c->label_values, n_labels);
+	free(c->bucket);
+	free(c);
+}
+
+static void family_free(struct metric_family *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n_children; i++)
+		child_free(f->children[i], f->n_labels);
+	free(f->children);
+	free(f->slots);
+	free_strings(f->label_names, f->n_labels);
+	free(f->bounds);
+	free(f->name);
+	free(f->help);
+	free(f);
+}
+
+void registry_free(struct registry *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_families; i++)
+		family_free(r->families[i]);
+	free(r->families);
+	free(r);
+}
+
+/* Prometheus data model: metric names [a-zA-Z_:][a-zA-Z0-9_:]*, label names without ':'. */
+static int valid_name(const char *name, int allow_colon)
+{
+	if (!name || !name[0] || (name[0] >= '0' && name[0] <= '9'))
+		return 0;
+	for (const char *p = name; *p; p++) {
+		char c = *p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || (allow_colon && c == ':')))
+			return 0;
+	}
+	return 1;
+}
+
+static int valid_labels(const char *const *names, size_t n, enum metric_type type)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!valid_name(names[i], 0) || !strncmp(names[i], "__", 2))
+			return 0;
+		/* The client reserves these: they name the samples' own labels. */
+		if ((type == METRIC_HISTOGRAM && !strcmp(names[i], "le")) ||
+		    (type == METRIC_SUMMARY && !strcmp(names[i], "quantile")))
+			return 0;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(names[i], names[j]))
+				return 0;
+	}
+	return 1;
+}
+
+static char **copy_strings(const char *const *src, size_t n)
+{
+	char **dst = calloc(n ? n : 1, sizeof(*dst));
+
+	if (!dst)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		dst[i] = strdup(src[i]);
+		if (!dst[i]) {
+			free_strings(dst, i);
+			return NULL;
+		}
+	}
+	return dst;
+}
+
+/* Histogram bounds: strictly ascending, +Inf appended when missing. */
+static int set_bounds(struct metric_family *f, const double *buckets, size_t n)
+{
+	int has_inf = n > 0 && isinf(buckets[n - 1]) && buckets[n - 1] > 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (isnan(buckets[i]) || (i > 0 && buckets[i] <= buckets[i - 1]))
+			return -EINVAL;
+	f->n_bounds = n + (has_inf ? 0 : 1);
+	f->bounds = malloc(f->n_bounds * sizeof(*f->bounds));
+	if (!f->bounds)
+		return -ENOMEM;
+	memcpy(f->bounds, buckets, n * sizeof(*buckets));
+	f->bounds[f->n_bounds - 1] = INFINITY;
+	return 0;
+}
+
+struct metric_family *registry_add_family(struct registry *r, const char *name, const char *help,
+					  enum metric_type type, const char *const *label_names,
+					  size_t n_labels, const double *buckets, size_t n_buckets)
+{
+	struct metric_family *f;
+	int err = -ENOMEM;
+
+	if (!valid_name(name, 1) || !valid_labels(label_names, n_labels, type) || !help ||
+	    registry_find_family(r, name)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (r->n_families == r->cap_families) {
+		size_t cap = r->cap_families ? r->cap_families * 2 : 16;
+		struct metric_family **grown = realloc(r->families, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		r->families = grown;
+		r->cap_families = cap;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->registry = r;
+	f->type = type;
+	f->n_labels = n_labels;
+	f->name = strdup(name);
+	f->help = strdup(help);
+	f->label_names = copy_strings(label_names, n_labels);
+	if (!f->name || !f->help || !f->label_names)
+		goto fail;
+	if (type == METRIC_HISTOGRAM) {
+		err = set_bounds(f, buckets, n_buckets);
+		if (err)
+			goto fail;
+	}
+	r->families[r->n_families++] = f;
+	return f;
+fail:
+	family_free(f);
+	errno = -err;
+	return NULL;
+}
+
+struct metric_family *registry_find_family(const struct registry *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_families; i++)
+		if (!strcmp(r->families[i]->name, name))
+			return r->families[i];
+	return NULL;
+}
+
+/* FNV-1a over the label values, each terminated by its NUL so ("a","bc") != ("ab","c"). */
+static uint64_t hash_values(const char *const *values, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *p = (const unsigned char *)values[i];
+
+		do {
+			h ^= *p;
+			h *= 1099511628211ULL;
+		} while (*p++);
+	}
+	return h;
+}
+
+static int same_values(const struct metric_child *c, const char *const *values, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c->label_values[i], values[i]))
+			return 0;
+	return 1;
+}
+
+/* The slot holding these values, or the empty slot where they belong. */
+static size_t find_slot(const struct metric_family *f, const char *const *values)
+{
+	size_t mask = f->n_slots - 1;
+	size_t i = (size_t)hash_values(values, f->n_labels) & mask;
+
+	while (f->slots[i] &&
+	       !same_values(f->children[f->slots[i] - 1], values, f->n_labels))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Keeps the index at most half full. */
+static int grow_index(struct metric_family *f)
+{
+	size_t old_n = f->n_slots, n = old_n ? old_n * 2 : 16;
+	size_t *old = f->slots;
+
+	if (f->n_children + 1 <= old_n / 2)
+		return 0;
+	f->slots = calloc(n, sizeof(*f->slots));
+	if (!f->slots) {
+		f->slots = old;
+		return -ENOMEM;
+	}
+	f->n_slots = n;
+	for (size_t i = 0; i < f->n_children; i++)
+		f->slots[find_slot(f, (const char *const *)f->children[i]->label_values)] = i + 1;
+	free(old);
+	return 0;
+}
+
+static struct metric_child *child_new(struct metric_family *f, const char *const *values)
+{
+	struct metric_child *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->label_values = copy_strings(values, f->n_labels);
+	if (f->type == METRIC_HISTOGRAM)
+		c->bucket = calloc(f->n_bounds, sizeof(*c->bucket));
+	if (!c->label_values || (f->type == METRIC_HISTOGRAM && !c->bucket)) {
+		child_free(c, f->n_labels);
+		return NULL;
+	}
+	c->family = f;
+	c->created = f->registry->clock();
+	return c;
+}
+
+struct metric_child *metric_family_child(struct metric_family *f, const char *const *label_values)
+{
+	static const char *const no_values[1] = { "" };
+	struct metric_child *c;
+	size_t slot;
+
+	if (f->n_labels == 0)
+		label_values = no_values;
+	for (size_t i = 0; i < f->n_labels; i++) {
+		if (!label_values[i]) {
+			errno = EINVAL;
+			return NULL;
+		}
+	}
+	if (f->n_slots) {
+		slot = find_slot(f, label_values);
+		if (f->slots[slot])
+			return f->children[f->slots[slot] - 1];
+	}
+	if (grow_index(f))
+		return NULL;
+	if (f->n_children == f->cap_children) {
+		size_t cap = f->cap_children ? f->cap_children * 2 : 8;
+		struct metric_child **grown = realloc(f->children, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		f->children = grown;
+		f->cap_children = cap;
+	}
+	c = child_new(f, label_values);
+	if (!c)
+		return NULL;
+	f->children[f->n_children] = c;
+	f->slots[find_slot(f, label_values)] = ++f->n_children;
+	return c;
+}
+
+void metric_child_inc(struct metric_child *c, double amount)
+{
+	c->value += amount;
+}
+
+void metric_child_set(struct metric_child *c, double value)
+{
+	c->value = value;
+}
+
+/* The observation goes into the first bucket whose bound is >= value (`le` is inclusive). */
+void metric_child_observe(struct metric_child *c, double value)
+{
+	const struct metric_family *f = c->family;
+
+	c->count += 1;
+	c->sum += value;
+	if (f->type != METRIC_HISTOGRAM)
+		return; /* a summary: count and sum only */
+	for (size_t i = 0; i < f->n_bounds; i++) {
+		if (value <= f->bounds[i]) {
+			c->bucket[i] += 1;
+			return;
+		}
+	}
+}
+
+size_t registry_family_count(const struct registry *r)
+{
+	return r->n_families;
+}
+
+const struct metric_family *registry_family_at(const struct registry *r, size_t i)
+{
+	return i < r->n_families ? r->families[i] : NULL;
+}
+
+const char *metric_family_name(const struct metric_family *f)
+{
+	return f->name;
+}
+
+const char *metric_family_help(const struct metric_family *f)
+{
+	return f->help;
+}
+
+enum metric_type metric_family_type(const struct metric_family *f)
+{
+	return f->type;
+}
+
+size_t metric_family_label_count(const struct metric_family *f)
+{
+	return f->n_labels;
+}
+
+const char *metric_family_label_name(const struct metric_family *f, size_t i)
+{
+	return f->label_names[i];
+}
+
+size_t metric_family_bucket_count(const struct metric_family *f)
+{
+	return f->n_bounds;
+}
+
+double metric_family_bucket_bound(const struct metric_family *f, size_t i)
+{
+	return f->bounds[i];
+}
+
+size_t metric_family_child_count(const struct metric_family *f)
+{
+	return f->n_children;
+}
+
+const struct metric_child *metric_family_child_at(const struct metric_family *f, size_t i)
+{
+	return i < f->n_children ? f->children[i] : NULL;
+}
+
+const char *metric_child_label_value(const struct metric_child *c, size_t i)
+{
+	return c->label_values[i];
+}
+
+double metric_child_value(const struct metric_child *c)
+{
+	return c->value;
+}
+
+double metric_child_count(const struct metric_child *c)
+{
+	return c->count;
+}
+
+double metric_child_sum(const struct metric_child *c)
+{
+	return c->sum;
+}
+
+double metric_child_bucket(const struct metric_child *c, size_t i)
+{
+	double cumulative = 0;
+
+	for (size_t b = 0; b <= i; b++)
+		cumulative += c->bucket[b];
+	return cumulative;
+}
+
+double metric_child_created(const struct metric_child *c)
+{
+	return c->created;
+}
