@@ -1,0 +1,210 @@
+"""Fixtures of the end-to-end tier: real servers, the real exporter, real clients.
+
+Everything here is bounded in time and cleans up after itself, even when a test fails.
+Run with Debian's interpreter: /usr/bin/python3 -m pytest tests/e2e (as root).
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter as Tally
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+APPS = os.path.join(REPO, "tests", "apps")
+FEE_BIN = os.environ.get("FEE_BIN", os.path.join(REPO, "build", "flask_ebpf_exporter"))
+PYTHON = "/usr/bin/python3"  # Debian's: the one that sees python3-flask & co.
+
+requires_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: loads BPF programs")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(requires_root)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def exporter_binary():
+    """The binary must exist: a missing build is a failure, not a skip."""
+    if not os.access(FEE_BIN, os.X_OK):
+        pytest.fail(f"{FEE_BIN} is missing: run make first")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def answers(url, expect_status=None):
+    try:
+        r = requests.get(url, timeout=1)
+    except requests.RequestException:
+        return False
+    return expect_status is None or r.status_code == expect_status
+
+
+def stop_process(proc, timeout=5):
+    """SIGTERM, then SIGKILL; returns the exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+    return proc.returncode
+
+
+class Server:
+    """A real HTTP server running the sample app."""
+
+    def __init__(self, kind, port, proc):
+        self.kind, self.port, self.proc = kind, port, proc
+        self.base = f"http://127.0.0.1:{port}"
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def children(self):
+        """PIDs of the server's child processes (gunicorn workers)."""
+        path = f"/proc/{self.pid}/task/{self.pid}/children"
+        with open(path) as f:
+            return [int(p) for p in f.read().split()]
+
+
+def start_server(kind, port):
+    if kind == "werkzeug":
+        cmd = [PYTHON, os.path.join(APPS, "sample_app.py"), "--port", str(port)]
+    elif kind == "gunicorn":
+        cmd = ["gunicorn", "--chdir", APPS, "--workers", "2", "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "sample_app:app"]
+    else:
+        raise ValueError(kind)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = Server(kind, port, proc)
+    try:
+        wait_until(lambda: answers(server.base + "/pid") or proc.poll() is not None, 20,
+                   f"{kind} on port {port}")
+        assert proc.poll() is None, f"{kind} exited: {proc.stderr.read().decode()}"
+        if kind == "gunicorn":
+            wait_until(lambda: len(server.children()) == 2, 20, "2 gunicorn workers")
+    except BaseException:
+        stop_process(proc)
+        raise
+    return server
+
+
+@pytest.fixture(params=["werkzeug", "gunicorn"])
+def server(request):
+    s = start_server(request.param, free_port())
+    yield s
+    stop_process(s.proc)
+
+
+@pytest.fixture
+def gunicorn_server():
+    s = start_server("gunicorn", free_port())
+    yield s
+    stop_process(s.proc)
+
+
+class Exporter:
+    """The exporter under test, attached to PIDs, with its scrape helpers."""
+
+    def __init__(self, pids, port):
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        args = [FEE_BIN, "--listen", f"127.0.0.1:{port}"]
+        for pid in pids:
+            args += ["--pid", str(pid)]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def wait_ready(self, timeout=20):
+        try:
+            wait_until(lambda: answers(self.base + "/-/ready", 200) or self.proc.poll() is not None,
+                       timeout, "the exporter's /-/ready")
+        finally:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"exporter exited with {self.proc.returncode}: "
+                                     f"{self.proc.stderr.read().decode()}")
+
+    def scrape_text(self):
+        r = requests.get(self.base + "/metrics", timeout=10)
+        assert r.status_code == 200
+        assert r.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+        return r.text
+
+    def stop(self):
+        code = stop_process(self.proc)
+        err = self.proc.stderr.read().decode()
+        return code, err
+
+
+@pytest.fixture
+def attach():
+    """attach(pid, ...) -> a ready Exporter; stopped (and checked to exit 0) at teardown."""
+    started = []
+
+    def _attach(*pids):
+        exp = Exporter(pids, free_port())
+        started.append(exp)
+        exp.wait_ready()
+        return exp
+
+    yield _attach
+    for exp in started:
+        code, err = exp.stop()
+        assert code == 0, f"exporter exited {code} on SIGTERM: {err}"
+
+
+def samples(text):
+    """{(sample name, frozenset(labels)): value} of one scrape, via prometheus_client."""
+    out = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            out[(s.name, frozenset(s.labels.items()))] = s.value
+    return out
+
+
+def series(text, name):
+    """{frozenset(labels): value} of the samples called `name`."""
+    return {labels: v for (n, labels), v in samples(text).items() if n == name}
+
+
+def promtool_check(text):
+    """promtool check metrics must find no problem at all in the scrape."""
+    r = subprocess.run(["promtool", "check", "metrics"], input=text.encode(),
+                       capture_output=True, timeout=30)
+    assert r.returncode == 0, f"promtool: {r.stdout.decode()} {r.stderr.decode()}"
+
+
+class Expected:
+    """What the client sent and got, tallied the way the exporter must count it."""
+
+    def __init__(self):
+        self.total = Tally()     # (method, status) -> n
+        self.duration = Tally()  # (method, path, status) -> n
+
+    def add(self, method, path, status):
+        self.total[(method, str(status))] += 1
+        self.duration[(method, path, str(status))] += 1
+
+    @property
+    def count(self):
+        return sum(self.total.values())
