@@ -63,6 +63,7 @@ struct conn {
 	__u8 part;
 	__u8 status_len;    /* bytes of status[] collected */
 	__u8 after_interim; /* a 1xx was sent: the next status line is the real one */
+	__s32 scratch;	    /* see forget_value() */
 	char status[16];
 	char line[FEE_LINE_MAX];
 };
@@ -180,18 +181,18 @@ static __always_inline void request_line_byte(struct conn *conn, char c)
 	}
 }
 
-struct request_scan {
+/* bpf_loop context for the request line: one callback per byte, until the line ends. */
+struct line_scan {
 	struct conn *conn;
 	const char *ubuf;
 	__u32 len;
-	__u32 head_done;
+	__u32 consumed; /* bytes used, through the line's '\n' when it ended */
 	char chunk[SCAN_CHUNK];
 };
 
-/* bpf_loop callback: one request byte. Returns 1 to stop the loop. */
-static long request_scan_byte(__u32 idx, void *data)
+static long line_scan_byte(__u32 idx, void *data)
 {
-	struct request_scan *scan = data;
+	struct line_scan *scan = data;
 	struct conn *conn = scan->conn;
 	__u32 slot = idx & (SCAN_CHUNK - 1);
 	char c;
@@ -208,31 +209,183 @@ static long request_scan_byte(__u32 idx, void *data)
 	}
 	c = scan->chunk[slot];
 	conn->recent = (conn->recent << 8) | (__u8)c;
-	if (conn->phase == PHASE_REQUEST_LINE) {
-		request_line_byte(conn, c);
-		return 0;
-	}
-	/* PHASE_HEADERS: a CRLF CRLF (or bare LF LF, which servers accept) ends the head. */
-	if (conn->recent == 0x0d0a0d0a || (conn->recent & 0xffff) == 0x0a0a) {
-		scan->head_done = 1;
+	request_line_byte(conn, c);
+	scan->consumed = idx + 1;
+	return conn->phase != PHASE_REQUEST_LINE;
+}
+
+/* bpf_loop context for the headers: only the blank line that ends them matters. */
+struct blank_line_scan {
+	const char *ubuf;
+	__u32 start, len;
+	__u32 recent;
+	__u32 found;
+	char chunk[SCAN_CHUNK];
+};
+
+static long blank_line_scan_chunk(__u32 index, void *data)
+{
+	struct blank_line_scan *scan = data;
+	__u64 offset = scan->start + (__u64)index * SCAN_CHUNK;
+	__u32 recent = scan->recent;
+	__u64 left;
+	int i;
+
+	if (offset >= scan->len)
 		return 1;
+	left = scan->len - offset;
+	if (left > SCAN_CHUNK)
+		left = SCAN_CHUNK;
+	barrier_var(left);
+	if (bpf_probe_read_user(scan->chunk, left, scan->ubuf + offset))
+		return 1;
+	for (i = 0; i < SCAN_CHUNK && i < left; i++) {
+		recent = (recent << 8) | (__u8)scan->chunk[i];
+		/* CRLF CRLF, or a bare LF LF, which servers accept too. */
+		if (recent == 0x0d0a0d0a || (recent & 0xffff) == 0x0a0a) {
+			scan->found = 1;
+			return 1;
+		}
 	}
+	scan->recent = recent;
 	return 0;
 }
 
-/* Request bytes for a connection in REQUEST_LINE or HEADERS. */
+/* Does this read end with a blank line? Then the head ends in it (timing needs no more). */
+static __always_inline bool ends_with_blank_line(const char *ubuf, __u32 len)
+{
+	__u32 tail = 0;
+
+	if (len < 4 || bpf_probe_read_user(&tail, 4, ubuf + len - 4))
+		return false;
+	/* Little-endian load of "\r\n\r\n", or "\n\n" in the top bytes. */
+	return tail == 0x0a0d0a0d || (tail >> 16) == 0x0a0a;
+}
+
+/* Index of the first '\r' or '\n' in line[0..n), or -1. */
+static __always_inline int line_end(const char *line, __u32 n)
+{
+	int i;
+
+	for (i = 0; i < FEE_LINE_MAX; i++) {
+		if (i >= n)
+			return -1;
+		if (line[i] == '\r' || line[i] == '\n')
+			return i;
+	}
+	return -1;
+}
+
+/* Index of the first '?' in line[0..end), or -1. */
+static __always_inline int query_start(const char *line, int end)
+{
+	int i;
+
+	for (i = 0; i < FEE_LINE_MAX; i++) {
+		if (i >= end)
+			return -1;
+		if (line[i] == '?')
+			return i;
+	}
+	return -1;
+}
+
+#define VERSION_LEN 9 /* " HTTP/1.x" */
+
+/*
+ * Returns v, but through map memory, whose contents the verifier does not know: otherwise
+ * it checks the code after a search loop once for every index the loop could stop at.
+ */
+static __always_inline int forget_value(struct conn *conn, int v)
+{
+	*(volatile __s32 *)&conn->scratch = v;
+	return *(volatile __s32 *)&conn->scratch;
+}
+
+/*
+ * The usual case, without a byte-by-byte loop: a whole request line of at most
+ * FEE_LINE_MAX bytes at the start of one read. It is copied in one go; a query string is
+ * dropped by moving " HTTP/1.x" over it. Returns the bytes consumed (through the line's
+ * end), or 0 when the slow path must do it (the line is longer or not all here).
+ */
+static __always_inline __u32 request_line_fast(struct conn *conn, const char *ubuf, __u32 len)
+{
+	__u64 n = len;
+	int end, query, version, i;
+	__u32 consumed;
+
+	if (n > FEE_LINE_MAX)
+		n = FEE_LINE_MAX;
+	/* Keep clang from handing the verifier the unclamped copy of `n`. */
+	barrier_var(n);
+	if (n == 0 || bpf_probe_read_user(conn->line, n, ubuf))
+		return 0;
+	end = forget_value(conn, line_end(conn->line, n));
+	if (end <= 0 || end >= FEE_LINE_MAX)
+		return 0;
+	if (conn->line[end] == '\n') {
+		consumed = end + 1;
+		conn->recent = 0x0a;
+	} else if (end + 1 < n && conn->line[(end + 1) & (FEE_LINE_MAX - 1)] == '\n') {
+		consumed = end + 2;
+		conn->recent = 0x0d0a;
+	} else {
+		return 0; /* the CR is the last byte read: let the slow path wait for the LF */
+	}
+	query = cfg_keep_query ? -1 : forget_value(conn, query_start(conn->line, end));
+	if (query >= 0) {
+		version = end - VERSION_LEN;
+		if (version <= query || conn->line[version & (FEE_LINE_MAX - 1)] != ' ')
+			return 0;
+		for (i = 0; i < VERSION_LEN; i++)
+			conn->line[(query + i) & (FEE_LINE_MAX - 1)] =
+				conn->line[(version + i) & (FEE_LINE_MAX - 1)];
+		end = query + VERSION_LEN;
+	}
+	conn->line_len = end;
+	conn->phase = PHASE_HEADERS;
+	return consumed;
+}
+
+/*
+ * Request bytes for a connection in REQUEST_LINE or HEADERS. The request line is copied
+ * byte by byte; for the headers only the read that holds the blank line matters, since
+ * that read's time starts the duration: a read ending in one needs no scan at all.
+ */
 static __always_inline void conn_feed_request(struct conn *conn, const char *ubuf, __u32 len,
 					      __u64 now)
 {
-	struct request_scan scan = {
-		.conn = conn,
-		.ubuf = ubuf,
-		.len = len < REQUEST_SCAN_MAX ? len : REQUEST_SCAN_MAX,
-	};
+	struct blank_line_scan blank = {};
+	__u32 consumed = 0;
 
-	bpf_loop(scan.len, request_scan_byte, &scan, 0);
+	if (len > REQUEST_SCAN_MAX)
+		len = REQUEST_SCAN_MAX;
 	conn->head_ts = now;
-	if (scan.head_done || len > REQUEST_SCAN_MAX)
+	/* A line that starts in this read: try it whole. The fast path leaves line_len at 0
+	 * when it gives up, so the byte loop below starts over. */
+	if (conn->phase == PHASE_REQUEST_LINE && conn->line_len == 0)
+		consumed = request_line_fast(conn, ubuf, len);
+	if (conn->phase == PHASE_REQUEST_LINE) {
+		struct line_scan line = { .conn = conn, .ubuf = ubuf, .len = len };
+
+		bpf_loop(len, line_scan_byte, &line, 0);
+		consumed = line.consumed;
+		if (conn->phase == PHASE_REQUEST_LINE)
+			return;
+	}
+	if (ends_with_blank_line(ubuf, len)) {
+		conn->phase = PHASE_AWAIT_RESPONSE;
+		return;
+	}
+	blank.ubuf = ubuf;
+	blank.start = consumed;
+	blank.len = len;
+	blank.recent = conn->recent;
+	bpf_loop((len - consumed + SCAN_CHUNK - 1) / SCAN_CHUNK, blank_line_scan_chunk, &blank, 0);
+	conn->recent = blank.recent;
+	/* A read longer than the scan limit is taken to end the head: real heads are far
+	 * shorter, and servers reject longer ones. */
+	if (blank.found || len == REQUEST_SCAN_MAX)
 		conn->phase = PHASE_AWAIT_RESPONSE;
 }
 
@@ -247,11 +400,20 @@ static __always_inline int parse_status_prefix(const char *s)
 	return (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
 }
 
+/* A record's footprint in the ring: the record plus the ring's 8-byte header. */
+#define RECORD_RING_BYTES (sizeof(struct fee_request_record) + 8)
+
+/*
+ * Batch wakeups: the daemon drains on a 100 ms timer and before every scrape, so only the
+ * record that makes the waiting data cross cfg_wakeup_bytes wakes it. Waking on every
+ * record past the mark would cost the server an irq_work per request until the daemon
+ * runs. Call after reserving (the reserved record counts as waiting).
+ */
 static __always_inline __u64 ringbuf_wakeup_flags(void)
 {
-	/* Batch wakeups: the daemon polls on a short timer and drains before each scrape;
-	 * only a filling buffer is worth an immediate wakeup. */
-	return bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes
+	__u64 waiting = bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA);
+
+	return waiting >= cfg_wakeup_bytes && waiting < cfg_wakeup_bytes + RECORD_RING_BYTES
 		       ? BPF_RB_FORCE_WAKEUP
 		       : BPF_RB_NO_WAKEUP;
 }
@@ -259,6 +421,7 @@ static __always_inline __u64 ringbuf_wakeup_flags(void)
 static __always_inline void emit_record(const struct conn_key *key, struct conn *conn, int status)
 {
 	struct fee_request_record *rec;
+	__u64 line_len;
 
 	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
 	if (!rec) {
@@ -271,8 +434,12 @@ static __always_inline void emit_record(const struct conn_key *key, struct conn 
 	rec->flags = conn->flags;
 	if (conn->phase != PHASE_AWAIT_RESPONSE)
 		rec->flags |= FEE_REC_HEAD_INCOMPLETE;
-	rec->line_len = conn->line_len;
-	__builtin_memcpy(rec->line, conn->line, FEE_LINE_MAX);
+	line_len = conn->line_len < FEE_LINE_MAX ? conn->line_len : FEE_LINE_MAX;
+	rec->line_len = line_len;
+	/* Only the line leaves the kernel: conn->line may hold header bytes past it. */
+	__builtin_memset(rec->line, 0, FEE_LINE_MAX);
+	barrier_var(line_len);
+	bpf_probe_read_kernel(rec->line, line_len, conn->line);
 	bpf_ringbuf_submit(rec, ringbuf_wakeup_flags());
 }
 
@@ -346,10 +513,11 @@ static __always_inline void conn_feed_response(const struct conn_key *key, struc
 	conn->phase = PHASE_IDLE;
 }
 
-/* The connection entry for a request that is starting, created on first sight. */
-static __always_inline struct conn *conn_for_new_request(const struct conn_key *key)
+/* The connection entry (conn, or NULL when there is none yet) for a request that is
+ * starting, created on first sight. */
+static __always_inline struct conn *conn_for_new_request(const struct conn_key *key,
+							 struct conn *conn)
 {
-	struct conn *conn = bpf_map_lookup_elem(&conns, key);
 	__u32 zero = 0;
 
 	if (!conn) {

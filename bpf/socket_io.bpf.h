@@ -31,8 +31,10 @@ struct io_args {
 	__u64 ts;  /* entry time (writes) */
 	__u32 fd;
 	__u32 count; /* bytes for IO_BUF, iovcnt for IO_IOV */
-	__u16 shape;
-	__u16 is_write;
+	__u8 shape;
+	__u8 is_write;
+	__u8 pending; /* filled at entry, not yet taken at exit */
+	__u8 _pad;
 };
 
 /* Socket I/O in flight: thread (pid_tgid) -> arguments seen at entry. */
@@ -46,10 +48,20 @@ struct {
 #define FEE_EAGAIN 11
 #define FEE_EINTR 4
 
+/*
+ * Each thread owns one slot, reused in place: entry fills it, exit marks it used. Only a
+ * thread's first socket call inserts (and takes the map's bucket lock); its exit clears
+ * the slot for good (tp_process_exit).
+ */
 static __always_inline void io_stash(const struct io_args *args)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct io_args *slot = bpf_map_lookup_elem(&inflight_io, &id);
 
+	if (slot) {
+		*slot = *args;
+		return;
+	}
 	if (bpf_map_update_elem(&inflight_io, &id, args, BPF_ANY))
 		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
 }
@@ -104,7 +116,7 @@ static __always_inline void request_segment(const struct conn_key *key, struct c
 		/* A descriptor we have not seen before: only sockets carry requests. */
 		if (!conn && !fd_is_socket(key->fd))
 			return;
-		conn = conn_for_new_request(key);
+		conn = conn_for_new_request(key, conn);
 		if (!conn)
 			return;
 		*connp = conn;
@@ -117,21 +129,26 @@ static __always_inline void request_segment(const struct conn_key *key, struct c
 static __always_inline void socket_read_enter(__u32 fd, __u64 ptr, __u32 count, enum io_shape shape,
 					      __u64 flags)
 {
-	struct io_args args = { .ptr = ptr, .fd = fd, .count = count, .shape = shape };
+	struct io_args args = { .ptr = ptr, .fd = fd, .count = count, .shape = shape, .pending = 1 };
 
 	if (!current_is_target() || (flags & FEE_MSG_PEEK))
 		return;
 	io_stash(&args);
 }
 
-/* A read-like call returned `ret` > 0 bytes. */
+/*
+ * A read-like call returned `ret` > 0 bytes. Of a vector read only the first segment is
+ * looked at: heads arrive at the start of a read, and one request segment keeps the
+ * verifier's work (and this program) small. A head that spills into a second iovec still
+ * gets its time from this read; it is flagged FEE_REC_HEAD_INCOMPLETE.
+ */
 static __always_inline void socket_read_done(__u32 tgid, const struct io_args *args, long ret)
 {
 	struct conn_key key = {};
 	struct conn *conn;
+	struct segment seg;
 	const struct iovec *iov;
-	__u32 iovcnt, i;
-	__u64 now, left;
+	__u32 iovcnt;
 
 	key.tgid = tgid;
 	key.fd = args->fd;
@@ -139,27 +156,17 @@ static __always_inline void socket_read_done(__u32 tgid, const struct io_args *a
 	/* Bytes after the head (a body) are not ours to read. */
 	if (conn && conn->phase == PHASE_AWAIT_RESPONSE)
 		return;
-	now = bpf_ktime_get_ns();
 
 	if (args->shape == IO_BUF) {
-		request_segment(&key, &conn, (const char *)args->ptr, ret, now);
+		seg.ptr = (const char *)args->ptr;
+		seg.len = ret;
+	} else if (!vector_of(args->shape, args->ptr, args->count, &iov, &iovcnt) ||
+		   !iov_segment(iov, iovcnt, 0, &seg)) {
 		return;
 	}
-	if (!vector_of(args->shape, args->ptr, args->count, &iov, &iovcnt))
-		return;
-	left = ret;
-	for (i = 0; i < MAX_IOV_SEGMENTS && left > 0; i++) {
-		struct segment seg;
-
-		if (!iov_segment(iov, iovcnt, i, &seg))
-			return;
-		if (seg.len > left)
-			seg.len = left;
-		left -= seg.len;
-		request_segment(&key, &conn, seg.ptr, seg.len, now);
-		if (conn && conn->phase == PHASE_AWAIT_RESPONSE)
-			return;
-	}
+	if (seg.len > (__u64)ret)
+		seg.len = ret;
+	request_segment(&key, &conn, seg.ptr, seg.len, bpf_ktime_get_ns());
 }
 
 /*
@@ -171,7 +178,7 @@ static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 					       enum io_shape shape)
 {
 	struct io_args args = {
-		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .is_write = 1
+		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .is_write = 1, .pending = 1
 	};
 	struct conn_key key = {};
 	struct conn *conn;
@@ -228,10 +235,10 @@ static __always_inline void socket_io_exit(long ret)
 	struct io_args *stashed = bpf_map_lookup_elem(&inflight_io, &id);
 	struct io_args args;
 
-	if (!stashed)
+	if (!stashed || !stashed->pending)
 		return;
 	args = *stashed;
-	bpf_map_delete_elem(&inflight_io, &id);
+	stashed->pending = 0;
 
 	if (!args.is_write) {
 		if (ret > 0)

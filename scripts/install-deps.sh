@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD_PKGS="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libmicrohttpd-dev libyaml-dev libpcre2-dev"
 TEST_PKGS="libcmocka-dev python3 python3-pytest python3-flask python3-requests python3-prometheus-client
-	gunicorn prometheus curl wrk nginx-light procps iproute2"
+	gunicorn prometheus curl wrk nginx-light procps iproute2 bc"
 
 missing=""
 for pkg in $BUILD_PKGS $TEST_PKGS; do

@@ -201,6 +201,7 @@ int main(int argc, char **argv)
 out:
 	collector_close(exp.collector);
 	metrics_server_stop(exp.server);
+	request_metrics_release(&exp.requests);
 	registry_free(exp.registry);
 	return err ? 1 : 0;
 }

@@ -4,7 +4,39 @@
 #include "http_request_line.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Servers see the same few request lines over and over, so the children a (line, status)
+ * pair counts into are remembered: a hit skips parsing, path decoding and label hashing.
+ * Direct-mapped; a collision just replaces the entry.
+ */
+#define RECORD_CACHE_SLOTS 4096
+
+struct record_cache_entry {
+	__u16 status;
+	__u16 line_len; /* 0: empty slot */
+	struct metric_child *duration;
+	struct metric_child *total;
+	char line[FEE_LINE_MAX];
+};
+
+struct record_cache {
+	struct record_cache_entry slots[RECORD_CACHE_SLOTS];
+};
+
+static struct record_cache_entry *cache_slot(struct record_cache *cache,
+					     const struct fee_request_record *rec, size_t len)
+{
+	uint32_t h = 2166136261u ^ rec->status;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)rec->line[i]) * 16777619u;
+	return &cache->slots[h & (RECORD_CACHE_SLOTS - 1)];
+}
 
 /* prometheus_flask_exporter's defaults (prometheus_client's Histogram.DEFAULT_BUCKETS). */
 static const double default_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
@@ -76,7 +108,34 @@ int request_metrics_init(struct request_metrics *m, struct registry *r, const ch
 	if (!m->received || !unexported || !m->truncated)
 		return -errno;
 	m->unparseable = metric_family_child(unexported, unparseable_reason);
-	return m->unparseable ? 0 : -errno;
+	if (!m->unparseable)
+		return -errno;
+	m->cache = calloc(1, sizeof(*m->cache));
+	return m->cache ? 0 : -ENOMEM;
+}
+
+void request_metrics_release(struct request_metrics *m)
+{
+	free(m->cache);
+	m->cache = NULL;
+}
+
+/* Counts a request whose children are known. */
+static void count(struct request_metrics *m, const struct fee_request_record *rec,
+		  struct metric_child *duration, struct metric_child *total)
+{
+	metric_child_observe(duration, (double)rec->duration_ns / 1e9);
+	metric_child_inc(total, 1);
+}
+
+static void count_exception(struct request_metrics *m, const char *method)
+{
+	/* The library labels exceptions with status 500 whatever was sent. */
+	const char *labels[] = { method, "500" };
+	struct metric_child *child = metric_family_child(m->exceptions, labels);
+
+	if (child)
+		metric_child_inc(child, 1);
 }
 
 void request_metrics_observe(struct request_metrics *m, const struct fee_request_record *rec)
@@ -84,11 +143,23 @@ void request_metrics_observe(struct request_metrics *m, const struct fee_request
 	struct http_request_line line;
 	size_t len = rec->line_len < FEE_LINE_MAX ? rec->line_len : FEE_LINE_MAX;
 	int truncated = (rec->flags & FEE_REC_LINE_TRUNCATED) != 0;
+	struct record_cache_entry *cached = NULL;
+	struct metric_child *duration, *total;
 	const char *labels[3];
-	struct metric_child *child;
 	char status[8];
 
 	metric_child_inc(m->received, 1);
+	if (!truncated) {
+		cached = cache_slot(m->cache, rec, len);
+		if (cached->line_len == len && len && cached->status == rec->status &&
+		    !memcmp(cached->line, rec->line, len)) {
+			count(m, rec, cached->duration, cached->total);
+			if (rec->flags & FEE_REC_EXCEPTION)
+				count_exception(m, metric_child_label_value(cached->total, 0));
+			return;
+		}
+	}
+
 	if (http_request_line_parse(rec->line, len, truncated, &line)) {
 		metric_child_inc(m->unparseable, 1);
 		return;
@@ -96,24 +167,22 @@ void request_metrics_observe(struct request_metrics *m, const struct fee_request
 	if (truncated)
 		metric_child_inc(m->truncated, 1);
 	snprintf(status, sizeof(status), "%u", (unsigned int)rec->status);
-
 	labels[0] = line.method;
 	labels[1] = truncated ? REQUEST_PATH_OVERFLOW : line.path;
 	labels[2] = status;
-	child = metric_family_child(m->duration, labels);
-	if (child)
-		metric_child_observe(child, (double)rec->duration_ns / 1e9);
-
+	duration = metric_family_child(m->duration, labels);
 	labels[1] = status;
-	child = metric_family_child(m->total, labels);
-	if (child)
-		metric_child_inc(child, 1);
-
-	if (rec->flags & FEE_REC_EXCEPTION) {
-		/* The library labels exceptions with status 500 whatever was sent. */
-		labels[1] = "500";
-		child = metric_family_child(m->exceptions, labels);
-		if (child)
-			metric_child_inc(child, 1);
+	total = metric_family_child(m->total, labels);
+	if (!duration || !total)
+		return; /* out of memory: the registry could not add the series */
+	count(m, rec, duration, total);
+	if (rec->flags & FEE_REC_EXCEPTION)
+		count_exception(m, line.method);
+	if (cached) {
+		cached->status = rec->status;
+		cached->line_len = (__u16)len;
+		cached->duration = duration;
+		cached->total = total;
+		memcpy(cached->line, rec->line, len);
 	}
 }

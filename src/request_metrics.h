@@ -14,6 +14,9 @@
 /* The path label of a request whose line was longer than the kernel copies. */
 #define REQUEST_PATH_OVERFLOW "<overflow>"
 
+/* Recently seen (request line, status) pairs and the children they count into. */
+struct record_cache;
+
 struct request_metrics {
 	struct metric_family *duration;	  /* <prefix>_http_request_duration_seconds */
 	struct metric_family *total;	  /* <prefix>_http_request_total */
@@ -21,6 +24,7 @@ struct request_metrics {
 	struct metric_child *received;	  /* every record read from the ring buffer */
 	struct metric_child *unparseable; /* records whose request line made no sense */
 	struct metric_child *truncated;	  /* records counted under REQUEST_PATH_OVERFLOW */
+	struct record_cache *cache;
 };
 
 /*
@@ -34,5 +38,8 @@ int request_metrics_init(struct request_metrics *m, struct registry *r, const ch
 
 /* Counts one finished request. */
 void request_metrics_observe(struct request_metrics *m, const struct fee_request_record *rec);
+
+/* Frees what init allocated (the families belong to the registry). */
+void request_metrics_release(struct request_metrics *m);
 
 #endif

@@ -65,7 +65,8 @@ start_exporter() {
 	shift
 	local args=()
 	for pid in "$@"; do args+=(--pid "$pid"); done
-	"$FEE_BIN" "${args[@]}" --listen "127.0.0.1:$port" 2>>"${FEE_LOG:-/dev/null}" &
+	# stdout too must leave the $(...) pipe, or the caller waits for the daemon to exit.
+	"$FEE_BIN" "${args[@]}" --listen "127.0.0.1:$port" >/dev/null 2>>"${FEE_LOG:-/dev/null}" &
 	local pid=$!
 	wait_http "http://127.0.0.1:$port/-/ready" 30 || return 1
 	echo "$pid"

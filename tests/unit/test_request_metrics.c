@@ -66,6 +66,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
+	request_metrics_release(&fx->m);
 	registry_free(fx->r);
 	return 0;
 }
@@ -154,6 +155,31 @@ static void test_exception_counts_as_500(void **state)
 	assert_true(metric_child_value(find_child(fx->m.total, sent)) == 1.0);
 }
 
+static void test_repeated_lines_count_exactly(void **state)
+{
+	struct fixture *fx = *state;
+	struct fee_request_record a = record("GET /same HTTP/1.1", 200, 0.001, 0);
+	struct fee_request_record b = record("GET /same HTTP/1.1", 404, 0.001, 0);
+	struct fee_request_record c = record("GET /sam2 HTTP/1.1", 200, 0.001, 0);
+	struct fee_request_record exc = record("GET /same HTTP/1.1", 200, 0.001, FEE_REC_EXCEPTION);
+	const char *a_labels[] = { "GET", "/same", "200" };
+	const char *b_labels[] = { "GET", "/same", "404" };
+	const char *c_labels[] = { "GET", "/sam2", "200" };
+	const char *exc_labels[] = { "GET", "500" };
+
+	for (int i = 0; i < 1000; i++) {
+		request_metrics_observe(&fx->m, &a);
+		request_metrics_observe(&fx->m, &b);
+		request_metrics_observe(&fx->m, &c);
+	}
+	request_metrics_observe(&fx->m, &exc);
+	assert_true(metric_child_count(find_child(fx->m.duration, a_labels)) == 1001.0);
+	assert_true(metric_child_count(find_child(fx->m.duration, b_labels)) == 1000.0);
+	assert_true(metric_child_count(find_child(fx->m.duration, c_labels)) == 1000.0);
+	assert_true(metric_child_value(find_child(fx->m.exceptions, exc_labels)) == 1.0);
+	assert_true(metric_child_value(fx->m.received) == 3001.0);
+}
+
 static void test_empty_prefix(void **state)
 {
 	struct registry *r = registry_new(fixed_clock);
@@ -164,6 +190,7 @@ static void test_empty_prefix(void **state)
 	assert_non_null(registry_find_family(r, "http_request"));
 	assert_non_null(registry_find_family(r, "exporter_info"));
 	assert_null(registry_find_family(r, "_http_request"));
+	request_metrics_release(&m);
 	registry_free(r);
 }
 
@@ -174,6 +201,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_observe_labels_and_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unparseable_and_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exception_counts_as_500, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_lines_count_exactly, setup, teardown),
 		cmocka_unit_test(test_empty_prefix),
 	};
 
