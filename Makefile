@@ -95,7 +95,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUT
 		-lcmocka -lm -o $@
 
 .PHONY: test test-unit test-bpf test-e2e
-test: test-unit test-bpf test-e2e
+test: format-check test-unit test-bpf test-e2e
 
 # Unit tier: no root, no BPF.
 test-unit: $(TEST_BINS)
@@ -130,7 +130,8 @@ vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
 format-check:
-	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/unit/*.h)
+	$(call msg,FORMAT,check)
+	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/bpf/*.c)
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

@@ -16,6 +16,24 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* ---- reads and writes: stash at entry, parse at exit ---- */
 
+/* Every read and write exit does the same: hand the return value to the stashed call. */
+#define SOCKET_IO_EXIT_PROGRAM(syscall)                                                            \
+	SEC("tracepoint/syscalls/sys_exit_" #syscall)                                              \
+	int tp_exit_##syscall(struct trace_event_raw_sys_exit *ctx)                                \
+	{                                                                                          \
+		socket_io_exit(ctx->ret);                                                          \
+		return 0;                                                                          \
+	}
+
+SOCKET_IO_EXIT_PROGRAM(read)
+SOCKET_IO_EXIT_PROGRAM(readv)
+SOCKET_IO_EXIT_PROGRAM(recvfrom)
+SOCKET_IO_EXIT_PROGRAM(recvmsg)
+SOCKET_IO_EXIT_PROGRAM(write)
+SOCKET_IO_EXIT_PROGRAM(writev)
+SOCKET_IO_EXIT_PROGRAM(sendto)
+SOCKET_IO_EXIT_PROGRAM(sendmsg)
+
 SEC("tracepoint/syscalls/sys_enter_read")
 int tp_enter_read(struct trace_event_raw_sys_enter *ctx)
 {
@@ -44,52 +62,10 @@ int tp_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_read")
-int tp_exit_read(struct trace_event_raw_sys_exit *ctx)
-{
-	socket_io_exit(ctx->ret);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_readv")
-int tp_exit_readv(struct trace_event_raw_sys_exit *ctx)
-{
-	socket_io_exit(ctx->ret);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_recvfrom")
-int tp_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
-{
-	socket_io_exit(ctx->ret);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int tp_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
-{
-	socket_io_exit(ctx->ret);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_write")
-int tp_exit_write(struct trace_event_raw_sys_exit *ctx)
-{
-	socket_io_exit(ctx->ret);
-	return 0;
-}
-
 SEC("tracepoint/syscalls/sys_enter_write")
 int tp_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
 	socket_write_enter(ctx->args[0], ctx->args[1], ctx->args[2], IO_BUF);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_writev")
-int tp_exit_writev(struct trace_event_raw_sys_exit *ctx)
-{
-	socket_io_exit(ctx->ret);
 	return 0;
 }
 
@@ -100,24 +76,10 @@ int tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_sendto")
-int tp_exit_sendto(struct trace_event_raw_sys_exit *ctx)
-{
-	socket_io_exit(ctx->ret);
-	return 0;
-}
-
 SEC("tracepoint/syscalls/sys_enter_sendto")
 int tp_enter_sendto(struct trace_event_raw_sys_enter *ctx)
 {
 	socket_write_enter(ctx->args[0], ctx->args[1], ctx->args[2], IO_BUF);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_sendmsg")
-int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
-{
-	socket_io_exit(ctx->ret);
 	return 0;
 }
 

@@ -129,7 +129,9 @@ static __always_inline void request_segment(const struct conn_key *key, struct c
 static __always_inline void socket_read_enter(__u32 fd, __u64 ptr, __u32 count, enum io_shape shape,
 					      __u64 flags)
 {
-	struct io_args args = { .ptr = ptr, .fd = fd, .count = count, .shape = shape, .pending = 1 };
+	struct io_args args = {
+		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .pending = 1
+	};
 
 	if (!current_is_target() || (flags & FEE_MSG_PEEK))
 		return;

@@ -3,7 +3,7 @@
 # Idempotent: when everything is present it only checks and exits 0.
 set -euo pipefail
 
-BUILD_PKGS="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
+BUILD_PKGS="make gcc clang llvm clang-format pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
 	libmicrohttpd-dev libyaml-dev libpcre2-dev"
 TEST_PKGS="libcmocka-dev python3 python3-pytest python3-flask python3-requests python3-prometheus-client
 	gunicorn prometheus curl wrk nginx-light procps iproute2 bc"

@@ -36,7 +36,8 @@ static void put_number(struct strbuf *out, double v)
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct sample_label *)a)->name, ((const struct sample_label *)b)->name);
+	return strcmp(((const struct sample_label *)a)->name,
+		      ((const struct sample_label *)b)->name);
 }
 
 /*

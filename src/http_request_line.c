@@ -103,7 +103,8 @@ static void decode_path(const char *raw, size_t len, char *out, size_t size)
 	for (size_t r = 0; r < len && n < sizeof(bytes); r++) {
 		int hi, lo;
 
-		if (raw[r] == '%' && r + 2 < len && (hi = hex_value((unsigned char)raw[r + 1])) >= 0 &&
+		if (raw[r] == '%' && r + 2 < len &&
+		    (hi = hex_value((unsigned char)raw[r + 1])) >= 0 &&
 		    (lo = hex_value((unsigned char)raw[r + 2])) >= 0) {
 			bytes[n++] = (unsigned char)(hi * 16 + lo);
 			r += 2;
@@ -144,7 +145,8 @@ static int target_path(const char *target, size_t len, const char **path, size_t
 		*path_len = len;
 		return 0;
 	}
-	if (starts_with_nocase(target, len, "http://") || starts_with_nocase(target, len, "https://")) {
+	if (starts_with_nocase(target, len, "http://") ||
+	    starts_with_nocase(target, len, "https://")) {
 		const char *authority = memchr(target, ':', len) + 3;
 		const char *end = target + len;
 		const char *slash = memchr(authority, '/', (size_t)(end - authority));

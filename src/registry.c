@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The registry mirrors what prometheus_client (0.16) keeps for each metric, and rejects what
+ * it rejects, so that whatever the writer prints is something the Python client could have
+ * printed.
+ */
 #include "registry.h"
 
 #include <errno.h>
@@ -11,10 +16,11 @@
 struct metric_child {
 	const struct metric_family *family;
 	char **label_values;
+	uint64_t hash;	/* of label_values, kept so the index can grow without rehashing */
 	double value;	/* counter, gauge */
 	double count;	/* histogram, summary */
 	double sum;	/* histogram, summary */
-	double *bucket; /* histogram: observations per bucket, not cumulative */
+	double *bucket; /* histogram: cumulative, bucket[i] = observations <= bounds[i] */
 	double created;
 };
 
@@ -30,7 +36,7 @@ struct metric_family {
 	/* Children in first-seen order, and an open-addressing index over them. */
 	struct metric_child **children;
 	size_t n_children, cap_children;
-	size_t *slots; /* child index + 1; 0 = empty */
+	size_t *slots; /* child index + 1; 0 = empty; a power of two, at most half full */
 	size_t n_slots;
 };
 
@@ -101,6 +107,8 @@ void registry_free(struct registry *r)
 	free(r);
 }
 
+/* --- declaring families ----------------------------------------------------------------- */
+
 /* Prometheus data model: metric names [a-zA-Z_:][a-zA-Z0-9_:]*, label names without ':'. */
 static int valid_name(const char *name, int allow_colon)
 {
@@ -118,6 +126,8 @@ static int valid_name(const char *name, int allow_colon)
 
 static int valid_labels(const char *const *names, size_t n, enum metric_type type)
 {
+	if (n && !names)
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!valid_name(names[i], 0) || !strncmp(names[i], "__", 2))
 			return 0;
@@ -130,6 +140,82 @@ static int valid_labels(const char *const *names, size_t n, enum metric_type typ
 				return 0;
 	}
 	return 1;
+}
+
+/*
+ * The series-name suffixes a family of this type claims besides its base name, as the Python
+ * registry counts them when it looks for "Duplicated timeseries".
+ */
+static const char *const *claimed_suffixes(enum metric_type type)
+{
+	static const char *const counter[] = { "_total", "_created", NULL };
+	static const char *const summary[] = { "_sum", "_count", "_created", NULL };
+	static const char *const histogram[] = { "_bucket", "_sum", "_count", "_created", NULL };
+	static const char *const none[] = { NULL };
+
+	switch (type) {
+	case METRIC_COUNTER:
+		return counter;
+	case METRIC_SUMMARY:
+		return summary;
+	case METRIC_HISTOGRAM:
+		return histogram;
+	default:
+		return none;
+	}
+}
+
+/* Whether a + a_suffix and b + b_suffix spell the same string, without building either. */
+static int concat_equal(const char *a, const char *a_suffix, const char *b, const char *b_suffix)
+{
+	for (;;) {
+		if (!*a && a_suffix) {
+			a = a_suffix;
+			a_suffix = NULL;
+		}
+		if (!*b && b_suffix) {
+			b = b_suffix;
+			b_suffix = NULL;
+		}
+		if (*a != *b)
+			return 0;
+		if (!*a)
+			return 1;
+		a++;
+		b++;
+	}
+}
+
+static int claims_overlap(const char *name, enum metric_type type, const struct metric_family *f)
+{
+	const char *const *mine = claimed_suffixes(type), *const * theirs;
+
+	for (int i = -1; i < 0 || mine[i]; i++) {
+		theirs = claimed_suffixes(f->type);
+		for (int j = -1; j < 0 || theirs[j]; j++)
+			if (concat_equal(name, i < 0 ? "" : mine[i], f->name,
+					 j < 0 ? "" : theirs[j]))
+				return 1;
+	}
+	return 0;
+}
+
+static int name_taken(const struct registry *r, const char *name, enum metric_type type)
+{
+	for (size_t i = 0; i < r->n_families; i++)
+		if (claims_overlap(name, type, r->families[i]))
+			return 1;
+	return 0;
+}
+
+/* The client munges a counter declared as "x_total" to base name "x" (OpenMetrics style). */
+static char *base_name(const char *name, enum metric_type type)
+{
+	size_t len = strlen(name);
+
+	if (type == METRIC_COUNTER && len >= 6 && !strcmp(name + len - 6, "_total"))
+		len -= 6;
+	return strndup(name, len);
 }
 
 static char **copy_strings(const char *const *src, size_t n)
@@ -148,15 +234,23 @@ static char **copy_strings(const char *const *src, size_t n)
 	return dst;
 }
 
-/* Histogram bounds: strictly ascending, +Inf appended when missing. */
+/*
+ * Histogram bounds: strictly ascending (the client only refuses unsorted ones, but a repeated
+ * bound would print two series with the same `le`), +Inf appended when missing, and at least
+ * one finite bound besides +Inf, as the client demands.
+ */
 static int set_bounds(struct metric_family *f, const double *buckets, size_t n)
 {
-	int has_inf = n > 0 && isinf(buckets[n - 1]) && buckets[n - 1] > 0;
+	int has_inf = n > 0 && buckets[n - 1] == INFINITY;
 
+	if (n && !buckets)
+		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
 		if (isnan(buckets[i]) || (i > 0 && buckets[i] <= buckets[i - 1]))
 			return -EINVAL;
 	f->n_bounds = n + (has_inf ? 0 : 1);
+	if (f->n_bounds < 2)
+		return -EINVAL;
 	f->bounds = malloc(f->n_bounds * sizeof(*f->bounds));
 	if (!f->bounds)
 		return -ENOMEM;
@@ -165,49 +259,83 @@ static int set_bounds(struct metric_family *f, const double *buckets, size_t n)
 	return 0;
 }
 
-struct metric_family *registry_add_family(struct registry *r, const char *name, const char *help,
-					  enum metric_type type, const char *const *label_names,
-					  size_t n_labels, const double *buckets, size_t n_buckets)
+static int append_family(struct registry *r, struct metric_family *f)
 {
-	struct metric_family *f;
-	int err = -ENOMEM;
-
-	if (!valid_name(name, 1) || !valid_labels(label_names, n_labels, type) || !help ||
-	    registry_find_family(r, name)) {
-		errno = EINVAL;
-		return NULL;
-	}
 	if (r->n_families == r->cap_families) {
 		size_t cap = r->cap_families ? r->cap_families * 2 : 16;
 		struct metric_family **grown = realloc(r->families, cap * sizeof(*grown));
 
 		if (!grown)
-			return NULL;
+			return -ENOMEM;
 		r->families = grown;
 		r->cap_families = cap;
 	}
-	f = calloc(1, sizeof(*f));
+	r->families[r->n_families++] = f;
+	return 0;
+}
+
+static struct metric_family *family_new(struct registry *r, const char *name, const char *help,
+					enum metric_type type, const char *const *label_names,
+					size_t n_labels, const double *buckets, size_t n_buckets)
+{
+	struct metric_family *f = calloc(1, sizeof(*f));
+	int err = -ENOMEM;
+
 	if (!f)
-		return NULL;
+		goto fail;
 	f->registry = r;
 	f->type = type;
 	f->n_labels = n_labels;
-	f->name = strdup(name);
+	f->name = base_name(name, type);
 	f->help = strdup(help);
 	f->label_names = copy_strings(label_names, n_labels);
 	if (!f->name || !f->help || !f->label_names)
+		goto fail;
+	err = -EINVAL;
+	if (!valid_name(f->name, 1) || name_taken(r, f->name, type))
 		goto fail;
 	if (type == METRIC_HISTOGRAM) {
 		err = set_bounds(f, buckets, n_buckets);
 		if (err)
 			goto fail;
 	}
-	r->families[r->n_families++] = f;
 	return f;
 fail:
 	family_free(f);
 	errno = -err;
 	return NULL;
+}
+
+struct metric_family *registry_add_family(struct registry *r, const char *name, const char *help,
+					  enum metric_type type, const char *const *label_names,
+					  size_t n_labels, const double *buckets, size_t n_buckets)
+{
+	struct metric_family *f;
+	int err;
+
+	if (!name || !help || type < METRIC_COUNTER || type > METRIC_SUMMARY ||
+	    !valid_labels(label_names, n_labels, type)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	f = family_new(r, name, help, type, label_names, n_labels, buckets, n_buckets);
+	if (!f)
+		return NULL;
+	err = append_family(r, f);
+	/*
+	 * A metric without labels is its own single child in the client, created (and its
+	 * _created stamped) with the metric, so it prints "x 0.0" before it is ever touched.
+	 */
+	if (!err && n_labels == 0 && !metric_family_child(f, NULL)) {
+		err = -errno;
+		r->n_families--;
+	}
+	if (err) {
+		family_free(f);
+		errno = -err;
+		return NULL;
+	}
+	return f;
 }
 
 struct metric_family *registry_find_family(const struct registry *r, const char *name)
@@ -217,6 +345,8 @@ struct metric_family *registry_find_family(const struct registry *r, const char 
 			return r->families[i];
 	return NULL;
 }
+
+/* --- children ----------------------------------------------------------------------------- */
 
 /* FNV-1a over the label values, each terminated by its NUL so ("a","bc") != ("ab","c"). */
 static uint64_t hash_values(const char *const *values, size_t n)
@@ -234,8 +364,11 @@ static uint64_t hash_values(const char *const *values, size_t n)
 	return h;
 }
 
-static int same_values(const struct metric_child *c, const char *const *values, size_t n)
+static int same_values(const struct metric_child *c, uint64_t hash, const char *const *values,
+		       size_t n)
 {
+	if (c->hash != hash)
+		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(c->label_values[i], values[i]))
 			return 0;
@@ -243,38 +376,56 @@ static int same_values(const struct metric_child *c, const char *const *values, 
 }
 
 /* The slot holding these values, or the empty slot where they belong. */
-static size_t find_slot(const struct metric_family *f, const char *const *values)
+static size_t find_slot(const struct metric_family *f, uint64_t hash, const char *const *values)
 {
 	size_t mask = f->n_slots - 1;
-	size_t i = (size_t)hash_values(values, f->n_labels) & mask;
+	size_t i = (size_t)hash & mask;
 
-	while (f->slots[i] &&
-	       !same_values(f->children[f->slots[i] - 1], values, f->n_labels))
+	while (f->slots[i] && !same_values(f->children[f->slots[i] - 1], hash, values, f->n_labels))
 		i = (i + 1) & mask;
 	return i;
 }
 
-/* Keeps the index at most half full. */
-static int grow_index(struct metric_family *f)
+/* The empty slot for a child known not to be in the index yet. */
+static size_t free_slot(const struct metric_family *f, uint64_t hash)
 {
-	size_t old_n = f->n_slots, n = old_n ? old_n * 2 : 16;
-	size_t *old = f->slots;
+	size_t mask = f->n_slots - 1;
+	size_t i = (size_t)hash & mask;
 
-	if (f->n_children + 1 <= old_n / 2)
-		return 0;
-	f->slots = calloc(n, sizeof(*f->slots));
-	if (!f->slots) {
-		f->slots = old;
-		return -ENOMEM;
+	while (f->slots[i])
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Makes room for one more child: the index stays at most half full, so probes stay short. */
+static int reserve_child(struct metric_family *f)
+{
+	if (f->n_children == f->cap_children) {
+		size_t cap = f->cap_children ? f->cap_children * 2 : 8;
+		struct metric_child **grown = realloc(f->children, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		f->children = grown;
+		f->cap_children = cap;
 	}
-	f->n_slots = n;
-	for (size_t i = 0; i < f->n_children; i++)
-		f->slots[find_slot(f, (const char *const *)f->children[i]->label_values)] = i + 1;
-	free(old);
+	if (2 * (f->n_children + 1) > f->n_slots) {
+		size_t n = f->n_slots ? f->n_slots * 2 : 16;
+		size_t *slots = calloc(n, sizeof(*slots));
+
+		if (!slots)
+			return -ENOMEM;
+		free(f->slots);
+		f->slots = slots;
+		f->n_slots = n;
+		for (size_t i = 0; i < f->n_children; i++)
+			f->slots[free_slot(f, f->children[i]->hash)] = i + 1;
+	}
 	return 0;
 }
 
-static struct metric_child *child_new(struct metric_family *f, const char *const *values)
+static struct metric_child *child_new(struct metric_family *f, uint64_t hash,
+				      const char *const *values)
 {
 	struct metric_child *c = calloc(1, sizeof(*c));
 
@@ -288,50 +439,54 @@ static struct metric_child *child_new(struct metric_family *f, const char *const
 		return NULL;
 	}
 	c->family = f;
+	c->hash = hash;
 	c->created = f->registry->clock();
 	return c;
 }
 
 struct metric_child *metric_family_child(struct metric_family *f, const char *const *label_values)
 {
-	static const char *const no_values[1] = { "" };
 	struct metric_child *c;
+	uint64_t hash;
 	size_t slot;
 
-	if (f->n_labels == 0)
-		label_values = no_values;
+	if (f->n_labels && !label_values) {
+		errno = EINVAL;
+		return NULL;
+	}
 	for (size_t i = 0; i < f->n_labels; i++) {
 		if (!label_values[i]) {
 			errno = EINVAL;
 			return NULL;
 		}
 	}
+	hash = hash_values(label_values, f->n_labels);
 	if (f->n_slots) {
-		slot = find_slot(f, label_values);
+		slot = find_slot(f, hash, label_values);
 		if (f->slots[slot])
 			return f->children[f->slots[slot] - 1];
 	}
-	if (grow_index(f))
+	if (reserve_child(f)) {
+		errno = ENOMEM;
 		return NULL;
-	if (f->n_children == f->cap_children) {
-		size_t cap = f->cap_children ? f->cap_children * 2 : 8;
-		struct metric_child **grown = realloc(f->children, cap * sizeof(*grown));
-
-		if (!grown)
-			return NULL;
-		f->children = grown;
-		f->cap_children = cap;
 	}
-	c = child_new(f, label_values);
-	if (!c)
+	c = child_new(f, hash, label_values);
+	if (!c) {
+		errno = ENOMEM;
 		return NULL;
-	f->children[f->n_children] = c;
-	f->slots[find_slot(f, label_values)] = ++f->n_children;
+	}
+	f->children[f->n_children++] = c;
+	f->slots[free_slot(f, hash)] = f->n_children;
 	return c;
 }
 
+/* --- updates -------------------------------------------------------------------------------- */
+
 void metric_child_inc(struct metric_child *c, double amount)
 {
+	/* Counters only go up: the client raises on a negative amount, we drop it. */
+	if (c->family->type == METRIC_COUNTER && amount < 0)
+		return;
 	c->value += amount;
 }
 
@@ -340,22 +495,31 @@ void metric_child_set(struct metric_child *c, double value)
 	c->value = value;
 }
 
-/* The observation goes into the first bucket whose bound is >= value (`le` is inclusive). */
+/*
+ * As the client does: the sum takes every value; a histogram files the value under the first
+ * bound >= it (`le` is inclusive) and counts it only then, so a NaN adds to no bucket and not
+ * to _count (the client prints the +Inf bucket as _count); a summary counts everything.
+ */
 void metric_child_observe(struct metric_child *c, double value)
 {
 	const struct metric_family *f = c->family;
+	size_t i = 0;
 
-	c->count += 1;
 	c->sum += value;
-	if (f->type != METRIC_HISTOGRAM)
-		return; /* a summary: count and sum only */
-	for (size_t i = 0; i < f->n_bounds; i++) {
-		if (value <= f->bounds[i]) {
-			c->bucket[i] += 1;
-			return;
-		}
+	if (f->type != METRIC_HISTOGRAM) {
+		c->count += 1;
+		return;
 	}
+	while (i < f->n_bounds && !(value <= f->bounds[i]))
+		i++;
+	if (i == f->n_bounds)
+		return;
+	c->count += 1;
+	for (; i < f->n_bounds; i++)
+		c->bucket[i] += 1;
 }
+
+/* --- read access ------------------------------------------------------------------------------ */
 
 size_t registry_family_count(const struct registry *r)
 {
@@ -434,11 +598,7 @@ double metric_child_sum(const struct metric_child *c)
 
 double metric_child_bucket(const struct metric_child *c, size_t i)
 {
-	double cumulative = 0;
-
-	for (size_t b = 0; b <= i; b++)
-		cumulative += c->bucket[b];
-	return cumulative;
+	return c->bucket[i];
 }
 
 double metric_child_created(const struct metric_child *c)

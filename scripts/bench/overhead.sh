@@ -45,10 +45,14 @@ bench() {
 		printf '  %-9s round %d: off %9.1f req/s, on %9.1f req/s; wrk completed %d, exporter counted %d, dropped %d\n' \
 			"$name" "$round" "$off" "$on" "$total" "$counted" "$dropped"
 	done
+	# The ratio of the means, and the median of the per-round ratios (robust to a round
+	# that a noisy neighbour spoiled).
 	awk -v name="$name" -v offs="${offs[*]}" -v ons="${ons[*]}" 'BEGIN {
 		n = split(offs, a, " "); split(ons, b, " ")
-		for (i = 1; i <= n; i++) { so += a[i]; sn += b[i] }
-		printf "RESULT %-9s mean off %9.1f req/s, mean on %9.1f req/s, ratio on/off %.3f\n", name, so / n, sn / n, sn / so
+		for (i = 1; i <= n; i++) { so += a[i]; sn += b[i]; r[i] = b[i] / a[i] }
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+		median = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+		printf "RESULT %-9s mean off %9.1f req/s, mean on %9.1f req/s, ratio on/off %.3f, median round ratio %.3f\n", name, so / n, sn / n, sn / so, median
 	}'
 }
 

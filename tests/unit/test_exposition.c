@@ -56,7 +56,7 @@ static void assert_exposition(const struct registry *r, int created, const char 
 }
 
 static const double default_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
-					  0.5,	 0.75, 1.0,	2.5,  5.0,   7.5, 10.0 };
+					  0.5,	 0.75, 1.0,   2.5,  5.0,   7.5, 10.0 };
 
 struct defaults {
 	struct metric_family *info, *duration, *total, *exceptions;
@@ -81,10 +81,10 @@ static struct registry *default_registry(struct defaults *d)
 					  sizeof(default_buckets) / sizeof(default_buckets[0]));
 	d->total = registry_add_family(r, "flask_http_request", "Total number of HTTP requests",
 				       METRIC_COUNTER, total_labels, 2, NULL, 0);
-	d->exceptions = registry_add_family(
-		r, "flask_http_request_exceptions",
-		"Total number of HTTP requests which resulted in an exception", METRIC_COUNTER,
-		total_labels, 2, NULL, 0);
+	d->exceptions =
+		registry_add_family(r, "flask_http_request_exceptions",
+				    "Total number of HTTP requests which resulted in an exception",
+				    METRIC_COUNTER, total_labels, 2, NULL, 0);
 	assert_non_null(d->info);
 	assert_non_null(d->duration);
 	assert_non_null(d->total);
@@ -140,10 +140,10 @@ static void test_summary_unlabelled_and_escaped_help(void **state)
 
 	summary = registry_add_family(r, "latency_seconds", "A summary", METRIC_SUMMARY,
 				      route_label, 1, NULL, 0);
-	jobs = registry_add_family(r, "jobs", "Jobs done\nsecond line \\ backslash",
-				   METRIC_COUNTER, NULL, 0, NULL, 0);
-	gauge = registry_add_family(r, "in_progress", "Requests in progress", METRIC_GAUGE, NULL,
-				    0, NULL, 0);
+	jobs = registry_add_family(r, "jobs", "Jobs done\nsecond line \\ backslash", METRIC_COUNTER,
+				   NULL, 0, NULL, 0);
+	gauge = registry_add_family(r, "in_progress", "Requests in progress", METRIC_GAUGE, NULL, 0,
+				    NULL, 0);
 	c = metric_family_child(summary, route);
 	metric_child_observe(c, 1.5);
 	metric_child_observe(c, 0.25);
@@ -164,7 +164,8 @@ static void test_created_off_drops_only_created_families(void **state)
 	metric_child_inc(metric_family_child(d.total, labels), 2);
 	assert_int_equal(exposition_write_text(r, &options, &out), 0);
 	assert_null(strstr(out.buf, "_created"));
-	assert_non_null(strstr(out.buf, "flask_http_request_total{method=\"GET\",status=\"200\"} 2.0\n"));
+	assert_non_null(
+		strstr(out.buf, "flask_http_request_total{method=\"GET\",status=\"200\"} 2.0\n"));
 	strbuf_release(&out);
 	registry_free(r);
 }

@@ -42,7 +42,8 @@ static void test_rejects_bad_declarations(void **state)
 	assert_null(registry_add_family(r, "h1", "h", METRIC_HISTOGRAM, le, 1, unsorted, 0));
 	assert_null(registry_add_family(r, "h2", "h", METRIC_HISTOGRAM, NULL, 0, unsorted, 2));
 	assert_null(registry_add_family(r, "h3", "h", METRIC_HISTOGRAM, NULL, 0, repeated, 2));
-	assert_non_null(registry_add_family(r, "ns:sub_total", "h", METRIC_GAUGE, NULL, 0, NULL, 0));
+	assert_non_null(
+		registry_add_family(r, "ns:sub_total", "h", METRIC_GAUGE, NULL, 0, NULL, 0));
 	assert_int_equal(registry_family_count(r), 2);
 	registry_free(r);
 }
@@ -54,7 +55,8 @@ static void test_children_are_reused_and_ordered(void **state)
 	/* Values that would collide if joined without a separator. */
 	const char *x[] = { "ab", "c" }, *y[] = { "a", "bc" };
 	struct registry *r = registry_new(ticking_clock);
-	struct metric_family *f = registry_add_family(r, "t", "h", METRIC_COUNTER, names, 2, NULL, 0);
+	struct metric_family *f =
+		registry_add_family(r, "t", "h", METRIC_COUNTER, names, 2, NULL, 0);
 	struct metric_child *ca, *cb;
 
 	ticks = 0;
@@ -101,7 +103,8 @@ static void test_hundred_thousand_children(void **state)
 {
 	static const char *const names[] = { "path" };
 	struct registry *r = registry_new(ticking_clock);
-	struct metric_family *f = registry_add_family(r, "p", "h", METRIC_COUNTER, names, 1, NULL, 0);
+	struct metric_family *f =
+		registry_add_family(r, "p", "h", METRIC_COUNTER, names, 1, NULL, 0);
 	char path[32];
 
 	for (int round = 0; round < 2; round++) {
