@@ -42,3 +42,12 @@ def test_port_in_use():
         r = run("--pid", "1", "--listen", f"127.0.0.1:{port}")
     assert r.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in r.stderr
+
+
+def test_not_root():
+    """Without privileges the exporter says what it needs instead of failing obscurely."""
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        FEE_BIN, "--pid", "1", "--listen", f"127.0.0.1:{free_port()}"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.returncode == 1
+    assert "must run as root" in r.stderr
