@@ -241,10 +241,11 @@ static char **copy_strings(const char *const *src, size_t n)
  */
 static int set_bounds(struct metric_family *f, const double *buckets, size_t n)
 {
-	int has_inf = n > 0 && buckets[n - 1] == INFINITY;
+	int has_inf;
 
 	if (n && !buckets)
 		return -EINVAL;
+	has_inf = n > 0 && buckets[n - 1] == INFINITY;
 	for (size_t i = 0; i < n; i++)
 		if (isnan(buckets[i]) || (i > 0 && buckets[i] <= buckets[i - 1]))
 			return -EINVAL;

@@ -1,14 +1,18 @@
 #!/usr/bin/python3
-"""Writes the golden expositions that test_exposition.c compares against, produced by the
-real prometheus_client (Debian's python3-prometheus-client) with a frozen clock.
+"""Writes the golden expositions that test_exposition.c compares against, printed by the real
+prometheus_client (Debian's python3-prometheus-client 0.16) with a frozen clock. The output is
+the client's own, unedited: it already sorts every sample's labels, `le` included.
 
 Run: /usr/bin/python3 tests/unit/golden/make_golden.py tests/unit/golden
 
-One deliberate difference from the Python client, required by SPEC §2: label names are
-printed sorted (the client prints `le` last); sort_labels() applies it to the client's
-output so the rest stays byte-for-byte the client's.
+Each scenario below is mirrored call for call by a test in test_exposition.c. The
+`*_nocreated.txt` files come from a second run of this script with
+PROMETHEUS_DISABLE_CREATED_SERIES=True, the switch the exporter's `created` option mirrors
+(the client reads it once, at import).
 """
-import re
+import math
+import os
+import subprocess
 import sys
 import time
 
@@ -16,21 +20,6 @@ time.time = lambda: 1700000000.5  # every _created sample gets this value
 
 from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram,  # noqa: E402
                                Summary, generate_latest)
-
-LABELS = re.compile(r'^([^{ ]+)\{(.*)\} (.*)$')
-PAIR = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-
-
-def sort_labels(text):
-    out = []
-    for line in text.splitlines(keepends=True):
-        m = LABELS.match(line.rstrip('\n'))
-        if not line.startswith('#') and m:
-            pairs = sorted(PAIR.findall(m.group(2)))
-            labels = ','.join(f'{k}="{v}"' for k, v in pairs)
-            line = f'{m.group(1)}{{{labels}}} {m.group(3)}\n'
-        out.append(line)
-    return ''.join(out)
 
 
 def default_families(registry):
@@ -48,19 +37,14 @@ def default_families(registry):
     return info, duration, total, exceptions
 
 
-def write(path, text):
-    with open(path, 'w', encoding='utf-8') as f:
-        f.write(text)
-
-
-def main(outdir):
-    # 1. The default families with no requests yet.
+def default_empty():
     r = CollectorRegistry()
     info, _, _, _ = default_families(r)
     info.labels(version='0.1.0').set(1)
-    write(f'{outdir}/default_empty.txt', sort_labels(generate_latest(r).decode()))
+    return r
 
-    # 2. After a few requests (the same calls test_exposition.c makes).
+
+def default_requests():
     r = CollectorRegistry()
     info, duration, total, exceptions = default_families(r)
     info.labels(version='0.1.0').set(1)
@@ -70,9 +54,11 @@ def main(outdir):
         duration.labels(method, path, status).observe(seconds)
         total.labels(method, status).inc()
     exceptions.labels('GET', '500').inc()
-    write(f'{outdir}/default_requests.txt', sort_labels(generate_latest(r).decode()))
+    return r
 
-    # 3. A summary, a label-less counter and gauge, and a help text needing escapes.
+
+def misc():
+    """A summary, a label-less counter and gauge, and a help text needing escapes."""
     r = CollectorRegistry()
     s = Summary('latency_seconds', 'A summary', ['route'], registry=r)
     s.labels('/x').observe(1.5)
@@ -81,8 +67,63 @@ def main(outdir):
     c.inc(3)
     g = Gauge('in_progress', 'Requests in progress', registry=r)
     g.set(1234567.0)
-    write(f'{outdir}/misc.txt', sort_labels(generate_latest(r).decode()))
+    return r
+
+
+def edges():
+    """Corners of the format: untouched metrics, odd buckets, odd values, odd label values."""
+    r = CollectorRegistry()
+    Counter('idle_total', 'Never incremented', registry=r)
+    Gauge('temperature', 'Never set', registry=r)
+    Summary('unused_seconds', 'No children yet', ['route'], registry=r)
+    h = Histogram('offset_seconds', 'Say "hi" \\ there\n', ['zone', 'a_label'],
+                  buckets=(-1.0, 0.0, 1.5e-5, 2e6), registry=r)
+    h.labels('eu', 'x').observe(-2.0)
+    h.labels('eu', 'x').observe(0.0)
+    h.labels('eu', 'x').observe(1e-5)
+    h.labels('us', 'y').observe(math.nan)
+    h.labels('us', 'y').observe(3e6)
+    d = Histogram('plain_seconds', '', registry=r)
+    d.observe(0.25)
+    d.observe(0.0031942700006766245)
+    n = Summary('nan_seconds', 'A NaN counts in a summary', registry=r)
+    n.observe(1.0)
+    n.observe(math.nan)
+    v = Gauge('values', 'Special values', ['kind'], registry=r)
+    for kind, value in [('nan', math.nan), ('inf', math.inf), ('-inf', -math.inf),
+                        ('-zero', -0.0), ('big', 1e22), ('epoch', 1795543423.8),
+                        ('small', 1e-05), ('neg', -1234567.0), ('tiny', 5e-324)]:
+        v.labels(kind).set(value)
+    c = Counter('requests_total', 'Label values', ['v', 'b'], registry=r)
+    for value in ['', 'é ü', 'a"b\\c\nd', '{}=,']:
+        c.labels(value, 'same').inc(0.5)
+    return r
+
+
+SCENARIOS = {
+    'default_empty': default_empty,
+    'default_requests': default_requests,
+    'misc': misc,
+    'edges': edges,
+}
+NOCREATED = ('default_requests', 'edges')
+
+
+def write(outdir, name, registry):
+    with open(f'{outdir}/{name}.txt', 'wb') as f:
+        f.write(generate_latest(registry))
+
+
+def main(outdir, created=True):
+    for name, build in SCENARIOS.items():
+        if created:
+            write(outdir, name, build())
+        elif name in NOCREATED:
+            write(outdir, name + '_nocreated', build())
+    if created:
+        env = dict(os.environ, PROMETHEUS_DISABLE_CREATED_SERIES='True')
+        subprocess.run([sys.executable, __file__, outdir, '--no-created'], env=env, check=True)
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    main(sys.argv[1], created='--no-created' not in sys.argv[2:])
