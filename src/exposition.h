@@ -20,7 +20,8 @@ struct exposition_options {
  *   # HELP <name> <help>        (help escapes \ and newline)
  *   # TYPE <name> <type>
  *   samples, children in first-seen order; label names sorted; values escape \ " newline;
- *   numbers through float_format(); histogram children: buckets ascending, _count, _sum.
+ *   numbers through float_format(); histogram children: buckets ascending, _count, _sum
+ *   (no _sum when the first bound is negative, as in the client).
  *   then, when options->created, "# HELP/TYPE <base>_created gauge" and one _created
  *   sample per child.
  * Counters print as <base>_total. Returns 0 or -ENOMEM.

@@ -28,10 +28,13 @@ void registry_free(struct registry *r);
 
 /*
  * Declares a family. `name` is the base name as the Python client takes it: for a counter,
- * without `_total` (the writer appends it). Label names in declaration order; the
- * writer prints them sorted. For histograms, `buckets` are the upper bounds in ascending
- * order; +Inf is appended when missing. Families print in the order they were added.
- * Returns NULL + errno (EINVAL for a bad name, duplicate name or unsorted buckets).
+ * without `_total` (the writer appends it; a trailing `_total` is stripped as the client
+ * does). Label names in declaration order; the writer prints them sorted. For histograms,
+ * `buckets` are the upper bounds in strictly ascending order, at least one finite; +Inf is
+ * appended when missing. A family without labels gets its one child right away, as in the
+ * client. Families print in the order they were added. Returns NULL + errno: EINVAL for a
+ * bad name or label, a series name that clashes with an existing family's (`req` vs
+ * `req_total`), bad buckets or NULL arguments.
  */
 struct metric_family *registry_add_family(struct registry *r, const char *name, const char *help,
 					  enum metric_type type, const char *const *label_names,
@@ -41,15 +44,17 @@ struct metric_family *registry_add_family(struct registry *r, const char *name, 
 struct metric_family *registry_find_family(const struct registry *r, const char *name);
 
 /*
- * The child for these label values (n_labels of them, in declaration order), created on
- * first use with zero values and _created = clock(). NULL + errno on failure.
+ * The child for these label values (n_labels of them, in declaration order; NULL for a
+ * family without labels), created on first use with zero values and _created = clock().
+ * NULL + errno on failure.
  */
 struct metric_child *metric_family_child(struct metric_family *f, const char *const *label_values);
 
 /* Counters and gauges. */
 void metric_child_inc(struct metric_child *c, double amount);
 void metric_child_set(struct metric_child *c, double value);
-/* Histograms and summaries: one observation. */
+/* Histograms and summaries: one observation (a histogram skips NaN, as the client's
+ * +Inf bucket, which is its _count, does). */
 void metric_child_observe(struct metric_child *c, double value);
 
 /* Read access, for the exposition writer and tests. */

@@ -88,6 +88,15 @@ static void test_matches_python(void **state)
 		{ 1.7976931348623157e308, "1.7976931348623157e+308" },
 		{ -1.7976931348623157e308, "-1.7976931348623157e+308" },
 		{ -5e-324, "-5e-324" },
+		/*
+		 * Powers of two whose closest 16-digit decimal does not read back but the one
+		 * on the other side does (the interval below a power of two is half as wide).
+		 */
+		{ 0x1p-24, "5.960464477539063e-08" },
+		{ -0x1p-24, "-5.960464477539063e-08" },
+		{ 0x1p-44, "5.684341886080802e-14" },
+		{ 0x1p-549, "5.426657103235053e-166" },
+		{ 0x1p89, "6.189700196426902e+26" },
 		/* Negative values keep repr's layout: the rewrite is for positives only. */
 		{ -1.5, "-1.5" },
 		{ -1234567.0, "-1234567.0" },
