@@ -145,8 +145,9 @@ int tp_process_exit(void *ctx)
 
 	if (!bpf_map_lookup_elem(&targets, &tgid))
 		return 0;
-	/* A thread that dies inside a read or write leaves its stash behind. */
+	/* A thread's stash slot and served request die with it. */
 	bpf_map_delete_elem(&inflight_io, &id);
+	bpf_map_delete_elem(&thread_requests, &id);
 	if ((__u32)id == tgid)
 		bpf_map_delete_elem(&targets, &tgid);
 	return 0;

@@ -13,6 +13,7 @@
 #ifndef FEE_SOCKET_IO_BPF_H
 #define FEE_SOCKET_IO_BPF_H
 
+#include "exception_log.bpf.h"
 #include "http_conn.bpf.h"
 #include "socket_fd.bpf.h"
 
@@ -26,13 +27,19 @@ enum io_shape {
 	IO_MSG, /* (struct user_msghdr *) */
 };
 
+enum io_kind {
+	IO_READ,
+	IO_WRITE,
+	IO_LOG_WRITE, /* the serving thread writing elsewhere: exception_log.bpf.h */
+};
+
 struct io_args {
 	__u64 ptr; /* buffer, iovec array or msghdr, per shape */
 	__u64 ts;  /* entry time (writes) */
 	__u32 fd;
 	__u32 count; /* bytes for IO_BUF, iovcnt for IO_IOV */
 	__u8 shape;
-	__u8 is_write;
+	__u8 kind;    /* enum io_kind */
 	__u8 pending; /* filled at entry, not yet taken at exit */
 	__u8 _pad;
 };
@@ -121,8 +128,11 @@ static __always_inline void request_segment(const struct conn_key *key, struct c
 			return;
 		*connp = conn;
 	}
-	if (conn->phase == PHASE_REQUEST_LINE || conn->phase == PHASE_HEADERS)
+	if (conn->phase == PHASE_REQUEST_LINE || conn->phase == PHASE_HEADERS) {
 		conn_feed_request(conn, ptr, len, now);
+		if (conn->phase == PHASE_AWAIT_RESPONSE)
+			thread_request_started(key);
+	}
 }
 
 /* Syscall entry of a read-like call on fd. */
@@ -180,7 +190,7 @@ static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 					       enum io_shape shape)
 {
 	struct io_args args = {
-		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .is_write = 1, .pending = 1
+		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .kind = IO_WRITE, .pending = 1
 	};
 	struct conn_key key = {};
 	struct conn *conn;
@@ -190,7 +200,15 @@ static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.fd = fd;
 	conn = bpf_map_lookup_elem(&conns, &key);
-	if (!conn || conn->phase == PHASE_IDLE)
+	if (!conn) {
+		/* Not a connection: maybe the serving thread logging an exception. */
+		if (shape != IO_BUF || !thread_request_open())
+			return;
+		args.kind = IO_LOG_WRITE;
+		io_stash(&args);
+		return;
+	}
+	if (conn->phase == PHASE_IDLE)
 		return;
 	args.ts = bpf_ktime_get_ns();
 	io_stash(&args);
@@ -212,6 +230,8 @@ static __always_inline void socket_write_done(__u32 tgid, const struct io_args *
 
 	if (args->shape == IO_BUF) {
 		conn_feed_response(&key, conn, (const char *)args->ptr, sent, args->ts);
+		if (conn->phase == PHASE_IDLE)
+			thread_request_finished(&key);
 		return;
 	}
 	if (!vector_of(args->shape, args->ptr, args->count, &iov, &iovcnt))
@@ -225,8 +245,10 @@ static __always_inline void socket_write_done(__u32 tgid, const struct io_args *
 			seg.len = sent;
 		sent -= seg.len;
 		conn_feed_response(&key, conn, seg.ptr, seg.len, args->ts);
-		if (conn->phase == PHASE_IDLE)
+		if (conn->phase == PHASE_IDLE) {
+			thread_request_finished(&key);
 			return;
+		}
 	}
 }
 
@@ -242,9 +264,14 @@ static __always_inline void socket_io_exit(long ret)
 	args = *stashed;
 	stashed->pending = 0;
 
-	if (!args.is_write) {
+	if (args.kind == IO_READ) {
 		if (ret > 0)
 			socket_read_done(id >> 32, &args, ret);
+		return;
+	}
+	if (args.kind == IO_LOG_WRITE) {
+		if (ret > 0)
+			exception_log_written((const char *)args.ptr, ret);
 		return;
 	}
 	if (ret > 0) {

@@ -370,6 +370,70 @@ static void test_long_request_line_is_truncated_safely(void **state)
 	assert_memory_equal(records[0].line, "GET /xxx", 8);
 }
 
+/* Writes one string to fd (the "log" of these cases: a pipe, not a connection). */
+static void log_line(int fd, const char *s)
+{
+	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/* A request whose serving thread logs `log_a` then `log_b` before its 500 goes out;
+ * returns whether the record was flagged as an exception. */
+static int served_with_log(const char *log_a, const char *log_b, int log_after_response)
+{
+	struct link l = open_link();
+	int pipe_fds[2];
+	char sink[4096];
+	int flagged;
+
+	assert_int_equal(pipe(pipe_fds), 0);
+	client_send(&l, "GET /boom HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_RECVFROM, 0);
+	if (!log_after_response) {
+		log_line(pipe_fds[1], log_a);
+		log_line(pipe_fds[1], log_b);
+	}
+	server_write(&l, WRITE_SENDTO, "HTTP/1.1 500 INTERNAL SERVER ERROR\r\n\r\n");
+	if (log_after_response) {
+		log_line(pipe_fds[1], log_a);
+		log_line(pipe_fds[1], log_b);
+	}
+	assert_true(read(pipe_fds[0], sink, sizeof(sink)) > 0);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collect(), 1);
+	assert_int_equal(records[0].status, 500);
+	flagged = (records[0].flags & FEE_REC_EXCEPTION) != 0;
+	return flagged;
+}
+
+static void test_exception_log_flags_the_request(void **state)
+{
+	/* Flask's record, line-buffered: the two markers in two writes. */
+	assert_true(served_with_log(
+		"[2026-01-01 00:00:00,000] ERROR in app: Exception on /boom [GET]\n",
+		"Traceback (most recent call last):\n  File \"app.py\"\n", 0));
+	/* All in one write, as werkzeug and gunicorn do it. */
+	assert_true(
+		served_with_log("ERROR in app: Exception on /boom [GET]\nTraceback (most recent "
+				"call last):\n",
+				"ValueError: boom\n", 0));
+}
+
+static void test_other_logging_is_not_an_exception(void **state)
+{
+	/* One marker alone, markers in the wrong order, and both logged after the response. */
+	assert_false(served_with_log("Exception on /boom [GET]\n", "no traceback here\n", 0));
+	assert_false(
+		served_with_log("Traceback (most recent call last):\n", "Exception on /x\n", 0));
+	assert_false(served_with_log("Exception on /boom [GET]\n",
+				     "Traceback (most recent call last):\n", 1));
+	/* A near miss of the marker. */
+	assert_false(served_with_log("Exception  on /boom [GET]\n",
+				     "Traceback (most recent call last):\n", 0));
+}
+
 static int setup(void **state)
 {
 	collector = collector_open(on_record, NULL);
@@ -399,6 +463,8 @@ int main(void)
 		cmocka_unit_test(test_pipes_are_not_connections),
 		cmocka_unit_test(test_forked_child_is_watched),
 		cmocka_unit_test(test_long_request_line_is_truncated_safely),
+		cmocka_unit_test(test_exception_log_flags_the_request),
+		cmocka_unit_test(test_other_logging_is_not_an_exception),
 	};
 
 	if (geteuid() != 0) {

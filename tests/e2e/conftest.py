@@ -88,22 +88,35 @@ class Server:
             return [int(p) for p in f.read().split()]
 
 
-def start_server(kind, port):
+def start_server(kind, port, app="sample_app", env=None, log_path=None):
+    """kind: werkzeug (threaded), gunicorn (2 sync workers) or gunicorn-gthread (1 worker,
+    4 threads). log_path: the server's error log (and Flask's) goes to this file instead of
+    a pipe."""
+    log = open(log_path, "ab") if log_path else subprocess.PIPE
     if kind == "werkzeug":
-        cmd = [PYTHON, os.path.join(APPS, "sample_app.py"), "--port", str(port)]
-    elif kind == "gunicorn":
-        cmd = ["gunicorn", "--chdir", APPS, "--workers", "2", "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "sample_app:app"]
+        cmd = [PYTHON, os.path.join(APPS, app + ".py"), "--port", str(port)]
+        workers = 0
+    elif kind in ("gunicorn", "gunicorn-gthread"):
+        worker_args = (["--workers", "2", "--worker-class", "sync"] if kind == "gunicorn" else
+                       ["--workers", "1", "--worker-class", "gthread", "--threads", "4"])
+        cmd = ["gunicorn", "--chdir", APPS, *worker_args, "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", f"{app}:app"]
+        if log_path:
+            cmd[1:1] = ["--error-logfile", log_path]
+        workers = 2 if kind == "gunicorn" else 1
     else:
         raise ValueError(kind)
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log,
+                            env={**os.environ, **(env or {})})
+    if log_path:
+        log.close()
     server = Server(kind, port, proc)
     try:
-        wait_until(lambda: answers(server.base + "/pid") or proc.poll() is not None, 20,
+        wait_until(lambda: answers(server.base + "/") or proc.poll() is not None, 20,
                    f"{kind} on port {port}")
-        assert proc.poll() is None, f"{kind} exited: {proc.stderr.read().decode()}"
-        if kind == "gunicorn":
-            wait_until(lambda: len(server.children()) == 2, 20, "2 gunicorn workers")
+        assert proc.poll() is None, f"{kind} exited with {proc.returncode}"
+        if workers:
+            wait_until(lambda: len(server.children()) == workers, 20, f"{workers} workers")
     except BaseException:
         stop_process(proc)
         raise

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The per-thread side signal for uncaught exceptions (SPEC §3). Flask logs an exception
+ * that escaped a view as "... Exception on <path> [<METHOD>]" followed by
+ * "Traceback (most recent call last):", from the thread serving the request, before the
+ * 500 is sent. So: remember which request each thread is serving (set when the thread
+ * reads a complete request head), scan that thread's writes to anything that is not a
+ * tracked connection (stderr, a log file, a pipe) for the two markers in order, and flag
+ * the request when both have been seen. Only the scanned bytes' match state is kept; no
+ * log content leaves the kernel.
+ */
+#ifndef FEE_EXCEPTION_LOG_BPF_H
+#define FEE_EXCEPTION_LOG_BPF_H
+
+#include "http_conn.bpf.h"
+
+/* Bytes of each log write examined; the markers sit at the start of Flask's record. */
+#define LOG_SCAN_MAX 1024
+#define EXCEPTION_MARKER "Exception on "
+#define TRACEBACK_MARKER "Traceback (most recent call last):"
+#define EXCEPTION_MARKER_LEN (sizeof(EXCEPTION_MARKER) - 1)
+#define TRACEBACK_MARKER_LEN (sizeof(TRACEBACK_MARKER) - 1)
+
+enum log_stage {
+	LOG_WANT_EXCEPTION, /* looking for EXCEPTION_MARKER */
+	LOG_WANT_TRACEBACK, /* found it; looking for TRACEBACK_MARKER */
+	LOG_FLAGGED,	    /* both seen: the request is flagged */
+};
+
+struct thread_request {
+	struct conn_key key; /* the connection whose request this thread is serving */
+	__u32 stage;	     /* enum log_stage */
+	__u32 matched;	     /* bytes of the current marker matched so far */
+};
+
+/* Thread (pid_tgid) -> the request it serves. Reused in place, cleared at thread exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_INFLIGHT_SYSCALLS);
+	__type(key, __u64);
+	__type(value, struct thread_request);
+} thread_requests SEC(".maps");
+
+/* The current thread has read a whole request head on `key`: it serves that request. */
+static __always_inline void thread_request_started(const struct conn_key *key)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
+	struct thread_request fresh = { .key = *key };
+
+	if (t) {
+		*t = fresh;
+		return;
+	}
+	if (bpf_map_update_elem(&thread_requests, &id, &fresh, BPF_ANY))
+		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
+}
+
+/* The response of the request on `key` went out: if this thread served it, it serves
+ * nothing now, so its later writes (an access log line) are not scanned. */
+static __always_inline void thread_request_finished(const struct conn_key *key)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
+
+	if (t && t->key.fd == key->fd && t->key.tls == key->tls)
+		t->stage = LOG_FLAGGED;
+}
+
+/* Is the current thread serving a request whose exception is not flagged yet? */
+static __always_inline bool thread_request_open(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
+
+	return t && t->stage != LOG_FLAGGED;
+}
+
+struct log_scan {
+	const char *ubuf;
+	__u32 len;
+	__u32 stage;
+	__u32 matched;
+	char chunk[SCAN_CHUNK];
+};
+
+/* Advances the two-marker match by one byte. Neither marker repeats its first letter, so
+ * falling back to "matched the first letter or nothing" on a mismatch is exact. */
+static __always_inline void log_scan_byte(struct log_scan *scan, char c)
+{
+	const char *marker =
+		scan->stage == LOG_WANT_EXCEPTION ? EXCEPTION_MARKER : TRACEBACK_MARKER;
+	__u32 len = scan->stage == LOG_WANT_EXCEPTION ? EXCEPTION_MARKER_LEN : TRACEBACK_MARKER_LEN;
+	__u32 m = scan->matched;
+
+	if (m >= len)
+		m = 0;
+	if (c == marker[m & 63]) {
+		if (++m == len) {
+			scan->stage++;
+			m = 0;
+		}
+	} else {
+		m = c == marker[0];
+	}
+	scan->matched = m;
+}
+
+/* bpf_loop callback: one byte of the log write (chunks are read 64 bytes at a time). */
+static long log_scan_step(__u32 idx, void *data)
+{
+	struct log_scan *scan = data;
+	__u32 slot = idx & (SCAN_CHUNK - 1);
+
+	if (slot == 0) {
+		__u64 left = (__u64)scan->len - idx;
+
+		if (left > SCAN_CHUNK)
+			left = SCAN_CHUNK;
+		barrier_var(left);
+		if (bpf_probe_read_user(scan->chunk, left, scan->ubuf + idx))
+			return 1;
+	}
+	log_scan_byte(scan, scan->chunk[slot]);
+	return scan->stage == LOG_FLAGGED;
+}
+
+/* The serving thread wrote `len` bytes at ubuf to something that is not a connection. */
+static __always_inline void exception_log_written(const char *ubuf, __u64 len)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
+	struct log_scan scan = { .ubuf = ubuf };
+	struct conn *conn;
+
+	if (!t || t->stage == LOG_FLAGGED)
+		return;
+	scan.len = len < LOG_SCAN_MAX ? len : LOG_SCAN_MAX;
+	scan.stage = t->stage;
+	scan.matched = t->matched;
+	bpf_loop(scan.len, log_scan_step, &scan, 0);
+	t->stage = scan.stage;
+	t->matched = scan.matched;
+	if (scan.stage != LOG_FLAGGED)
+		return;
+	conn = bpf_map_lookup_elem(&conns, &t->key);
+	if (conn && conn->phase == PHASE_AWAIT_RESPONSE)
+		conn->flags |= FEE_REC_EXCEPTION;
+}
+
+#endif
