@@ -431,6 +431,9 @@ static __always_inline void emit_record(const struct conn_key *key, struct conn 
 	rec->duration_ns = conn->status_ts > conn->head_ts ? conn->status_ts - conn->head_ts : 0;
 	rec->tgid = key->tgid;
 	rec->status = status;
+	rec->kind = FEE_KIND_FINISHED;
+	rec->target = 0; /* set per target by the target-tracking code */
+	__builtin_memset(rec->_pad, 0, sizeof(rec->_pad));
 	rec->flags = conn->flags;
 	if (conn->phase != PHASE_AWAIT_RESPONSE)
 		rec->flags |= FEE_REC_HEAD_INCOMPLETE;

@@ -24,6 +24,17 @@ enum fee_record_flag {
 	FEE_REC_HEAD_INCOMPLETE = 1 << 1,
 	/* The serving thread logged an uncaught exception while the request was in flight. */
 	FEE_REC_EXCEPTION = 1 << 2,
+	/* The request came over TLS: its bytes were read from OpenSSL, not the socket. */
+	FEE_REC_TLS = 1 << 3,
+};
+
+/* fee_request_record.kind */
+enum fee_record_kind {
+	/* The final status line was written: the request is finished and counted. */
+	FEE_KIND_FINISHED = 0,
+	/* The request head was received (only when the daemon asks, for in-progress gauges);
+	 * duration_ns and status are 0. */
+	FEE_KIND_STARTED = 1,
 };
 
 /* One finished request: its final response status line was written. */
@@ -33,7 +44,9 @@ struct fee_request_record {
 	__u16 status;	   /* final status code, 200..999 */
 	__u16 flags;	   /* enum fee_record_flag */
 	__u16 line_len;	   /* valid bytes in line[] */
-	__u16 _pad[3];
+	__u16 target;	   /* index of the target (--pid, --cgroup, ...) the process belongs to */
+	__u8 kind;	   /* enum fee_record_kind */
+	__u8 _pad[3];
 	char line[FEE_LINE_MAX]; /* request line, query string removed unless asked for */
 };
 
