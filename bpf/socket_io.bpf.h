@@ -58,7 +58,7 @@ struct {
 /*
  * Each thread owns one slot, reused in place: entry fills it, exit marks it used. Only a
  * thread's first socket call inserts (and takes the map's bucket lock); its exit clears
- * the slot for good (tp_process_exit).
+ * the slot for good (rtp_process_exit).
  */
 static __always_inline void io_stash(const struct io_args *args)
 {

@@ -22,6 +22,9 @@ static void print_usage(FILE *out)
 		"                         future (repeatable; for gunicorn give the master's PID)\n"
 		"  -l, --listen HOST:PORT serve metrics here (default :%d, all interfaces;\n"
 		"                         \"[::1]:PORT\" for IPv6, port 0 picks a free port)\n"
+		"  -k, --hooks MODE       how to hook socket reads and writes: auto (default:\n"
+		"                         the cheapest this kernel has), fentry, kprobe or\n"
+		"                         tracepoint; a mode the kernel lacks is an error\n"
 		"  -v, --verbose          log more, including libbpf's messages\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
@@ -76,19 +79,24 @@ int cli_parse_listen(const char *arg, char *host, size_t host_size, int *port)
 enum cli_result cli_parse(int argc, char **argv, struct cli_options *opts)
 {
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' }, { "listen", required_argument, NULL, 'l' },
-		{ "verbose", no_argument, NULL, 'v' },	 { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },	 { NULL, 0, NULL, 0 },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "hooks", required_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	long v;
 	int c;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->listen_port = CLI_DEFAULT_PORT;
+	opts->hooks = HOOK_MODE_AUTO;
 	optind = 1;
 	opterr = 0; /* we print our own messages */
 
-	while ((c = getopt_long(argc, argv, ":p:l:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:l:k:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_int(optarg, 1, INT_MAX, &v)) {
@@ -111,6 +119,16 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *opts)
 					"flask_ebpf_exporter: --listen: expected HOST:PORT, "
 					"[ADDR]:PORT "
 					"or :PORT, got '%s'\n",
+					optarg);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 'k':
+			if (hook_mode_parse(optarg, &opts->hooks)) {
+				fprintf(stderr,
+					"flask_ebpf_exporter: --hooks: expected auto, fentry, "
+					"kprobe or "
+					"tracepoint, got '%s'\n",
 					optarg);
 				return CLI_EXIT_USAGE;
 			}

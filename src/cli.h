@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include "hook_mode.h"
+
 #define CLI_MAX_PIDS 64
 /* A port in the exporters' range (9100-9999) that no well-known exporter uses. */
 #define CLI_DEFAULT_PORT 9969
@@ -14,6 +16,7 @@ struct cli_options {
 	char listen_host[256]; /* "" = all interfaces */
 	int listen_port;
 	int verbose;
+	enum hook_mode hooks; /* how to hook socket I/O; default auto */
 };
 
 enum cli_result {

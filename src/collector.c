@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@ struct collector {
 	void *ctx;
 	unsigned int probes_attached;
 	unsigned int probes_failed;
+	enum hook_mode hook_mode; /* the family attached */
 };
 
 static int ringbuf_sample(void *ctx, void *data, size_t size)
@@ -46,10 +48,121 @@ static int check_environment(void)
 			  "a kernel built with CONFIG_DEBUG_INFO_BTF=y is required");
 		return -ENOTSUP;
 	}
-	return tracefs_ensure_mounted();
+	return 0;
 }
 
-struct collector *collector_open(collector_record_fn on_record, void *ctx)
+static enum hook_mode family_of(const struct bpf_program *prog)
+{
+	return hook_mode_of_section(bpf_program__section_name(prog));
+}
+
+/* Between open and load: the socket hooks of mode and no other family's. */
+static int select_hooks(struct bpf_object *obj, enum hook_mode mode)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program (prog, obj) {
+		enum hook_mode family = family_of(prog);
+		int err;
+
+		if (family == HOOK_MODE_AUTO) /* shared by every mode */
+			continue;
+		err = bpf_program__set_autoload(prog, family == mode);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The first socket hook program that should be attached and is not: the one that failed. */
+static const char *first_unattached_hook(const struct exporter_bpf *skel)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+
+		if (bpf_program__autoload(prog) && !*s->progs[i].link &&
+		    family_of(prog) != HOOK_MODE_AUTO)
+			return bpf_program__section_name(prog);
+	}
+	return "a program";
+}
+
+/*
+ * Opens, loads and attaches the object with the socket hooks of one mode. On failure
+ * destroys what it made, writes why into `why` and returns -errno.
+ */
+static int open_with_hooks(struct collector *c, enum hook_mode mode, char *why, size_t why_size)
+{
+	struct exporter_bpf *skel;
+	int err;
+
+	skel = exporter_bpf__open();
+	if (!skel) {
+		err = -errno;
+		snprintf(why, why_size, "cannot open the BPF object: %s", strerror(errno));
+		return err;
+	}
+	err = select_hooks(skel->obj, mode);
+	if (err) {
+		snprintf(why, why_size, "cannot select its programs: %s", strerror(-err));
+		goto fail;
+	}
+	err = exporter_bpf__load(skel);
+	if (err) {
+		snprintf(why, why_size, "loading its programs failed: %s%s", strerror(-err),
+			 hook_mode_hint(mode, HOOK_STAGE_LOAD, err));
+		goto fail;
+	}
+	if (hook_mode_needs_tracefs(mode)) {
+		err = tracefs_ensure_mounted();
+		if (err) {
+			snprintf(why, why_size, "tracefs is unavailable: %s", strerror(-err));
+			goto fail;
+		}
+	}
+	err = exporter_bpf__attach(skel);
+	if (err) {
+		snprintf(why, why_size, "attaching %s failed: %s%s", first_unattached_hook(skel),
+			 strerror(-err), hook_mode_hint(mode, HOOK_STAGE_ATTACH, err));
+		goto fail;
+	}
+	c->skel = skel;
+	c->hook_mode = mode;
+	return 0;
+fail:
+	exporter_bpf__destroy(skel);
+	return err;
+}
+
+/* Tries the requested mode, or for auto each mode from the cheapest, until one works. */
+static int open_cheapest_hooks(struct collector *c, enum hook_mode requested)
+{
+	enum hook_mode modes[HOOK_MODE_COUNT];
+	int n = hook_mode_candidates(requested, modes);
+	char why[256];
+	int err = -ENOENT;
+
+	for (int i = 0; i < n; i++) {
+		err = open_with_hooks(c, modes[i], why, sizeof(why));
+		if (!err) {
+			log_info("hooking socket I/O with %s programs", hook_mode_name(modes[i]));
+			return 0;
+		}
+		if (requested == HOOK_MODE_AUTO)
+			log_info("hook mode %s is unavailable: %s", hook_mode_name(modes[i]), why);
+		else
+			log_error("--hooks %s is unavailable on this kernel: %s",
+				  hook_mode_name(modes[i]), why);
+	}
+	if (requested == HOOK_MODE_AUTO)
+		log_error(
+			"no hook mode works on this kernel (run with --verbose for libbpf's log)");
+	return err;
+}
+
+struct collector *collector_open(enum hook_mode hooks, collector_record_fn on_record, void *ctx)
 {
 	struct collector *c;
 	int err;
@@ -65,23 +178,9 @@ struct collector *collector_open(collector_record_fn on_record, void *ctx)
 	c->on_record = on_record;
 	c->ctx = ctx;
 
-	c->skel = exporter_bpf__open();
-	if (!c->skel) {
-		err = -errno;
-		log_error("cannot open the BPF object: %s", strerror(errno));
+	err = open_cheapest_hooks(c, hooks);
+	if (err)
 		goto fail;
-	}
-	err = exporter_bpf__load(c->skel);
-	if (err) {
-		log_error("cannot load the BPF programs: %s%s", strerror(-err),
-			  err == -EPERM ? " (is the kernel locked down?)" : "");
-		goto fail;
-	}
-	err = exporter_bpf__attach(c->skel);
-	if (err) {
-		log_error("cannot attach the BPF programs: %s", strerror(-err));
-		goto fail;
-	}
 	c->probes_attached = 0;
 	for (int i = 0; i < c->skel->skeleton->prog_cnt; i++)
 		if (*c->skel->skeleton->progs[i].link)
@@ -98,6 +197,11 @@ fail:
 	collector_close(c);
 	errno = -err;
 	return NULL;
+}
+
+const char *collector_hook_mode(const struct collector *c)
+{
+	return hook_mode_name(c->hook_mode);
 }
 
 void collector_close(struct collector *c)

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "flask_ebpf_exporter.h"
+#include "hook_mode.h"
 
 struct collector;
 
@@ -22,11 +23,16 @@ struct collector_stats {
 };
 
 /*
- * Opens, loads and attaches every program. On failure logs the reason in words (not root,
- * no BTF, a probe that would not attach) and returns NULL with errno set.
+ * Opens, loads and attaches every program, hooking socket I/O with the given mode (auto:
+ * the cheapest that loads and attaches here; the choice is logged). On failure logs the
+ * reason in words (not root, no BTF, a mode the kernel lacks and why) and returns NULL
+ * with errno set.
  */
-struct collector *collector_open(collector_record_fn on_record, void *ctx);
+struct collector *collector_open(enum hook_mode hooks, collector_record_fn on_record, void *ctx);
 void collector_close(struct collector *c);
+
+/* The hook mode in use: "fentry", "kprobe" or "tracepoint". */
+const char *collector_hook_mode(const struct collector *c);
 
 /* Watches root and all its descendants, present (read from /proc now) and future (the
  * fork tracepoint). Returns the number of processes added, -ESRCH or -errno. */

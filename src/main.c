@@ -170,8 +170,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	err = request_metrics_init(&exp.requests, exp.registry, "flask", FEE_VERSION);
-	if (!err)
-		err = self_metrics_init(&exp.self, exp.registry, FEE_VERSION, "tracepoint");
 	if (err) {
 		log_error("cannot set up the metric families: %s", strerror(-err));
 		goto out;
@@ -182,9 +180,16 @@ int main(int argc, char **argv)
 		err = -errno;
 		goto out;
 	}
-	exp.collector = collector_open(on_record, &exp);
+	exp.collector = collector_open(opts.hooks, on_record, &exp);
 	if (!exp.collector) {
 		err = -errno;
+		goto out;
+	}
+	/* After the collector: build_info names the hook mode it chose. */
+	err = self_metrics_init(&exp.self, exp.registry, FEE_VERSION,
+				collector_hook_mode(exp.collector));
+	if (err) {
+		log_error("cannot set up the metric families: %s", strerror(-err));
 		goto out;
 	}
 	err = watch_targets(&exp, &opts);

@@ -436,7 +436,7 @@ static void test_other_logging_is_not_an_exception(void **state)
 
 static int setup(void **state)
 {
-	collector = collector_open(on_record, NULL);
+	collector = collector_open(HOOK_MODE_AUTO, on_record, NULL);
 	if (!collector)
 		return -1;
 	if (collector_watch_tree(collector, getpid(), 0) != 1)

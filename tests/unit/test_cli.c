@@ -96,12 +96,42 @@ static void test_usage_errors(void **state)
 	assert_int_equal(parse(&opts, 2, version), CLI_EXIT_OK);
 }
 
+static void test_hooks(void **state)
+{
+	static const struct {
+		const char *arg;
+		enum hook_mode mode;
+	} ok[] = {
+		{ "auto", HOOK_MODE_AUTO },
+		{ "fentry", HOOK_MODE_FENTRY },
+		{ "kprobe", HOOK_MODE_KPROBE },
+		{ "tracepoint", HOOK_MODE_TRACEPOINT },
+	};
+	struct cli_options opts;
+	char *dflt[] = { "fee", "--pid", "1", NULL };
+	char *bad[] = { "fee", "--pid", "1", "--hooks", "kprobes", NULL };
+	char *empty[] = { "fee", "--pid", "1", "--hooks", "", NULL };
+
+	assert_int_equal(parse(&opts, 3, dflt), CLI_RUN);
+	assert_int_equal(opts.hooks, HOOK_MODE_AUTO);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		char *argv[] = { "fee", "--pid", "1", "--hooks", (char *)ok[i].arg, NULL };
+
+		assert_int_equal(parse(&opts, 5, argv), CLI_RUN);
+		assert_int_equal(opts.hooks, ok[i].mode);
+		assert_string_equal(hook_mode_name(opts.hooks), ok[i].arg);
+	}
+	assert_int_equal(parse(&opts, 5, bad), CLI_EXIT_USAGE);
+	assert_int_equal(parse(&opts, 5, empty), CLI_EXIT_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_pids_and_defaults),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The socket syscalls the exporter follows, and the one place that knows each one's
+ * argument layout. Every hook family (hooks_*.bpf.h) passes the raw syscall arguments
+ * a0..a3 and the return value here, so tracepoints, kprobes and fentry feed the request
+ * state machine (socket_io.bpf.h) exactly the same calls.
+ *
+ * FEE_SOCKET_SYSCALLS(ENTER, EXIT) expands ENTER(name) for every syscall needed at entry
+ * and EXIT(name) for every one needed at exit; a family defines the two macros that turn
+ * a name into its programs.
+ */
+#ifndef FEE_SOCKET_SYSCALLS_BPF_H
+#define FEE_SOCKET_SYSCALLS_BPF_H
+
+#include "socket_io.bpf.h"
+
+/* One syscall per line. */
+/* clang-format off */
+#define FEE_SOCKET_SYSCALLS(ENTER, EXIT)						\
+	ENTER(read) EXIT(read)								\
+	ENTER(readv) EXIT(readv)							\
+	ENTER(recvfrom) EXIT(recvfrom)							\
+	ENTER(recvmsg) EXIT(recvmsg)							\
+	ENTER(write) EXIT(write)							\
+	ENTER(writev) EXIT(writev)							\
+	ENTER(sendto) EXIT(sendto)							\
+	ENTER(sendmsg) EXIT(sendmsg)							\
+	EXIT(accept) EXIT(accept4)							\
+	ENTER(close)
+/* clang-format on */
+
+/* read(fd, buf, count), readv(fd, iov, iovcnt), recvfrom(fd, buf, len, flags, ...),
+ * recvmsg(fd, msg, flags): stashed at entry, parsed at exit. */
+static __always_inline void sys_read_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	socket_read_enter(a0, a1, a2, IO_BUF, 0);
+}
+
+static __always_inline void sys_readv_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	socket_read_enter(a0, a1, a2, IO_IOV, 0);
+}
+
+static __always_inline void sys_recvfrom_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	socket_read_enter(a0, a1, a2, IO_BUF, a3);
+}
+
+static __always_inline void sys_recvmsg_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	socket_read_enter(a0, a1, 0, IO_MSG, a2);
+}
+
+/* write(fd, buf, count), writev(fd, iov, iovcnt), sendto(fd, buf, len, ...),
+ * sendmsg(fd, msg, flags). */
+static __always_inline void sys_write_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	socket_write_enter(a0, a1, a2, IO_BUF);
+}
+
+static __always_inline void sys_writev_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	socket_write_enter(a0, a1, a2, IO_IOV);
+}
+
+static __always_inline void sys_sendto_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	socket_write_enter(a0, a1, a2, IO_BUF);
+}
+
+static __always_inline void sys_sendmsg_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	socket_write_enter(a0, a1, 0, IO_MSG);
+}
+
+/* Every read and write exit does the same: hand the return value to the stashed call. */
+#define FEE_SOCKET_IO_EXIT(name)                                                                   \
+	static __always_inline void sys_##name##_exit(long ret)                                    \
+	{                                                                                          \
+		socket_io_exit(ret);                                                               \
+	}
+FEE_SOCKET_IO_EXIT(read)
+FEE_SOCKET_IO_EXIT(readv)
+FEE_SOCKET_IO_EXIT(recvfrom)
+FEE_SOCKET_IO_EXIT(recvmsg)
+FEE_SOCKET_IO_EXIT(write)
+FEE_SOCKET_IO_EXIT(writev)
+FEE_SOCKET_IO_EXIT(sendto)
+FEE_SOCKET_IO_EXIT(sendmsg)
+
+/* A descriptor handed out by accept, or closed, carries no connection state yet. */
+static __always_inline void sys_accept_exit(long ret)
+{
+	if (ret >= 0)
+		socket_forget(ret);
+}
+
+static __always_inline void sys_accept4_exit(long ret)
+{
+	sys_accept_exit(ret);
+}
+
+static __always_inline void sys_close_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
+{
+	socket_forget(a0);
+}
+
+#endif

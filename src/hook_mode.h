@@ -1,0 +1,47 @@
+/*
+ * hook_mode — the three interchangeable ways to hook socket reads and writes (fentry,
+ * kprobe, tracepoint; bpf/hooks_*.bpf.h): their names, which to try first, which programs
+ * belong to which, and why a mode failed, in words. Pure: the collector loads.
+ */
+#ifndef FEE_HOOK_MODE_H
+#define FEE_HOOK_MODE_H
+
+#include <stddef.h>
+
+/* Cheapest first: auto tries them in this order. */
+enum hook_mode {
+	HOOK_MODE_AUTO,
+	HOOK_MODE_FENTRY,
+	HOOK_MODE_KPROBE,
+	HOOK_MODE_TRACEPOINT,
+	HOOK_MODE_COUNT,
+};
+
+/* Where a mode failed. */
+enum hook_stage {
+	HOOK_STAGE_LOAD,
+	HOOK_STAGE_ATTACH,
+};
+
+/* "auto", "fentry", "kprobe", "tracepoint". */
+const char *hook_mode_name(enum hook_mode mode);
+
+/* Parses a --hooks value. Returns 0 or -EINVAL. */
+int hook_mode_parse(const char *name, enum hook_mode *mode);
+
+/* The modes to try for a request, in order: all three for auto, else just the one asked
+ * for. Returns how many were written to out (at most HOOK_MODE_COUNT - 1). */
+int hook_mode_candidates(enum hook_mode requested, enum hook_mode *out);
+
+/* The family a BPF program belongs to, by its section name; HOOK_MODE_AUTO for programs
+ * that every mode loads (the scheduler tracepoints, anything that is not a socket hook). */
+enum hook_mode hook_mode_of_section(const char *section);
+
+/* Whether a mode needs tracefs (tracepoint ids, legacy kprobe events). */
+int hook_mode_needs_tracefs(enum hook_mode mode);
+
+/* A short explanation of err at stage for mode, starting with " (" and ending with ")",
+ * or "" when there is nothing to add to strerror(). */
+const char *hook_mode_hint(enum hook_mode mode, enum hook_stage stage, int err);
+
+#endif
