@@ -89,6 +89,32 @@ static int put_bytes(char *out, size_t size, size_t *pos, const void *bytes, siz
 }
 
 /*
+ * Appends bytes[0..n) as valid UTF-8 and NUL-terminates: invalid sequences become U+FFFD
+ * the way Python's bytes.decode('utf-8', 'replace') does. Output that would not fit is
+ * cut at a character boundary.
+ */
+static void put_utf8(char *out, size_t size, size_t *pos, const unsigned char *bytes, size_t n)
+{
+	static const unsigned char replacement[] = { 0xEF, 0xBF, 0xBD };
+	size_t i = 0;
+
+	while (i < n) {
+		int seq = utf8_sequence(bytes + i, n - i);
+
+		if (seq > 0) {
+			if (!put_bytes(out, size, pos, bytes + i, (size_t)seq))
+				break;
+			i += (size_t)seq;
+		} else {
+			if (!put_bytes(out, size, pos, replacement, sizeof(replacement)))
+				break;
+			i += (size_t)-seq;
+		}
+	}
+	out[*pos] = '\0';
+}
+
+/*
  * Percent-decodes raw[0..len) and writes it as valid UTF-8: invalid sequences become
  * U+FFFD the way Python's bytes.decode('utf-8', 'replace') does. Leading slashes are
  * collapsed to one, after decoding, as werkzeug's request.path does ("/" + lstrip("/")).
@@ -96,7 +122,6 @@ static int put_bytes(char *out, size_t size, size_t *pos, const void *bytes, siz
  */
 static void decode_path(const char *raw, size_t len, char *out, size_t size)
 {
-	static const unsigned char replacement[] = { 0xEF, 0xBF, 0xBD };
 	unsigned char bytes[HTTP_PATH_MAX];
 	size_t n = 0, pos = 0, i = 0;
 
@@ -116,20 +141,7 @@ static void decode_path(const char *raw, size_t len, char *out, size_t size)
 	out[pos++] = '/';
 	while (i < n && bytes[i] == '/')
 		i++;
-	while (i < n) {
-		int seq = utf8_sequence(bytes + i, n - i);
-
-		if (seq > 0) {
-			if (!put_bytes(out, size, &pos, bytes + i, (size_t)seq))
-				break;
-			i += (size_t)seq;
-		} else {
-			if (!put_bytes(out, size, &pos, replacement, sizeof(replacement)))
-				break;
-			i += (size_t)-seq;
-		}
-	}
-	out[pos] = '\0';
+	put_utf8(out, size, &pos, bytes + i, n - i);
 }
 
 /* The path part of a request target, or -1 when the target has no acceptable form. */
@@ -222,6 +234,17 @@ int http_request_line_parse(const char *line, size_t len, int truncated,
 		return HTTP_LINE_BAD_TARGET;
 	decode_path(path, path_len, out->path, sizeof(out->path));
 	return HTTP_LINE_OK;
+}
+
+void http_request_line_full_path(const struct http_request_line *line, char *out, size_t size)
+{
+	size_t pos = 0;
+
+	out[0] = '\0';
+	if (!put_bytes(out, size, &pos, line->path, strlen(line->path)) ||
+	    !put_bytes(out, size, &pos, "?", 1))
+		return;
+	put_utf8(out, size, &pos, (const unsigned char *)line->query, strlen(line->query));
 }
 
 const char *http_request_line_strerror(int err)

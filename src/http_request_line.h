@@ -11,6 +11,8 @@
 /* Decoding never grows the text by more than 3x (one bad byte -> U+FFFD, 3 bytes). */
 #define HTTP_PATH_MAX (3 * 512 + 1)
 #define HTTP_QUERY_MAX 512
+/* Room for http_request_line_full_path: path, '?', query with every byte replaced. */
+#define HTTP_FULL_PATH_MAX (HTTP_PATH_MAX + 1 + 3 * HTTP_QUERY_MAX)
 
 struct http_request_line {
 	char method[HTTP_METHOD_MAX]; /* upper-cased token, NUL-terminated */
@@ -40,6 +42,14 @@ enum http_request_line_error {
  */
 int http_request_line_parse(const char *line, size_t len, int truncated,
 			    struct http_request_line *out);
+
+/*
+ * Flask's request.full_path: path + '?' + the raw query string (not percent-decoded; the
+ * '?' is there even when the query is empty, as werkzeug does), invalid UTF-8 in the query
+ * replaced by U+FFFD. The query is only there when the kernel kept it (group_by full_path).
+ * Output that would not fit in size bytes is cut at a character boundary.
+ */
+void http_request_line_full_path(const struct http_request_line *line, char *out, size_t size);
 
 /* A name for an error code, for logs and the "unparseable" self-metric. */
 const char *http_request_line_strerror(int err);

@@ -58,7 +58,8 @@ static void on_record(void *ctx, const struct fee_request_record *rec)
 {
 	struct exporter *exp = ctx;
 
-	request_metrics_observe(&exp->requests, rec);
+	if (rec->kind == FEE_KIND_FINISHED)
+		request_metrics_observe(&exp->requests, rec);
 }
 
 static int render_metrics(void *ctx, struct strbuf *out, const char **content_type)

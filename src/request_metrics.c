@@ -2,6 +2,7 @@
 #include "request_metrics.h"
 
 #include "http_request_line.h"
+#include "route_table.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -26,6 +27,9 @@ struct record_cache_entry {
 
 struct record_cache {
 	struct record_cache_entry slots[RECORD_CACHE_SLOTS];
+	/* Scratch space for a request that is not cached yet. */
+	struct route_match match;
+	char full_path[HTTP_FULL_PATH_MAX];
 };
 
 static struct record_cache_entry *cache_slot(struct record_cache *cache,
@@ -41,6 +45,21 @@ static struct record_cache_entry *cache_slot(struct record_cache *cache,
 /* prometheus_flask_exporter's defaults (prometheus_client's Histogram.DEFAULT_BUCKETS). */
 static const double default_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
 					  0.5,	 0.75, 1.0,   2.5,  5.0,   7.5, 10.0 };
+
+static const char *const group_by_names[] = { "path", "full_path", "endpoint", "url_rule" };
+
+const char *request_group_by_name(enum request_group_by g)
+{
+	return (unsigned int)g < 4 ? group_by_names[g] : "path";
+}
+
+int request_group_by_parse(const char *name)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(name, group_by_names[i]))
+			return i;
+	return -1;
+}
 
 static void prefixed(char *out, size_t size, const char *prefix, const char *name)
 {
@@ -72,11 +91,13 @@ int request_metrics_init(struct request_metrics *m, struct registry *r, const ch
 			 const char *version)
 {
 	static const char *const info_labels[] = { "version" };
-	static const char *const duration_labels[] = { "method", "path", "status" };
+	const char *const duration_labels[] = { "method", request_group_by_name(m->group_by),
+						"status" };
 	static const char *const total_labels[] = { "method", "status" };
 	struct metric_family *info, *unexported;
 	struct metric_child *info_child;
 	const char *const unparseable_reason[] = { "unparseable" };
+	const char *const not_tracked_reason[] = { "not_tracked" };
 	static const char *const reason_label[] = { "reason" };
 
 	info = add_family(r, prefix, "exporter_info",
@@ -108,7 +129,8 @@ int request_metrics_init(struct request_metrics *m, struct registry *r, const ch
 	if (!m->received || !unexported || !m->truncated)
 		return -errno;
 	m->unparseable = metric_family_child(unexported, unparseable_reason);
-	if (!m->unparseable)
+	m->not_tracked = metric_family_child(unexported, not_tracked_reason);
+	if (!m->unparseable || !m->not_tracked)
 		return -errno;
 	m->cache = calloc(1, sizeof(*m->cache));
 	return m->cache ? 0 : -ENOMEM;
@@ -138,6 +160,27 @@ static void count_exception(struct request_metrics *m, const char *method)
 		metric_child_inc(child, 1);
 }
 
+/* The duration histogram's grouping label for a parsed request (match filled when the
+ * routes were looked up). */
+static const char *group_label(struct request_metrics *m, const struct http_request_line *line,
+			       int truncated, const struct route_match *match, char *full_path)
+{
+	if (truncated)
+		return REQUEST_PATH_OVERFLOW;
+	switch (m->group_by) {
+	case GROUP_BY_FULL_PATH:
+		http_request_line_full_path(line, full_path, HTTP_FULL_PATH_MAX);
+		return full_path;
+	case GROUP_BY_ENDPOINT:
+		/* str(None), as the library labels a request no rule matched */
+		return m->routes && match->route ? route_endpoint(match->route) : "None";
+	case GROUP_BY_URL_RULE:
+		return m->routes && match->route ? route_rule(match->route) : "None";
+	default:
+		return line->path;
+	}
+}
+
 void request_metrics_observe(struct request_metrics *m, const struct fee_request_record *rec)
 {
 	struct http_request_line line;
@@ -147,12 +190,18 @@ void request_metrics_observe(struct request_metrics *m, const struct fee_request
 	struct metric_child *duration, *total;
 	const char *labels[3];
 	char status[8];
+	struct route_match *match = &m->cache->match;
+	char *full_path = m->cache->full_path;
 
 	metric_child_inc(m->received, 1);
 	if (!truncated) {
 		cached = cache_slot(m->cache, rec, len);
 		if (cached->line_len == len && len && cached->status == rec->status &&
 		    !memcmp(cached->line, rec->line, len)) {
+			if (!cached->total) {
+				metric_child_inc(m->not_tracked, 1);
+				return;
+			}
 			count(m, rec, cached->duration, cached->total);
 			if (rec->flags & FEE_REC_EXCEPTION)
 				count_exception(m, metric_child_label_value(cached->total, 0));
@@ -166,9 +215,20 @@ void request_metrics_observe(struct request_metrics *m, const struct fee_request
 	}
 	if (truncated)
 		metric_child_inc(m->truncated, 1);
+	if (m->routes && !truncated) {
+		route_table_match(m->routes, line.path, line.method, match);
+		/* The library's decorators act only when the view runs (not on Flask's own
+		 * answer to OPTIONS). */
+		if (match->route && match->view_runs &&
+		    route_tracking(match->route) != ROUTE_TRACK) {
+			metric_child_inc(m->not_tracked, 1);
+			duration = total = NULL;
+			goto remember;
+		}
+	}
 	snprintf(status, sizeof(status), "%u", (unsigned int)rec->status);
 	labels[0] = line.method;
-	labels[1] = truncated ? REQUEST_PATH_OVERFLOW : line.path;
+	labels[1] = group_label(m, &line, truncated, match, full_path);
 	labels[2] = status;
 	duration = metric_family_child(m->duration, labels);
 	labels[1] = status;
@@ -178,6 +238,7 @@ void request_metrics_observe(struct request_metrics *m, const struct fee_request
 	count(m, rec, duration, total);
 	if (rec->flags & FEE_REC_EXCEPTION)
 		count_exception(m, line.method);
+remember:
 	if (cached) {
 		cached->status = rec->status;
 		cached->line_len = (__u16)len;

@@ -16,6 +16,20 @@
 
 /* Recently seen (request line, status) pairs and the children they count into. */
 struct record_cache;
+struct route_table;
+
+/* What the duration histogram's grouping label holds (the library's group_by). */
+enum request_group_by {
+	GROUP_BY_PATH = 0,  /* request.path */
+	GROUP_BY_FULL_PATH, /* request.full_path: path + '?' + query (the kernel keeps it) */
+	GROUP_BY_ENDPOINT,  /* the matched route's endpoint, "None" when nothing matched */
+	GROUP_BY_URL_RULE,  /* the matched route's rule text, "None" when nothing matched */
+};
+
+/* "path", "full_path", "endpoint", "url_rule": the value and the label name. */
+const char *request_group_by_name(enum request_group_by g);
+/* The group_by for a name, or -1. */
+int request_group_by_parse(const char *name);
 
 struct request_metrics {
 	struct metric_family *duration;	  /* <prefix>_http_request_duration_seconds */
@@ -24,7 +38,12 @@ struct request_metrics {
 	struct metric_child *received;	  /* every record read from the ring buffer */
 	struct metric_child *unparseable; /* records whose request line made no sense */
 	struct metric_child *truncated;	  /* records counted under REQUEST_PATH_OVERFLOW */
+	struct metric_child *not_tracked; /* requests of do_not_track/exclude_all routes */
 	struct record_cache *cache;
+	/* Set before init: the grouping label, and the routes behind endpoint/url_rule and
+	 * per-route exclusion (NULL: no route table). */
+	enum request_group_by group_by;
+	struct route_table *routes;
 };
 
 /*

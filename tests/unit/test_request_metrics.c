@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "request_metrics.h"
+#include "route_table.h"
 
 static double fixed_clock(void)
 {
@@ -183,7 +184,7 @@ static void test_repeated_lines_count_exactly(void **state)
 static void test_empty_prefix(void **state)
 {
 	struct registry *r = registry_new(fixed_clock);
-	struct request_metrics m;
+	struct request_metrics m = { 0 };
 
 	assert_non_null(r);
 	assert_int_equal(request_metrics_init(&m, r, "", "1"), 0);
@@ -194,10 +195,120 @@ static void test_empty_prefix(void **state)
 	registry_free(r);
 }
 
+/* A registry and request metrics grouped by g over a small route table. */
+struct grouped {
+	struct registry *r;
+	struct route_table *routes;
+	struct request_metrics m;
+};
+
+static void grouped_init(struct grouped *g, enum request_group_by by)
+{
+	char err[ROUTE_ERROR_MAX];
+
+	memset(g, 0, sizeof(*g));
+	g->r = registry_new(fixed_clock);
+	g->routes = route_table_new();
+	assert_non_null(g->r);
+	assert_non_null(g->routes);
+	assert_int_equal(
+		route_table_add(g->routes, "/items/<int:id>", "item", NULL, 0, ROUTE_TRACK, err),
+		0);
+	assert_int_equal(
+		route_table_add(g->routes, "/health", NULL, NULL, 0, ROUTE_DO_NOT_TRACK, err), 0);
+	assert_int_equal(
+		route_table_add(g->routes, "/secret", NULL, NULL, 0, ROUTE_EXCLUDE_ALL, err), 0);
+	g->m.group_by = by;
+	g->m.routes = g->routes;
+	assert_int_equal(request_metrics_init(&g->m, g->r, "flask", "1"), 0);
+}
+
+static void grouped_free(struct grouped *g)
+{
+	request_metrics_release(&g->m);
+	route_table_free(g->routes);
+	registry_free(g->r);
+}
+
+static void observe_twice(struct request_metrics *m, const char *line, int status)
+{
+	struct fee_request_record rec = record(line, status, 0.01, 0);
+
+	request_metrics_observe(m, &rec);
+	request_metrics_observe(m, &rec); /* the second one comes from the cache */
+}
+
+static void test_group_by_endpoint_and_url_rule(void **state)
+{
+	static const struct {
+		enum request_group_by by;
+		const char *label, *item, *unmatched;
+	} cases[] = {
+		{ GROUP_BY_ENDPOINT, "endpoint", "item", "None" },
+		{ GROUP_BY_URL_RULE, "url_rule", "/items/<int:id>", "None" },
+		{ GROUP_BY_PATH, "path", "/items/007", "/items/x" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *item[] = { "GET", cases[i].item, "200" };
+		const char *unmatched[] = { "GET", cases[i].unmatched, "404" };
+		struct grouped g;
+
+		grouped_init(&g, cases[i].by);
+		assert_string_equal(metric_family_label_name(g.m.duration, 1), cases[i].label);
+		observe_twice(&g.m, "GET /items/007 HTTP/1.1", 200);
+		observe_twice(&g.m, "GET /items/x HTTP/1.1", 404);
+		assert_true(metric_child_count(find_child(g.m.duration, item)) == 2.0);
+		assert_true(metric_child_count(find_child(g.m.duration, unmatched)) == 2.0);
+		assert_int_equal(metric_family_child_count(g.m.duration), 2);
+		grouped_free(&g);
+	}
+}
+
+static void test_group_by_full_path(void **state)
+{
+	const char *with_query[] = { "GET", "/a b?x=%20&y=\xef\xbf\xbd", "200" };
+	const char *without[] = { "GET", "/a b?", "200" };
+	const char *empty_query[] = { "GET", "/c?", "200" };
+	struct grouped g;
+
+	grouped_init(&g, GROUP_BY_FULL_PATH);
+	assert_string_equal(metric_family_label_name(g.m.duration, 1), "full_path");
+	observe_twice(&g.m, "GET /a%20b?x=%20&y=\xff HTTP/1.1", 200);
+	observe_twice(&g.m, "GET /a%20b HTTP/1.1", 200);
+	observe_twice(&g.m, "GET /c? HTTP/1.1", 200);
+	assert_true(metric_child_count(find_child(g.m.duration, with_query)) == 2.0);
+	assert_true(metric_child_count(find_child(g.m.duration, without)) == 2.0);
+	assert_true(metric_child_count(find_child(g.m.duration, empty_query)) == 2.0);
+	grouped_free(&g);
+}
+
+static void test_do_not_track_and_exclude_all(void **state)
+{
+	const char *get_200[] = { "GET", "200" };
+	const char *options_200[] = { "OPTIONS", "200" };
+	struct grouped g;
+
+	grouped_init(&g, GROUP_BY_PATH);
+	observe_twice(&g.m, "GET /health HTTP/1.1", 200);
+	observe_twice(&g.m, "GET /secret HTTP/1.1", 200);
+	/* Flask answers OPTIONS itself: the view's decorators never run, defaults count it. */
+	observe_twice(&g.m, "OPTIONS /health HTTP/1.1", 200);
+	observe_twice(&g.m, "GET /items/1 HTTP/1.1", 200);
+	assert_true(metric_child_value(find_child(g.m.total, get_200)) == 2.0);
+	assert_true(metric_child_value(find_child(g.m.total, options_200)) == 2.0);
+	assert_true(metric_child_value(g.m.not_tracked) == 4.0);
+	assert_true(metric_child_value(g.m.received) == 8.0);
+	grouped_free(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_families_and_info, setup, teardown),
+		cmocka_unit_test(test_group_by_endpoint_and_url_rule),
+		cmocka_unit_test(test_group_by_full_path),
+		cmocka_unit_test(test_do_not_track_and_exclude_all),
 		cmocka_unit_test_setup_teardown(test_observe_labels_and_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unparseable_and_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exception_counts_as_500, setup, teardown),
