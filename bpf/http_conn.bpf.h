@@ -418,7 +418,10 @@ static __always_inline __u64 ringbuf_wakeup_flags(void)
 		       : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void emit_record(const struct conn_key *key, struct conn *conn, int status)
+/* Sends one record of `kind` for the connection's current request; false when the ring
+ * buffer was full (counted). */
+static __always_inline bool emit_record(const struct conn_key *key, struct conn *conn, int status,
+					enum fee_record_kind kind)
 {
 	struct fee_request_record *rec;
 	__u64 line_len;
@@ -426,12 +429,14 @@ static __always_inline void emit_record(const struct conn_key *key, struct conn 
 	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
 	if (!rec) {
 		counter_inc(FEE_CNT_RINGBUF_DROPPED);
-		return;
+		return false;
 	}
-	rec->duration_ns = conn->status_ts > conn->head_ts ? conn->status_ts - conn->head_ts : 0;
+	rec->duration_ns = kind == FEE_KIND_FINISHED && conn->status_ts > conn->head_ts
+				   ? conn->status_ts - conn->head_ts
+				   : 0;
 	rec->tgid = key->tgid;
 	rec->status = status;
-	rec->kind = FEE_KIND_FINISHED;
+	rec->kind = kind;
 	rec->target = 0; /* set per target by the target-tracking code */
 	__builtin_memset(rec->_pad, 0, sizeof(rec->_pad));
 	rec->flags = conn->flags;
@@ -444,6 +449,23 @@ static __always_inline void emit_record(const struct conn_key *key, struct conn 
 	barrier_var(line_len);
 	bpf_probe_read_kernel(rec->line, line_len, conn->line);
 	bpf_ringbuf_submit(rec, ringbuf_wakeup_flags());
+	return true;
+}
+
+/* The request's head is complete: tell the daemon, when it keeps in-progress gauges. */
+static __always_inline void conn_request_started(const struct conn_key *key, struct conn *conn)
+{
+	if (cfg_emit_started && emit_record(key, conn, 0, FEE_KIND_STARTED))
+		conn->flags |= FEE_REC_START_EMITTED;
+}
+
+/* The current request will get no response: undo its in-progress count, if it had one. */
+static __always_inline void conn_request_abandoned(const struct conn_key *key, struct conn *conn)
+{
+	if (cfg_emit_started && (conn->flags & FEE_REC_START_EMITTED) &&
+	    conn->phase == PHASE_AWAIT_RESPONSE)
+		emit_record(key, conn, 0, FEE_KIND_ABANDONED);
+	conn->flags &= ~FEE_REC_START_EMITTED;
 }
 
 static __always_inline bool user_starts_with(const char *ubuf, char want)
@@ -504,6 +526,7 @@ static __always_inline void conn_feed_response(const struct conn_key *key, struc
 	if (status < 0) {
 		conn->status_len = 0;
 		counter_inc(FEE_CNT_BAD_RESPONSE);
+		conn_request_abandoned(key, conn);
 		conn->phase = PHASE_IDLE;
 		return;
 	}
@@ -512,7 +535,7 @@ static __always_inline void conn_feed_response(const struct conn_key *key, struc
 		conn->after_interim = 1;
 		return;
 	}
-	emit_record(key, conn, status);
+	emit_record(key, conn, status, FEE_KIND_FINISHED);
 	conn->phase = PHASE_IDLE;
 }
 

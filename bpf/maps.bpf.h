@@ -8,6 +8,9 @@
 /* Set by the daemon between open and load. */
 /* Keep the query string in the copied request line (only for group_by=full_path). */
 const volatile __u32 cfg_keep_query = 0;
+/* Emit a FEE_KIND_STARTED record when a request's head is complete (only when the daemon
+ * keeps in-progress gauges: otherwise requests cost one record, as always). */
+const volatile __u32 cfg_emit_started = 0;
 /* Wake the daemon once this many record bytes wait; below it the daemon polls. */
 const volatile __u64 cfg_wakeup_bytes = 64 * 1024;
 

@@ -130,8 +130,10 @@ static __always_inline void request_segment(const struct conn_key *key, struct c
 	}
 	if (conn->phase == PHASE_REQUEST_LINE || conn->phase == PHASE_HEADERS) {
 		conn_feed_request(conn, ptr, len, now);
-		if (conn->phase == PHASE_AWAIT_RESPONSE)
+		if (conn->phase == PHASE_AWAIT_RESPONSE) {
 			thread_request_started(key);
+			conn_request_started(key, conn);
+		}
 	}
 }
 
@@ -295,6 +297,12 @@ static __always_inline void socket_forget(__u32 fd)
 		return;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.fd = fd;
+	if (cfg_emit_started) {
+		struct conn *conn = bpf_map_lookup_elem(&conns, &key);
+
+		if (conn)
+			conn_request_abandoned(&key, conn);
+	}
 	bpf_map_delete_elem(&conns, &key);
 }
 

@@ -26,6 +26,9 @@ enum fee_record_flag {
 	FEE_REC_EXCEPTION = 1 << 2,
 	/* The request came over TLS: its bytes were read from OpenSSL, not the socket. */
 	FEE_REC_TLS = 1 << 3,
+	/* A FEE_KIND_STARTED record went out for this request (it was not dropped): the
+	 * daemon may undo its in-progress count when the request finishes or is abandoned. */
+	FEE_REC_START_EMITTED = 1 << 4,
 };
 
 /* fee_request_record.kind */
@@ -35,6 +38,10 @@ enum fee_record_kind {
 	/* The request head was received (only when the daemon asks, for in-progress gauges);
 	 * duration_ns and status are 0. */
 	FEE_KIND_STARTED = 1,
+	/* A started request will never finish: its connection closed, or the server wrote
+	 * something that is no HTTP/1.x response. Only for requests flagged
+	 * FEE_REC_START_EMITTED; duration_ns and status are 0. */
+	FEE_KIND_ABANDONED = 2,
 };
 
 /* One finished request: its final response status line was written. */

@@ -25,6 +25,7 @@ struct collector {
 	unsigned int probes_attached;
 	unsigned int probes_failed;
 	enum hook_mode hook_mode; /* the family attached */
+	struct collector_options opts;
 };
 
 static int ringbuf_sample(void *ctx, void *data, size_t size)
@@ -109,6 +110,8 @@ static int open_with_hooks(struct collector *c, enum hook_mode mode, char *why, 
 		snprintf(why, why_size, "cannot select its programs: %s", strerror(-err));
 		goto fail;
 	}
+	skel->rodata->cfg_keep_query = c->opts.keep_query ? 1 : 0;
+	skel->rodata->cfg_emit_started = c->opts.emit_started ? 1 : 0;
 	err = exporter_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_size, "loading its programs failed: %s%s", strerror(-err),
@@ -164,6 +167,12 @@ static int open_cheapest_hooks(struct collector *c, enum hook_mode requested)
 
 struct collector *collector_open(enum hook_mode hooks, collector_record_fn on_record, void *ctx)
 {
+	return collector_open_with(hooks, NULL, on_record, ctx);
+}
+
+struct collector *collector_open_with(enum hook_mode hooks, const struct collector_options *opts,
+				      collector_record_fn on_record, void *ctx)
+{
 	struct collector *c;
 	int err;
 
@@ -177,6 +186,8 @@ struct collector *collector_open(enum hook_mode hooks, collector_record_fn on_re
 		return NULL;
 	c->on_record = on_record;
 	c->ctx = ctx;
+	if (opts)
+		c->opts = *opts;
 
 	err = open_cheapest_hooks(c, hooks);
 	if (err)

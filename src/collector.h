@@ -29,6 +29,19 @@ struct collector_stats {
  * with errno set.
  */
 struct collector *collector_open(enum hook_mode hooks, collector_record_fn on_record, void *ctx);
+
+/* What the kernel side sends beyond the defaults; set before the programs load. */
+struct collector_options {
+	/* Keep the query string in request lines (group_by full_path: SPEC §6 allows it only
+	 * when asked for). */
+	int keep_query;
+	/* Also emit FEE_KIND_STARTED / FEE_KIND_ABANDONED records (in-progress gauges). */
+	int emit_started;
+};
+
+/* collector_open with options (NULL: the defaults). */
+struct collector *collector_open_with(enum hook_mode hooks, const struct collector_options *opts,
+				      collector_record_fn on_record, void *ctx);
 void collector_close(struct collector *c);
 
 /* The hook mode in use: "fentry", "kprobe" or "tracepoint". */

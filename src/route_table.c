@@ -48,6 +48,7 @@ struct weighting {
 };
 
 struct route {
+	size_t index;
 	char *rule;
 	char *endpoint;
 	enum route_tracking tracking;
@@ -750,6 +751,7 @@ int route_table_add(struct route_table *t, const char *rule, const char *endpoin
 		goto oom;
 	}
 	t->routes = routes;
+	r->index = t->n_routes;
 	routes[t->n_routes++] = r;
 	if (r->n_conv + 1 > t->max_groups)
 		t->max_groups = (uint32_t)r->n_conv + 1;
@@ -1114,6 +1116,11 @@ const char *route_endpoint(const struct route *r)
 enum route_tracking route_tracking(const struct route *r)
 {
 	return r->tracking;
+}
+
+size_t route_index(const struct route *r)
+{
+	return r->index;
 }
 
 int route_has_param(const struct route *r, const char *name)

@@ -81,6 +81,9 @@ enum route_tracking route_tracking(const struct route *r);
 /* Does the rule declare a parameter with this name? */
 int route_has_param(const struct route *r, const char *name);
 
+/* Its position in the table (0-based, the order rules were added). */
+size_t route_index(const struct route *r);
+
 /* The rule added i-th (0-based). */
 const struct route *route_table_at(const struct route_table *t, size_t i);
 
