@@ -434,6 +434,63 @@ static void test_other_logging_is_not_an_exception(void **state)
 				     "Traceback (most recent call last):\n", 0));
 }
 
+/* ---- with in-progress records and the query string asked for (group 2) ---------------- */
+
+static void test_started_then_finished(void **state)
+{
+	struct link l = open_link();
+
+	client_send(&l, "GET /slow?x=1 HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_RECVFROM, 0);
+	assert_int_equal(collect(), 1);
+	assert_int_equal(records[0].kind, FEE_KIND_STARTED);
+	assert_int_equal(records[0].duration_ns, 0);
+	assert_record(0, "GET /slow?x=1 HTTP/1.1", 0);
+	server_write(&l, WRITE_SENDTO, "HTTP/1.1 200 OK\r\n\r\n");
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collect(), 1);
+	assert_int_equal(records[0].kind, FEE_KIND_FINISHED);
+	assert_true(records[0].flags & FEE_REC_START_EMITTED);
+	assert_record(0, "GET /slow?x=1 HTTP/1.1", 200);
+}
+
+static void test_unanswered_request_is_abandoned(void **state)
+{
+	struct link l = open_link();
+
+	client_send(&l, "GET /never HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_READ, 0);
+	close_link(&l);
+	assert_int_equal(collect(), 2);
+	assert_int_equal(records[0].kind, FEE_KIND_STARTED);
+	assert_int_equal(records[1].kind, FEE_KIND_ABANDONED);
+	assert_true(records[1].flags & FEE_REC_START_EMITTED);
+	assert_record(1, "GET /never HTTP/1.1", 0);
+
+	/* Answered with something that is not HTTP: abandoned as well, once. */
+	l = open_link();
+	client_send(&l, "GET /garbled HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_READ, 0);
+	server_write(&l, WRITE_WRITE, "SSH-2.0-OpenSSH_9.2\r\n");
+	close_link(&l);
+	assert_int_equal(collect(), 2);
+	assert_int_equal(records[1].kind, FEE_KIND_ABANDONED);
+}
+
+static int setup_started(void **state)
+{
+	const struct collector_options opts = { .keep_query = 1, .emit_started = 1 };
+
+	collector = collector_open_with(HOOK_MODE_AUTO, &opts, on_record, NULL);
+	if (!collector)
+		return -1;
+	if (collector_watch_tree(collector, getpid(), 0) != 1)
+		return -1;
+	collect();
+	return 0;
+}
+
 static int setup(void **state)
 {
 	collector = collector_open(HOOK_MODE_AUTO, on_record, NULL);
@@ -467,9 +524,17 @@ int main(void)
 		cmocka_unit_test(test_other_logging_is_not_an_exception),
 	};
 
+	const struct CMUnitTest started_tests[] = {
+		cmocka_unit_test(test_started_then_finished),
+		cmocka_unit_test(test_unanswered_request_is_abandoned),
+	};
+	int failed;
+
 	if (geteuid() != 0) {
 		fprintf(stderr, "test_kernel_records: needs root (loads BPF programs)\n");
 		return 1;
 	}
-	return cmocka_run_group_tests(tests, setup, teardown);
+	failed = cmocka_run_group_tests(tests, setup, teardown);
+	return failed + cmocka_run_group_tests_name("started_records", started_tests, setup_started,
+						    teardown);
 }
