@@ -27,7 +27,7 @@ APP_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) -MMD -MP -Iinclude -Isrc -I$(OUTPU
 	     -DFEE_VERSION='"$(VERSION)"' -D_GNU_SOURCE
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	     -Ivmlinux -Iinclude -Ibpf -MMD -MP
-LIBS      := -lbpf -lelf -lz -lmicrohttpd -lpcre2-8 -lm
+LIBS      := -lbpf -lelf -lz -lmicrohttpd -lyaml -lpcre2-8 -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -92,7 +92,7 @@ $(OUTPUT)/tests/libfee-san.a: $(TEST_LIB_OBJS)
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/tests/libfee-san.a \
-		-lcmocka -lpcre2-8 -lm -o $@
+		-lcmocka -lyaml -lpcre2-8 -lz -lm -o $@
 
 .PHONY: test test-unit test-bpf test-e2e
 test: format-check test-unit test-bpf test-e2e

@@ -12,16 +12,36 @@ static void print_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: flask_ebpf_exporter --pid PID [--pid PID ...] [options]\n"
+		"       flask_ebpf_exporter --config FILE [options]\n"
 		"\n"
 		"Serves prometheus_flask_exporter's metrics for an unmodified HTTP/1.x server\n"
 		"(Flask under werkzeug or gunicorn, and others), measured from its socket reads\n"
 		"and writes with eBPF. Needs root (CAP_BPF, CAP_PERFMON) and a kernel with BTF.\n"
 		"\n"
-		"Options:\n"
+		"Targets:\n"
 		"  -p, --pid PID          watch this process and all its descendants, present and\n"
 		"                         future (repeatable; for gunicorn give the master's PID)\n"
+		"Configuration:\n"
+		"      --config FILE      read options from this YAML file; flags override it\n"
+		"      --check-config     validate the configuration and exit (0 when valid)\n"
+		"Metrics (prometheus_flask_exporter's options):\n"
+		"      --prefix NAME      prefix of the default families (default flask; '' for "
+		"none)\n"
+		"      --buckets B1,B2,.. histogram bucket bounds, ascending (+Inf appended)\n"
+		"      --latency KIND     histogram (default) or summary (_count and _sum only)\n"
+		"      --exclude REGEX    do not count requests whose path matches at its start\n"
+		"                         (Python re.match; repeatable)\n"
+		"      --label KEY=VALUE  static label on the request families (repeatable)\n"
+		"      --no-created       no _created samples\n"
+		"      --no-defaults      no default families (export_defaults=False)\n"
+		"Endpoint:\n"
 		"  -l, --listen HOST:PORT serve metrics here (default :%d, all interfaces;\n"
 		"                         \"[::1]:PORT\" for IPv6, port 0 picks a free port)\n"
+		"      --metrics-path P   serve the metrics at this path (default /metrics)\n"
+		"      --once DURATION    attach, wait DURATION (10s, 500ms, 2m, or seconds), "
+		"print\n"
+		"                         the metrics on stdout and exit\n"
+		"Other:\n"
 		"  -k, --hooks MODE       how to hook socket reads and writes: auto (default:\n"
 		"                         the cheapest this kernel has), fentry, kprobe or\n"
 		"                         tracepoint; a mode the kernel lacks is an error\n"
@@ -29,9 +49,10 @@ static void print_usage(FILE *out)
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
-		"Endpoints: /metrics (Prometheus text format), /-/ready (200 once every probe is\n"
-		"attached), /-/healthy.\n",
-		CLI_DEFAULT_PORT);
+		"Endpoints: /metrics (Prometheus text or OpenMetrics format), /-/ready (200 once\n"
+		"every probe is attached), /-/healthy. Exit status 2 for a bad command line or\n"
+		"config file.\n",
+		CONFIG_DEFAULT_PORT);
 }
 
 static int parse_int(const char *s, long min, long max, long *out)
@@ -76,66 +97,186 @@ int cli_parse_listen(const char *arg, char *host, size_t host_size, int *port)
 	return 0;
 }
 
-enum cli_result cli_parse(int argc, char **argv, struct cli_options *opts)
+/* Long-only options. */
+enum {
+	OPT_CONFIG = 256,
+	OPT_CHECK_CONFIG,
+	OPT_PREFIX,
+	OPT_BUCKETS,
+	OPT_LATENCY,
+	OPT_EXCLUDE,
+	OPT_LABEL,
+	OPT_NO_CREATED,
+	OPT_NO_DEFAULTS,
+	OPT_METRICS_PATH,
+	OPT_ONCE,
+};
+
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "hooks", required_argument, NULL, 'k' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "check-config", no_argument, NULL, OPT_CHECK_CONFIG },
+	{ "prefix", required_argument, NULL, OPT_PREFIX },
+	{ "buckets", required_argument, NULL, OPT_BUCKETS },
+	{ "latency", required_argument, NULL, OPT_LATENCY },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "no-created", no_argument, NULL, OPT_NO_CREATED },
+	{ "no-defaults", no_argument, NULL, OPT_NO_DEFAULTS },
+	{ "metrics-path", required_argument, NULL, OPT_METRICS_PATH },
+	{ "once", required_argument, NULL, OPT_ONCE },
+	{ NULL, 0, NULL, 0 },
+};
+static const char shortopts[] = ":p:l:k:vhV";
+
+/* The flag's own spelling, for messages. */
+static const char *flag_name(int c)
 {
-	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "hooks", required_argument, NULL, 'k' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	return "?";
+}
+
+static int set_label_flag(struct exporter_config *cfg, const char *arg, char *msg, size_t size)
+{
+	const char *eq = strchr(arg, '=');
+	char key[128];
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(key)) {
+		snprintf(msg, size, "expected KEY=VALUE, got '%s'", arg);
+		return -EINVAL;
+	}
+	memcpy(key, arg, (size_t)(eq - arg));
+	key[eq - arg] = '\0';
+	return config_set_label(cfg, key, eq + 1, msg, size);
+}
+
+/* One option of the second pass. Returns 0, -EINVAL with msg filled, or -ENOMEM. */
+static int apply_option(struct exporter_config *cfg, int c, const char *arg, char *msg, size_t size)
+{
+	double *buckets;
+	size_t n;
 	long v;
-	int c;
+	int err;
 
-	memset(opts, 0, sizeof(*opts));
-	opts->listen_port = CLI_DEFAULT_PORT;
-	opts->hooks = HOOK_MODE_AUTO;
-	optind = 1;
+	switch (c) {
+	case 'p':
+		if (parse_int(arg, 1, INT_MAX, &v)) {
+			snprintf(msg, size, "not a process id: '%s'", arg);
+			return -EINVAL;
+		}
+		if (cfg->n_pids == CONFIG_MAX_PIDS) {
+			snprintf(msg, size, "at most %d PIDs", CONFIG_MAX_PIDS);
+			return -EINVAL;
+		}
+		cfg->pids[cfg->n_pids++] = (pid_t)v;
+		return 0;
+	case 'l':
+		if (cli_parse_listen(arg, cfg->listen_host, sizeof(cfg->listen_host),
+				     &cfg->listen_port)) {
+			snprintf(msg, size, "expected HOST:PORT, [ADDR]:PORT or :PORT, got '%s'",
+				 arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'k':
+		if (hook_mode_parse(arg, &cfg->hooks)) {
+			snprintf(msg, size, "expected auto, fentry, kprobe or tracepoint, got '%s'",
+				 arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'v':
+		cfg->verbose = 1;
+		return 0;
+	case OPT_CONFIG:
+		return 0; /* read in the first pass */
+	case OPT_CHECK_CONFIG:
+		cfg->check_config = 1;
+		return 0;
+	case OPT_PREFIX:
+		return config_set_prefix(cfg, arg, msg, size);
+	case OPT_BUCKETS:
+		err = config_parse_buckets(arg, &buckets, &n, msg, size);
+		return err ? err : config_set_buckets(cfg, buckets, n, msg, size);
+	case OPT_LATENCY:
+		return config_set_latency(cfg, arg, msg, size);
+	case OPT_EXCLUDE:
+		return config_add_exclude(cfg, arg, msg, size);
+	case OPT_LABEL:
+		return set_label_flag(cfg, arg, msg, size);
+	case OPT_NO_CREATED:
+		cfg->created = 0;
+		return 0;
+	case OPT_NO_DEFAULTS:
+		cfg->defaults = 0;
+		return 0;
+	case OPT_METRICS_PATH:
+		return config_set_metrics_path(cfg, arg, msg, size);
+	case OPT_ONCE:
+		if (config_parse_duration(arg, &cfg->once_seconds)) {
+			snprintf(msg, size,
+				 "expected a duration such as 10s, 500ms, 2m or 1.5, got '%s'",
+				 arg);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	snprintf(msg, size, "unhandled option");
+	return -EINVAL;
+}
+
+/*
+ * First pass: only --config (and whether --help/--version short-cut everything), so that the
+ * file is read before the flags that override it. Errors wait for the second pass.
+ */
+static int find_config(int argc, char **argv, const char **path)
+{
+	int c, info = 0;
+
+	optind = 0; /* 0, not 1: GNU getopt re-initialises its state (argv was permuted) */
+	opterr = 0;
+	*path = NULL;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == OPT_CONFIG)
+			*path = optarg;
+		else if (c == 'h' || c == 'V')
+			info = 1;
+	}
+	return info;
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg)
+{
+	char msg[CONFIG_ERROR_MAX];
+	const char *config_path;
+	int c, err;
+
+	if (config_init(cfg)) {
+		fprintf(stderr, "flask_ebpf_exporter: out of memory\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (!find_config(argc, argv, &config_path) && config_path) {
+		err = config_set_string(&cfg->config_file, config_path);
+		if (!err)
+			err = config_load_file(cfg, config_path, msg, sizeof(msg));
+		if (err) {
+			fprintf(stderr, "flask_ebpf_exporter: %s\n",
+				err == -EINVAL ? msg : strerror(-err));
+			return CLI_EXIT_USAGE;
+		}
+	}
+
+	optind = 0;
 	opterr = 0; /* we print our own messages */
-
-	while ((c = getopt_long(argc, argv, ":p:l:k:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (parse_int(optarg, 1, INT_MAX, &v)) {
-				fprintf(stderr,
-					"flask_ebpf_exporter: --pid: not a process id: '%s'\n",
-					optarg);
-				return CLI_EXIT_USAGE;
-			}
-			if (opts->n_pids == CLI_MAX_PIDS) {
-				fprintf(stderr, "flask_ebpf_exporter: --pid: at most %d PIDs\n",
-					CLI_MAX_PIDS);
-				return CLI_EXIT_USAGE;
-			}
-			opts->pids[opts->n_pids++] = (pid_t)v;
-			break;
-		case 'l':
-			if (cli_parse_listen(optarg, opts->listen_host, sizeof(opts->listen_host),
-					     &opts->listen_port)) {
-				fprintf(stderr,
-					"flask_ebpf_exporter: --listen: expected HOST:PORT, "
-					"[ADDR]:PORT "
-					"or :PORT, got '%s'\n",
-					optarg);
-				return CLI_EXIT_USAGE;
-			}
-			break;
-		case 'k':
-			if (hook_mode_parse(optarg, &opts->hooks)) {
-				fprintf(stderr,
-					"flask_ebpf_exporter: --hooks: expected auto, fentry, "
-					"kprobe or "
-					"tracepoint, got '%s'\n",
-					optarg);
-				return CLI_EXIT_USAGE;
-			}
-			break;
-		case 'v':
-			opts->verbose = 1;
-			break;
 		case 'h':
 			print_usage(stdout);
 			return CLI_EXIT_OK;
@@ -147,11 +288,18 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *opts)
 				argv[optind - 1]);
 			print_usage(stderr);
 			return CLI_EXIT_USAGE;
-		default:
+		case '?':
 			fprintf(stderr, "flask_ebpf_exporter: unknown option '%s'\n",
 				argv[optind - 1]);
 			print_usage(stderr);
 			return CLI_EXIT_USAGE;
+		default:
+			err = apply_option(cfg, c, optarg, msg, sizeof(msg));
+			if (err) {
+				fprintf(stderr, "flask_ebpf_exporter: --%s: %s\n", flag_name(c),
+					err == -EINVAL ? msg : strerror(-err));
+				return CLI_EXIT_USAGE;
+			}
 		}
 	}
 	if (optind < argc) {
@@ -159,8 +307,9 @@ enum cli_result cli_parse(int argc, char **argv, struct cli_options *opts)
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (opts->n_pids == 0) {
-		fprintf(stderr, "flask_ebpf_exporter: nothing to watch: give at least one --pid\n");
+	if (cfg->n_pids == 0 && !cfg->check_config) {
+		fprintf(stderr, "flask_ebpf_exporter: nothing to watch: give at least one --pid "
+				"(or pids: in the config file)\n");
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}

@@ -1,36 +1,28 @@
-/* cli — the command line: what the user asked for, validated. */
+/* cli — the command line: what the user asked for, validated, on top of the --config file. */
 #ifndef FEE_CLI_H
 #define FEE_CLI_H
 
-#include <sys/types.h>
+#include <stddef.h>
 
-#include "hook_mode.h"
-
-#define CLI_MAX_PIDS 64
-/* A port in the exporters' range (9100-9999) that no well-known exporter uses. */
-#define CLI_DEFAULT_PORT 9969
-
-struct cli_options {
-	pid_t pids[CLI_MAX_PIDS];
-	int n_pids;
-	char listen_host[256]; /* "" = all interfaces */
-	int listen_port;
-	int verbose;
-	enum hook_mode hooks; /* how to hook socket I/O; default auto */
-};
+#include "config.h"
 
 enum cli_result {
 	CLI_RUN,	/* options parsed: run the exporter */
 	CLI_EXIT_OK,	/* --help or --version was printed */
-	CLI_EXIT_USAGE, /* bad command line: message printed */
+	CLI_EXIT_USAGE, /* bad command line or config file: message printed (exit 2) */
 };
 
-/* Parses argv into opts, printing messages for --help, --version and errors. */
-enum cli_result cli_parse(int argc, char **argv, struct cli_options *opts);
+/*
+ * Fills cfg (config_init is called here): the defaults, then the file named by --config, then every
+ * other flag on top (flags override the file; repeatable flags add to the file's lists,
+ * --label replaces a key the file set). Prints messages for --help, --version and errors.
+ * The caller releases cfg (config_release) whatever the result.
+ */
+enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg);
 
 /*
  * Splits "HOST:PORT", "[V6ADDR]:PORT" or ":PORT" into host and port. Returns 0 or -EINVAL.
- * Exposed for unit tests.
+ * Shared with the config file's `listen:`.
  */
 int cli_parse_listen(const char *arg, char *host, size_t host_size, int *port);
 

@@ -1,6 +1,6 @@
 /*
- * exposition — write a registry in the Prometheus text format 0.0.4 exactly as the
- * Python client (prometheus_client 0.16) prints it (SPEC §2).
+ * exposition — write a registry in the Prometheus text format 0.0.4 or in OpenMetrics 1.0,
+ * byte for byte as the Python client (prometheus_client 0.16) prints them (SPEC §2).
  */
 #ifndef FEE_EXPOSITION_H
 #define FEE_EXPOSITION_H
@@ -9,14 +9,23 @@
 #include "strbuf.h"
 
 #define EXPOSITION_TEXT_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define EXPOSITION_OPENMETRICS_CONTENT_TYPE                                                        \
+	"application/openmetrics-text; version=1.0.0; charset=utf-8"
 
 struct exposition_options {
-	/* Emit the `_created` gauge families (PROMETHEUS_DISABLE_CREATED_SERIES turns off). */
+	/* Emit the `_created` samples (PROMETHEUS_DISABLE_CREATED_SERIES turns them off). */
 	int created;
+	/*
+	 * The scrape's ?name[]= values, or NULL for everything: as the client's
+	 * restricted_registry(names), only samples whose full name (flask_http_request_total,
+	 * ..._bucket, ..._created) is listed, and only families that keep at least one.
+	 */
+	const char *const *names;
+	size_t n_names;
 };
 
 /*
- * Appends every family of r to out:
+ * Text format 0.0.4. Appends every family of r to out:
  *   # HELP <name> <help>        (help escapes \ and newline)
  *   # TYPE <name> <type>
  *   samples, children in first-seen order; label names sorted; values escape \ " newline;
@@ -28,5 +37,18 @@ struct exposition_options {
  */
 int exposition_write_text(const struct registry *r, const struct exposition_options *options,
 			  struct strbuf *out);
+
+/*
+ * OpenMetrics 1.0 (prometheus_client.openmetrics.exposition.generate_latest): HELP and
+ * TYPE name the family by its base name (counters without _total), HELP also escapes ",
+ * each child's _created follows its other samples inside the family, "# EOF" ends it.
+ * Returns 0 or -ENOMEM.
+ */
+int exposition_write_openmetrics(const struct registry *r, const struct exposition_options *options,
+				 struct strbuf *out);
+
+/* The writer an Accept header asks for, as the client's choose_encoder(): OpenMetrics when
+ * any of its media ranges is application/openmetrics-text. */
+int exposition_accepts_openmetrics(const char *accept);
 
 #endif

@@ -8,9 +8,12 @@
  */
 #include "cli.h"
 #include "collector.h"
+#include "config.h"
 #include "exposition.h"
+#include "info_gauges.h"
 #include "log.h"
 #include "metrics_server.h"
+#include "path_filter.h"
 #include "registry.h"
 #include "request_metrics.h"
 #include "self_metrics.h"
@@ -22,13 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 /* How often waiting records are drained when no wakeup comes. */
 #define DRAIN_INTERVAL_MS 100
 
 struct exporter {
+	const struct exporter_config *cfg;
 	struct registry *registry;
+	struct path_filter *exclude;
 	struct request_metrics requests;
 	struct self_metrics self;
 	struct collector *collector;
@@ -62,20 +68,37 @@ static void on_record(void *ctx, const struct fee_request_record *rec)
 		request_metrics_observe(&exp->requests, rec);
 }
 
-static int render_metrics(void *ctx, struct strbuf *out, const char **content_type)
+/* Brings the self-metrics and the families up to date, then writes them. */
+static int render(struct exporter *exp, const struct exposition_options *options, int openmetrics,
+		  struct strbuf *out)
 {
-	static const struct exposition_options text_options = { .created = 1 };
-	struct exporter *exp = ctx;
 	struct collector_stats stats;
 
 	collector_drain(exp->collector);
 	if (collector_read_stats(exp->collector, &stats) == 0)
 		self_metrics_update(&exp->self, &stats);
-	*content_type = EXPOSITION_TEXT_CONTENT_TYPE;
-	return exposition_write_text(exp->registry, &text_options, out);
+	if (openmetrics)
+		return exposition_write_openmetrics(exp->registry, options, out);
+	return exposition_write_text(exp->registry, options, out);
 }
 
-static int watch_targets(struct exporter *exp, const struct cli_options *opts)
+static int render_metrics(void *ctx, const struct scrape_request *req, struct strbuf *out,
+			  const char **content_type)
+{
+	struct exporter *exp = ctx;
+	struct exposition_options options = {
+		.created = exp->cfg->created,
+		.names = req->names,
+		.n_names = req->n_names,
+	};
+	int openmetrics = exposition_accepts_openmetrics(req->accept);
+
+	*content_type =
+		openmetrics ? EXPOSITION_OPENMETRICS_CONTENT_TYPE : EXPOSITION_TEXT_CONTENT_TYPE;
+	return render(exp, &options, openmetrics, out);
+}
+
+static int watch_targets(struct exporter *exp, const struct exporter_config *opts)
 {
 	for (int i = 0; i < opts->n_pids; i++) {
 		int n = collector_watch_tree(exp->collector, opts->pids[i], (__u32)i);
@@ -101,7 +124,17 @@ static int epoll_watch(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-static int run_loop(struct exporter *exp)
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Until a signal, or until deadline_ms (CLOCK_MONOTONIC; 0 = none). exp->server may be NULL
+ * (--once serves nothing). */
+static int run_loop(struct exporter *exp, long long deadline_ms)
 {
 	struct epoll_event events[4];
 	int epfd, err = 0;
@@ -110,24 +143,30 @@ static int run_loop(struct exporter *exp)
 	if (epfd < 0)
 		return -errno;
 	err = epoll_watch(epfd, collector_epoll_fd(exp->collector));
-	if (!err)
+	if (!err && exp->server)
 		err = epoll_watch(epfd, metrics_server_epoll_fd(exp->server));
 	while (!err && !exiting) {
-		int n = epoll_wait(epfd, events, 4, DRAIN_INTERVAL_MS);
+		long long left = deadline_ms ? deadline_ms - now_ms() : DRAIN_INTERVAL_MS;
+		int n;
 
+		if (left <= 0)
+			break;
+		n = epoll_wait(epfd, events, 4,
+			       left < DRAIN_INTERVAL_MS ? (int)left : DRAIN_INTERVAL_MS);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			log_error("epoll_wait: %s", strerror(errno));
 			break;
 		}
 		collector_drain(exp->collector);
-		metrics_server_run(exp->server);
+		if (exp->server)
+			metrics_server_run(exp->server);
 	}
 	close(epfd);
 	return err;
 }
 
-static int check_pids_exist(const struct cli_options *opts)
+static int check_pids_exist(const struct exporter_config *opts)
 {
 	for (int i = 0; i < opts->n_pids; i++) {
 		char path[32];
@@ -141,73 +180,168 @@ static int check_pids_exist(const struct cli_options *opts)
 	return 0;
 }
 
+/*
+ * The registry and every family the configuration asks for. Returns 0, -EINVAL after
+ * logging what in the configuration cannot work (a name clash), or another -errno.
+ */
+static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg)
+{
+	struct request_metrics_options options = {
+		.prefix = cfg->prefix,
+		.version = FEE_VERSION,
+		.defaults = cfg->defaults,
+		.summary = cfg->latency == CONFIG_LATENCY_SUMMARY,
+		.buckets = cfg->buckets,
+		.n_buckets = cfg->n_buckets,
+		.labels = cfg->labels,
+		.n_labels = cfg->n_labels,
+	};
+	char msg[CONFIG_ERROR_MAX];
+	size_t bad = 0;
+	int err;
+
+	exp->registry = registry_new(NULL);
+	if (!exp->registry)
+		return -errno;
+	if (cfg->n_exclude) {
+		exp->exclude = path_filter_new((const char *const *)cfg->exclude, cfg->n_exclude,
+					       msg, sizeof(msg));
+		if (!exp->exclude) {
+			err = -errno;
+			if (err == -EINVAL)
+				log_error("exclude: %s", msg);
+			return err;
+		}
+		options.exclude = exp->exclude;
+	}
+	err = request_metrics_init(&exp->requests, exp->registry, &options);
+	if (err == -EINVAL)
+		log_error("cannot declare the default families with prefix '%s' and labels given: "
+			  "a name or label clashes",
+			  cfg->prefix);
+	if (err)
+		return err;
+	err = info_gauges_add(exp->registry, cfg->info, cfg->n_info, &bad);
+	if (err == -EINVAL)
+		log_error("info[%zu]: '%s' clashes with another metric's name or has a bad label",
+			  bad, cfg->info[bad].name);
+	return err;
+}
+
+/* The exporter's own families; build_info names the hook mode (the one chosen, once the
+ * collector has loaded). */
+static int setup_self_metrics(struct exporter *exp, const char *hook_mode)
+{
+	int err = self_metrics_init(&exp->self, exp->registry, FEE_VERSION, hook_mode);
+
+	if (err == -EINVAL)
+		log_error("a metric name clashes with the exporter's own metrics");
+	return err;
+}
+
+static int start_server(struct exporter *exp, const struct exporter_config *cfg)
+{
+	exp->server = metrics_server_start(cfg->listen_host, cfg->listen_port, render_metrics, exp);
+	if (!exp->server)
+		return -errno;
+	return metrics_server_set_path(exp->server, cfg->metrics_path);
+}
+
+/* --once: the exposition after the wait, on stdout. */
+static int print_once(struct exporter *exp)
+{
+	struct exposition_options options = { .created = exp->cfg->created };
+	struct strbuf out = STRBUF_INIT;
+	int err = render(exp, &options, 0, &out);
+
+	if (!err && out.len && fwrite(out.buf, 1, out.len, stdout) != out.len)
+		err = -EIO;
+	if (!err && fflush(stdout))
+		err = -errno;
+	strbuf_release(&out);
+	if (err)
+		log_error("cannot print the metrics: %s", strerror(-err));
+	return err;
+}
+
+static int run(struct exporter *exp, const struct exporter_config *cfg)
+{
+	int err;
+
+	err = check_pids_exist(cfg);
+	if (err)
+		return err;
+	err = install_signal_handlers();
+	if (err)
+		return err;
+	if (!cfg->once_seconds) {
+		err = start_server(exp, cfg);
+		if (err)
+			return err;
+	}
+	exp->collector = collector_open(cfg->hooks, on_record, exp);
+	if (!exp->collector)
+		return -errno;
+	err = setup_self_metrics(exp, collector_hook_mode(exp->collector));
+	if (err)
+		return err;
+	err = watch_targets(exp, cfg);
+	if (err)
+		return err;
+	if (cfg->once_seconds) {
+		err = run_loop(exp, now_ms() + (long long)(cfg->once_seconds * 1000));
+		return err ? err : print_once(exp);
+	}
+	metrics_server_set_ready(exp->server, 1);
+	log_info("serving metrics on http://%s:%d%s",
+		 cfg->listen_host[0] ? cfg->listen_host : "0.0.0.0",
+		 metrics_server_port(exp->server), cfg->metrics_path);
+	err = run_loop(exp, 0);
+	if (!err)
+		log_info("stopping");
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	struct exporter exp = { 0 };
-	struct cli_options opts;
-	int err;
+	struct exporter_config cfg;
+	int err, status;
 
-	switch (cli_parse(argc, argv, &opts)) {
+	switch (cli_parse(argc, argv, &cfg)) {
 	case CLI_EXIT_OK:
+		config_release(&cfg);
 		return 0;
 	case CLI_EXIT_USAGE:
+		config_release(&cfg);
 		return 2;
 	case CLI_RUN:
 		break;
 	}
-	log_set_verbose(opts.verbose);
+	exp.cfg = &cfg;
+	log_set_verbose(cfg.verbose);
 	libbpf_set_print((libbpf_print_fn_t)log_libbpf);
 
-	err = check_pids_exist(&opts);
-	if (err)
-		return 1;
-	err = install_signal_handlers();
-	if (err)
-		goto out;
-
-	exp.registry = registry_new(NULL);
-	if (!exp.registry) {
-		err = -errno;
-		goto out;
-	}
-	err = request_metrics_init(&exp.requests, exp.registry, "flask", FEE_VERSION);
+	err = setup_metrics(&exp, &cfg);
 	if (err) {
-		log_error("cannot set up the metric families: %s", strerror(-err));
-		goto out;
+		/* A configuration that cannot work is a usage error, like a bad flag. */
+		status = err == -EINVAL ? 2 : 1;
+		if (err != -EINVAL)
+			log_error("cannot set up the metric families: %s", strerror(-err));
+	} else if (cfg.check_config) {
+		status = setup_self_metrics(&exp, hook_mode_name(cfg.hooks)) ? 2 : 0;
+		if (!status)
+			printf("%s: configuration is valid\n",
+			       cfg.config_file ? cfg.config_file : "flags");
+	} else {
+		status = run(&exp, &cfg) ? 1 : 0;
 	}
 
-	exp.server = metrics_server_start(opts.listen_host, opts.listen_port, render_metrics, &exp);
-	if (!exp.server) {
-		err = -errno;
-		goto out;
-	}
-	exp.collector = collector_open(opts.hooks, on_record, &exp);
-	if (!exp.collector) {
-		err = -errno;
-		goto out;
-	}
-	/* After the collector: build_info names the hook mode it chose. */
-	err = self_metrics_init(&exp.self, exp.registry, FEE_VERSION,
-				collector_hook_mode(exp.collector));
-	if (err) {
-		log_error("cannot set up the metric families: %s", strerror(-err));
-		goto out;
-	}
-	err = watch_targets(&exp, &opts);
-	if (err)
-		goto out;
-	metrics_server_set_ready(exp.server, 1);
-	log_info("serving metrics on http://%s:%d/metrics",
-		 opts.listen_host[0] ? opts.listen_host : "0.0.0.0",
-		 metrics_server_port(exp.server));
-
-	err = run_loop(&exp);
-	if (!err)
-		log_info("stopping");
-out:
 	collector_close(exp.collector);
 	metrics_server_stop(exp.server);
 	request_metrics_release(&exp.requests);
 	registry_free(exp.registry);
-	return err ? 1 : 0;
+	path_filter_free(exp.exclude);
+	config_release(&cfg);
+	return status;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "metrics_server.h"
 
+#include "http_gzip.h"
 #include "log.h"
 
 #include <errno.h>
@@ -15,11 +16,19 @@ struct metrics_server {
 	metrics_render_fn render;
 	void *ctx;
 	int ready;
+	char *path; /* NULL: /metrics */
+};
+
+/* A scrape's ?name[]= values, gathered from libmicrohttpd's (decoded) arguments. */
+struct name_list {
+	const char **names;
+	size_t n;
+	int failed;
 };
 
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status, char *body,
 			       size_t len, enum MHD_ResponseMemoryMode mode,
-			       const char *content_type)
+			       const char *content_type, const char *encoding)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
 	enum MHD_Result ret;
@@ -30,6 +39,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
 		return MHD_NO;
 	}
 	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES ||
+	    (encoding && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
+						 encoding) != MHD_YES) ||
 	    (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
 	     MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") != MHD_YES)) {
 		MHD_destroy_response(resp);
@@ -44,24 +55,75 @@ static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int st
 				    const char *text)
 {
 	return respond(conn, status, (char *)text, strlen(text), MHD_RESPMEM_PERSISTENT,
-		       "text/plain; charset=utf-8");
+		       "text/plain; charset=utf-8", NULL);
+}
+
+static enum MHD_Result collect_name(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct name_list *list = cls;
+	const char **grown;
+
+	if (strcmp(key, "name[]") || !value)
+		return MHD_YES;
+	grown = realloc(list->names, (list->n + 1) * sizeof(*grown));
+	if (!grown) {
+		list->failed = 1;
+		return MHD_NO;
+	}
+	list->names = grown;
+	grown[list->n++] = value;
+	return MHD_YES;
 }
 
 static enum MHD_Result serve_metrics(struct metrics_server *s, struct MHD_Connection *conn)
 {
 	struct strbuf out = STRBUF_INIT;
-	const char *content_type = NULL;
+	struct name_list names = { 0 };
+	struct scrape_request req = { 0 };
+	const char *content_type = NULL, *encoding = NULL;
 	size_t len;
 	char *body;
+	int err;
 
-	if (s->render(s->ctx, &out, &content_type)) {
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_name, &names);
+	req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	req.names = names.n ? names.names : NULL;
+	req.n_names = names.n;
+	err = names.failed ? -ENOMEM : s->render(s->ctx, &req, &out, &content_type);
+	free(names.names);
+	if (!err && http_gzip_accepted(MHD_lookup_connection_value(
+			    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+		err = http_gzip(&out);
+		encoding = "gzip";
+	}
+	if (err) {
 		strbuf_release(&out);
 		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				    "cannot render metrics: out of memory\n");
 	}
 	body = strbuf_detach(&out, &len);
 	return respond(conn, MHD_HTTP_OK, body ? body : "", len,
-		       body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT, content_type);
+		       body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT, content_type,
+		       encoding);
+}
+
+static enum MHD_Result serve_index(struct metrics_server *s, struct MHD_Connection *conn)
+{
+	struct strbuf out = STRBUF_INIT;
+	size_t len;
+	char *body;
+
+	strbuf_printf(
+		&out,
+		"<html><head><title>flask_ebpf_exporter</title></head><body>"
+		"<h1>flask_ebpf_exporter</h1><p><a href=\"%s\">Metrics</a></p></body></html>\n",
+		s->path ? s->path : "/metrics");
+	body = strbuf_detach(&out, &len);
+	if (!body)
+		return MHD_NO;
+	return respond(conn, MHD_HTTP_OK, body, len, MHD_RESPMEM_MUST_FREE,
+		       "text/html; charset=utf-8", NULL);
 }
 
 static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -82,7 +144,7 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, co
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
-	if (!strcmp(url, "/metrics"))
+	if (!strcmp(url, s->path ? s->path : "/metrics"))
 		return serve_metrics(s, conn);
 	if (!strcmp(url, "/-/ready"))
 		return s->ready ? respond_text(conn, MHD_HTTP_OK, "ready\n")
@@ -91,12 +153,8 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, co
 	if (!strcmp(url, "/-/healthy"))
 		return respond_text(conn, MHD_HTTP_OK, "healthy\n");
 	if (!strcmp(url, "/"))
-		return respond(conn, MHD_HTTP_OK,
-			       "<html><head><title>flask_ebpf_exporter</title></head><body>"
-			       "<h1>flask_ebpf_exporter</h1><p><a href=\"/metrics\">Metrics</a>"
-			       "</p></body></html>\n",
-			       0, MHD_RESPMEM_PERSISTENT, "text/html; charset=utf-8");
-	return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n");
+		return serve_index(s, conn);
+	return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
 static int resolve(const char *host, int port, struct sockaddr_storage *addr)
@@ -158,6 +216,7 @@ void metrics_server_stop(struct metrics_server *s)
 	if (!s)
 		return;
 	MHD_stop_daemon(s->daemon);
+	free(s->path);
 	free(s);
 }
 
@@ -179,6 +238,17 @@ int metrics_server_epoll_fd(const struct metrics_server *s)
 void metrics_server_run(struct metrics_server *s)
 {
 	MHD_run(s->daemon);
+}
+
+int metrics_server_set_path(struct metrics_server *s, const char *path)
+{
+	char *copy = strdup(path);
+
+	if (!copy)
+		return -ENOMEM;
+	free(s->path);
+	s->path = copy;
+	return 0;
 }
 
 void metrics_server_set_ready(struct metrics_server *s, int ready)

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -38,7 +40,7 @@ static void test_listen_forms(void **state)
 	assert_int_not_equal(cli_parse_listen("averyveryverylonghostname:1", host, 8, &port), 0);
 }
 
-static enum cli_result parse(struct cli_options *opts, int argc, char **argv)
+static enum cli_result parse(struct exporter_config *opts, int argc, char **argv)
 {
 	/* Usage text goes to stderr/stdout; keep test output readable. */
 	FILE *saved_err = stderr, *saved_out = stdout;
@@ -58,7 +60,7 @@ static void test_pids_and_defaults(void **state)
 	char *argv[] = {
 		"fee", "--pid", "42", "-p", "7", "--listen", "127.0.0.1:1234", "-v", NULL
 	};
-	struct cli_options opts;
+	struct exporter_config opts;
 
 	assert_int_equal(parse(&opts, 8, argv), CLI_RUN);
 	assert_int_equal(opts.n_pids, 2);
@@ -67,16 +69,130 @@ static void test_pids_and_defaults(void **state)
 	assert_string_equal(opts.listen_host, "127.0.0.1");
 	assert_int_equal(opts.listen_port, 1234);
 	assert_int_equal(opts.verbose, 1);
+	config_release(&opts);
 
 	char *argv2[] = { "fee", "--pid", "1", NULL };
 	assert_int_equal(parse(&opts, 3, argv2), CLI_RUN);
 	assert_string_equal(opts.listen_host, "");
-	assert_int_equal(opts.listen_port, CLI_DEFAULT_PORT);
+	assert_int_equal(opts.listen_port, CONFIG_DEFAULT_PORT);
+	assert_string_equal(opts.prefix, "flask");
+	assert_string_equal(opts.metrics_path, "/metrics");
+	assert_int_equal(opts.created, 1);
+	assert_int_equal(opts.defaults, 1);
+	assert_null(opts.buckets);
+	config_release(&opts);
+}
+
+/* A parse whose options are not looked at. */
+static enum cli_result parse_only(int argc, char **argv)
+{
+	struct exporter_config opts;
+	enum cli_result r = parse(&opts, argc, argv);
+
+	config_release(&opts);
+	return r;
+}
+
+static void test_metric_flags(void **state)
+{
+	char *argv[] = { "fee",
+			 "-p",
+			 "1",
+			 "--prefix",
+			 "",
+			 "--buckets",
+			 "0.1,1,2.5",
+			 "--latency",
+			 "summary",
+			 "--exclude",
+			 "/static",
+			 "--exclude",
+			 "/health$",
+			 "--label",
+			 "team=web",
+			 "--label",
+			 "team=api",
+			 "--no-created",
+			 "--no-defaults",
+			 "--metrics-path",
+			 "/m",
+			 "--once",
+			 "500ms",
+			 NULL };
+	struct exporter_config opts;
+
+	assert_int_equal(parse(&opts, 23, argv), CLI_RUN);
+	assert_string_equal(opts.prefix, "");
+	assert_int_equal(opts.n_buckets, 3);
+	assert_true(opts.buckets[0] == 0.1 && opts.buckets[2] == 2.5);
+	assert_int_equal(opts.latency, CONFIG_LATENCY_SUMMARY);
+	assert_int_equal(opts.n_exclude, 2);
+	assert_string_equal(opts.exclude[1], "/health$");
+	assert_int_equal(opts.n_labels, 1); /* the second --label team= replaced the first */
+	assert_string_equal(opts.labels[0].value, "api");
+	assert_int_equal(opts.created, 0);
+	assert_int_equal(opts.defaults, 0);
+	assert_string_equal(opts.metrics_path, "/m");
+	assert_true(opts.once_seconds == 0.5);
+	config_release(&opts);
+}
+
+static void test_bad_metric_flags(void **state)
+{
+	char *bad[][4] = {
+		{ "fee", "-p1", "--buckets", "1,0.5" },
+		{ "fee", "-p1", "--buckets", "" },
+		{ "fee", "-p1", "--buckets", "0.1,x" },
+		{ "fee", "-p1", "--latency", "gauge" },
+		{ "fee", "-p1", "--exclude", "(unclosed" },
+		{ "fee", "-p1", "--label", "novalue" },
+		{ "fee", "-p1", "--label", "method=GET" },
+		{ "fee", "-p1", "--label", "9x=1" },
+		{ "fee", "-p1", "--prefix", "my-app" },
+		{ "fee", "-p1", "--metrics-path", "x" },
+		{ "fee", "-p1", "--once", "0" },
+		{ "fee", "-p1", "--once", "10 parsecs" },
+		{ "fee", "-p1", "--config", "/nonexistent" },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[5] = { bad[i][0], bad[i][1], bad[i][2], bad[i][3], NULL };
+
+		if (parse_only(4, argv) != CLI_EXIT_USAGE)
+			fail_msg("accepted: %s %s", bad[i][2], bad[i][3]);
+	}
+}
+
+/* Flags override the file; repeatable flags add to its lists. */
+static void test_flags_override_file(void **state)
+{
+	char path[] = "/tmp/fee-test-cli-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct exporter_config opts;
+
+	assert_non_null(f);
+	fputs("pids: [5]\nprefix: app\nexclude: /a\nlabels: {team: web, env: prod}\n", f);
+	fclose(f);
+	char *argv[] = { "fee", "--config", path,      "--prefix", "other", "--exclude",
+			 "/b",	"--label",  "env=dev", "-p",	   "6",	    NULL };
+
+	assert_int_equal(parse(&opts, 11, argv), CLI_RUN);
+	unlink(path);
+	assert_string_equal(opts.prefix, "other");
+	assert_int_equal(opts.n_pids, 2);
+	assert_int_equal(opts.pids[0], 5);
+	assert_int_equal(opts.pids[1], 6);
+	assert_int_equal(opts.n_exclude, 2);
+	assert_int_equal(opts.n_labels, 2);
+	assert_string_equal(opts.labels[1].key, "env");
+	assert_string_equal(opts.labels[1].value, "dev");
+	assert_string_equal(opts.config_file, path);
+	config_release(&opts);
 }
 
 static void test_usage_errors(void **state)
 {
-	struct cli_options opts;
 	char *no_pid[] = { "fee", NULL };
 	char *bad_pid[] = { "fee", "--pid", "12x", NULL };
 	char *zero_pid[] = { "fee", "--pid", "0", NULL };
@@ -86,14 +202,14 @@ static void test_usage_errors(void **state)
 	char *help[] = { "fee", "--help", NULL };
 	char *version[] = { "fee", "--version", NULL };
 
-	assert_int_equal(parse(&opts, 1, no_pid), CLI_EXIT_USAGE);
-	assert_int_equal(parse(&opts, 3, bad_pid), CLI_EXIT_USAGE);
-	assert_int_equal(parse(&opts, 3, zero_pid), CLI_EXIT_USAGE);
-	assert_int_equal(parse(&opts, 4, unknown), CLI_EXIT_USAGE);
-	assert_int_equal(parse(&opts, 2, missing_value), CLI_EXIT_USAGE);
-	assert_int_equal(parse(&opts, 4, stray), CLI_EXIT_USAGE);
-	assert_int_equal(parse(&opts, 2, help), CLI_EXIT_OK);
-	assert_int_equal(parse(&opts, 2, version), CLI_EXIT_OK);
+	assert_int_equal(parse_only(1, no_pid), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(3, bad_pid), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(3, zero_pid), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(4, unknown), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(2, missing_value), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(4, stray), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(2, help), CLI_EXIT_OK);
+	assert_int_equal(parse_only(2, version), CLI_EXIT_OK);
 }
 
 static void test_hooks(void **state)
@@ -107,22 +223,24 @@ static void test_hooks(void **state)
 		{ "kprobe", HOOK_MODE_KPROBE },
 		{ "tracepoint", HOOK_MODE_TRACEPOINT },
 	};
-	struct cli_options opts;
+	struct exporter_config opts;
 	char *dflt[] = { "fee", "--pid", "1", NULL };
 	char *bad[] = { "fee", "--pid", "1", "--hooks", "kprobes", NULL };
 	char *empty[] = { "fee", "--pid", "1", "--hooks", "", NULL };
 
 	assert_int_equal(parse(&opts, 3, dflt), CLI_RUN);
 	assert_int_equal(opts.hooks, HOOK_MODE_AUTO);
+	config_release(&opts);
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		char *argv[] = { "fee", "--pid", "1", "--hooks", (char *)ok[i].arg, NULL };
 
 		assert_int_equal(parse(&opts, 5, argv), CLI_RUN);
 		assert_int_equal(opts.hooks, ok[i].mode);
 		assert_string_equal(hook_mode_name(opts.hooks), ok[i].arg);
+		config_release(&opts);
 	}
-	assert_int_equal(parse(&opts, 5, bad), CLI_EXIT_USAGE);
-	assert_int_equal(parse(&opts, 5, empty), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(5, bad), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(5, empty), CLI_EXIT_USAGE);
 }
 
 int main(void)
@@ -131,6 +249,9 @@ int main(void)
 		cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_pids_and_defaults),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_metric_flags),
+		cmocka_unit_test(test_bad_metric_flags),
+		cmocka_unit_test(test_flags_override_file),
 		cmocka_unit_test(test_hooks),
 	};
 

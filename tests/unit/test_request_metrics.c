@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <linux/types.h>
+#include <errno.h>
 #include <string.h>
 
 #include "request_metrics.h"
@@ -52,12 +53,17 @@ struct fixture {
 	struct request_metrics m;
 };
 
+static const struct request_metrics_options defaults = { .prefix = "flask",
+							 .version = "9.9.9",
+							 .defaults = 1 };
+
 static int setup(void **state)
 {
 	static struct fixture fx;
 
 	fx.r = registry_new(fixed_clock);
-	if (!fx.r || request_metrics_init(&fx.m, fx.r, "flask", "9.9.9"))
+	memset(&fx.m, 0, sizeof(fx.m));
+	if (!fx.r || request_metrics_init(&fx.m, fx.r, &defaults))
 		return -1;
 	*state = &fx;
 	return 0;
@@ -185,9 +191,10 @@ static void test_empty_prefix(void **state)
 {
 	struct registry *r = registry_new(fixed_clock);
 	struct request_metrics m = { 0 };
+	struct request_metrics_options opts = { .prefix = "", .version = "1", .defaults = 1 };
 
 	assert_non_null(r);
-	assert_int_equal(request_metrics_init(&m, r, "", "1"), 0);
+	assert_int_equal(request_metrics_init(&m, r, &opts), 0);
 	assert_non_null(registry_find_family(r, "http_request"));
 	assert_non_null(registry_find_family(r, "exporter_info"));
 	assert_null(registry_find_family(r, "_http_request"));
@@ -220,7 +227,7 @@ static void grouped_init(struct grouped *g, enum request_group_by by)
 		route_table_add(g->routes, "/secret", NULL, NULL, 0, ROUTE_EXCLUDE_ALL, err), 0);
 	g->m.group_by = by;
 	g->m.routes = g->routes;
-	assert_int_equal(request_metrics_init(&g->m, g->r, "flask", "1"), 0);
+	assert_int_equal(request_metrics_init(&g->m, g->r, &defaults), 0);
 }
 
 static void grouped_free(struct grouped *g)
@@ -302,18 +309,147 @@ static void test_do_not_track_and_exclude_all(void **state)
 	grouped_free(&g);
 }
 
+/* excluded_paths: re.match semantics (start anchored, end open), Python-style syntax. */
+static void test_exclusion(void **state)
+{
+	static const char *const patterns[] = { "/static", "/health$", "/(?P<v>v[0-9]+)/internal",
+						"\\w+$" };
+	struct registry *r = registry_new(fixed_clock);
+	struct request_metrics m = { 0 };
+	struct request_metrics_options opts = { .prefix = "flask", .version = "1", .defaults = 1 };
+	struct path_filter *filter = path_filter_new(patterns, 4, NULL, 0);
+	static const char *const lines[] = {
+		"GET /static/app.js HTTP/1.1", /* prefix: excluded */
+		"GET /staticky HTTP/1.1",      /* still a prefix match */
+		"GET /health HTTP/1.1",	       /* excluded */
+		"GET /health/deep HTTP/1.1",   /* $ not at the end: counted */
+		"GET /v2/internal/x HTTP/1.1", /* named group: excluded */
+		"GET /api/static HTTP/1.1",    /* match is anchored at the start: counted */
+		"GET /%C3%A9t%C3%A9 HTTP/1.1", /* \w+$ needs a word char at 0: '/' is not */
+	};
+	const char *api[] = { "GET", "/api/static", "200" };
+
+	assert_non_null(r);
+	assert_non_null(filter);
+	opts.exclude = filter;
+	assert_int_equal(request_metrics_init(&m, r, &opts), 0);
+	for (int round = 0; round < 2; round++) /* the second round goes through the cache */
+		for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+			struct fee_request_record rec = record(lines[i], 200, 0.01, 0);
+
+			request_metrics_observe(&m, &rec);
+		}
+	assert_true(metric_child_value(m.excluded) == 8.0);
+	assert_true(metric_child_value(m.received) == 14.0);
+	assert_int_equal(metric_family_child_count(m.duration), 3);
+	assert_true(metric_child_count(find_child(m.duration, api)) == 2.0);
+	request_metrics_release(&m);
+	registry_free(r);
+	path_filter_free(filter);
+}
+
+/* default_labels and per-target labels: one value per record, by its target. */
+static void test_static_and_target_labels(void **state)
+{
+	static const struct config_label global[] = { { "team", "web" }, { "env", "prod" } };
+	static const char *const keys[] = { "service", "env" };
+	static const char *const billing[] = { "billing", "staging" };
+	static const char *const late_keys[] = { "service" };
+	static const char *const late_values[] = { "billing-v2" };
+	static const char *const unknown[] = { "zone" };
+	struct registry *r = registry_new(fixed_clock);
+	struct request_metrics m = { 0 };
+	struct request_metrics_options opts = {
+		.prefix = "flask", .version = "1", .defaults = 1, .labels = global, .n_labels = 2
+	};
+	struct fee_request_record rec = record("GET / HTTP/1.1", 200, 0.01, FEE_REC_EXCEPTION);
+	const char *t0_total[] = { "GET", "200", "web", "prod", "" };
+	const char *t1_total[] = { "GET", "200", "web", "staging", "billing" };
+	const char *t1_late[] = { "GET", "200", "web", "staging", "billing-v2" };
+	const char *t1_exc[] = { "GET", "500", "web", "staging", "billing" };
+	const char *t1_duration[] = { "GET", "/", "200", "web", "staging", "billing" };
+	const struct metric_family *info;
+
+	assert_non_null(r);
+	/* Before init: any keys; they join the families' labels. */
+	assert_int_equal(request_metrics_set_target_labels(&m, 1, keys, billing, 2), 0);
+	assert_int_equal(request_metrics_init(&m, r, &opts), 0);
+	assert_int_equal(metric_family_label_count(m.total), 5);
+	assert_string_equal(metric_family_label_name(m.total, 4), "service");
+	info = registry_find_family(r, "flask_exporter_info");
+	assert_int_equal(metric_family_label_count(info), 1); /* not on the info gauge */
+
+	request_metrics_observe(&m, &rec); /* target 0: global values, "" for service */
+	rec.target = 1;
+	request_metrics_observe(&m, &rec);
+	request_metrics_observe(&m, &rec);
+	assert_true(metric_child_value(find_child(m.total, t0_total)) == 1.0);
+	assert_true(metric_child_value(find_child(m.total, t1_total)) == 2.0);
+	assert_true(metric_child_value(find_child(m.exceptions, t1_exc)) == 2.0);
+	assert_true(metric_child_count(find_child(m.duration, t1_duration)) == 2.0);
+
+	/* After init: only known keys; the new value applies to later records (cache too).
+	 */
+	assert_int_equal(request_metrics_set_target_labels(&m, 1, unknown, late_values, 1),
+			 -EINVAL);
+	assert_int_equal(request_metrics_set_target_labels(&m, 1, late_keys, late_values, 1), 0);
+	request_metrics_observe(&m, &rec);
+	/* env fell back to the global value: the target no longer sets it. */
+	t1_late[3] = "prod";
+	assert_true(metric_child_value(find_child(m.total, t1_late)) == 1.0);
+	request_metrics_release(&m);
+	registry_free(r);
+}
+
+static void test_summary_and_no_defaults(void **state)
+{
+	static const double buckets[] = { 0.1, 1 };
+	struct registry *r = registry_new(fixed_clock);
+	struct request_metrics m = { 0 }, none = { 0 };
+	struct request_metrics_options opts = { .prefix = "a",
+						.version = "1",
+						.defaults = 1,
+						.summary = 1,
+						.buckets = buckets,
+						.n_buckets = 2 };
+	struct fee_request_record rec = record("GET / HTTP/1.1", 200, 0.25, 0);
+
+	assert_non_null(r);
+	assert_int_equal(request_metrics_init(&m, r, &opts), 0);
+	assert_int_equal(metric_family_type(m.duration), METRIC_SUMMARY);
+	request_metrics_observe(&m, &rec);
+	assert_true(metric_child_sum(metric_family_child_at(m.duration, 0)) == 0.25);
+	request_metrics_release(&m);
+	registry_free(r);
+
+	/* export_defaults=False: none of the four families, the self-metrics still count.
+	 */
+	r = registry_new(fixed_clock);
+	opts.defaults = 0;
+	assert_int_equal(request_metrics_init(&none, r, &opts), 0);
+	assert_null(none.duration);
+	assert_null(registry_find_family(r, "a_exporter_info"));
+	request_metrics_observe(&none, &rec);
+	assert_true(metric_child_value(none.received) == 1.0);
+	request_metrics_release(&none);
+	registry_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_families_and_info, setup, teardown),
-		cmocka_unit_test(test_group_by_endpoint_and_url_rule),
-		cmocka_unit_test(test_group_by_full_path),
-		cmocka_unit_test(test_do_not_track_and_exclude_all),
 		cmocka_unit_test_setup_teardown(test_observe_labels_and_buckets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unparseable_and_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exception_counts_as_500, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_lines_count_exactly, setup, teardown),
 		cmocka_unit_test(test_empty_prefix),
+		cmocka_unit_test(test_group_by_endpoint_and_url_rule),
+		cmocka_unit_test(test_group_by_full_path),
+		cmocka_unit_test(test_do_not_track_and_exclude_all),
+		cmocka_unit_test(test_exclusion),
+		cmocka_unit_test(test_static_and_target_labels),
+		cmocka_unit_test(test_summary_and_no_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

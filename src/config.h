@@ -1,0 +1,109 @@
+/*
+ * config — every option of the exporter in one struct, filled by the YAML file (--config)
+ * and then by the command line (flags override the file). See README "Configuration".
+ *
+ * Ownership: every string and array in struct exporter_config is heap memory owned by the
+ * struct and freed by config_release(); setters replace (and free) what was there.
+ */
+#ifndef FEE_CONFIG_H
+#define FEE_CONFIG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "hook_mode.h"
+
+#define CONFIG_MAX_PIDS 64
+/* A port in the exporters' range (9100-9999) that no well-known exporter uses. */
+#define CONFIG_DEFAULT_PORT 9969
+/* Room for the first config error, "FILE:LINE: KEY: MESSAGE". */
+#define CONFIG_ERROR_MAX 512
+
+/* A static label: --label KEY=VALUE, `labels: {KEY: VALUE}`. */
+struct config_label {
+	char *key;
+	char *value;
+};
+
+/* A static info gauge (the library's metrics.info(name, help, **labels)): value 1. */
+struct config_info {
+	char *name;
+	char *help;
+	struct config_label *labels;
+	size_t n_labels;
+};
+
+enum config_latency {
+	CONFIG_LATENCY_HISTOGRAM, /* default_latency_as_histogram=True (the default) */
+	CONFIG_LATENCY_SUMMARY,	  /* ... =False: a Summary of the same name, no quantiles */
+};
+
+struct exporter_config {
+	/* Targets. */
+	pid_t pids[CONFIG_MAX_PIDS];
+	int n_pids;
+
+	/* The metrics endpoint. */
+	char listen_host[256]; /* "" = all interfaces */
+	int listen_port;
+	char *metrics_path; /* "/metrics" */
+
+	/* The default families (prometheus_flask_exporter's export_defaults). */
+	int defaults;	 /* 0: none of the four default families (export_defaults=False) */
+	char *prefix;	 /* "flask"; "" = no prefix and no underscore */
+	double *buckets; /* NULL = the library's default buckets; +Inf not included */
+	size_t n_buckets;
+	enum config_latency latency;
+	int created;		     /* _created samples (1 by default) */
+	struct config_label *labels; /* default_labels: static labels on the request families */
+	size_t n_labels;
+	char **exclude; /* excluded_paths: regexes, re.match semantics */
+	size_t n_exclude;
+	struct config_info *info; /* static info gauges */
+	size_t n_info;
+
+	/* How to run. */
+	enum hook_mode hooks; /* how to hook socket I/O (--hooks); default auto */
+	int verbose;
+	double once_seconds; /* > 0: --once: wait this long, print the exposition, exit */
+	int check_config;    /* --check-config: validate and exit */
+	char *config_file;   /* --config FILE, NULL when none */
+};
+
+/* The defaults, before any file or flag. Returns 0 or -ENOMEM. */
+int config_init(struct exporter_config *cfg);
+void config_release(struct exporter_config *cfg);
+
+/*
+ * Reads the YAML file at path into cfg (on top of what cfg holds). Returns 0, or -EINVAL
+ * with the first problem in err as "FILE:LINE: KEY: MESSAGE" (or "FILE: MESSAGE" when
+ * the file cannot be read), or -ENOMEM.
+ */
+int config_load_file(struct exporter_config *cfg, const char *path, char *err, size_t err_size);
+/* The same from a string; `name` stands for the file name in messages. For tests. */
+int config_load_string(struct exporter_config *cfg, const char *yaml, const char *name, char *err,
+		       size_t err_size);
+
+/*
+ * Setters shared by the file and the command line, so both check the same way. Each
+ * returns 0, -EINVAL (with a message, without file or key, in err) or -ENOMEM.
+ */
+int config_set_string(char **field, const char *value);
+/* "0.05,0.1,1" (the flag) -> buckets; strictly ascending, finite; a trailing inf is dropped. */
+int config_parse_buckets(const char *text, double **out, size_t *n, char *err, size_t err_size);
+/* Checks and takes a bucket list (ownership moves to cfg). */
+int config_set_buckets(struct exporter_config *cfg, double *buckets, size_t n, char *err,
+		       size_t err_size);
+int config_set_latency(struct exporter_config *cfg, const char *name, char *err, size_t err_size);
+/* Adds a regex after checking it compiles. */
+int config_add_exclude(struct exporter_config *cfg, const char *regex, char *err, size_t err_size);
+/* Adds or replaces a static label; the key must be a valid, unreserved label name. */
+int config_set_label(struct exporter_config *cfg, const char *key, const char *value, char *err,
+		     size_t err_size);
+int config_set_metrics_path(struct exporter_config *cfg, const char *path, char *err,
+			    size_t err_size);
+int config_set_prefix(struct exporter_config *cfg, const char *prefix, char *err, size_t err_size);
+/* "10s", "500ms", "2m", "1.5" (seconds) -> seconds, > 0. */
+int config_parse_duration(const char *text, double *seconds);
+
+#endif

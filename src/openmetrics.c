@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * OpenMetrics 1.0 as prometheus_client.openmetrics.exposition.generate_latest() prints it:
+ * one block per family named by its base name, each child's samples in order with its
+ * _created last, "# EOF" at the end.
+ */
+#include "exposition.h"
+
+#include "exposition_samples.h"
+
+#include <errno.h>
+
+int exposition_write_openmetrics(const struct registry *r, const struct exposition_options *options,
+				 struct strbuf *out)
+{
+	for (size_t i = 0; i < registry_family_count(r); i++) {
+		const struct metric_family *f = registry_family_at(r, i);
+		struct label_layout layout;
+		struct sample_ctx s = { .out = out, .options = options, .family = f };
+
+		if (!exposition_family_wanted(options, f))
+			continue;
+		if (label_layout_init(&layout, f))
+			return -ENOMEM;
+		s.layout = &layout;
+		exposition_put_header(out, metric_family_name(f), "", metric_family_help(f), 1,
+				      exposition_type_name(metric_family_type(f)));
+		for (size_t c = 0; c < metric_family_child_count(f); c++) {
+			s.child = metric_family_child_at(f, c);
+			exposition_child_samples(&s, exposition_put_sample);
+		}
+		label_layout_release(&layout);
+	}
+	strbuf_puts(out, "# EOF\n");
+	return out->failed ? -ENOMEM : 0;
+}
