@@ -76,6 +76,15 @@ static __always_inline bool thread_request_open(void)
 	return t && t->stage != LOG_FLAGGED;
 }
 
+/* The connection whose request head the current thread read last, or NULL. */
+static __always_inline const struct conn_key *thread_request_conn(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
+
+	return t ? &t->key : NULL;
+}
+
 struct log_scan {
 	const char *ubuf;
 	__u32 len;

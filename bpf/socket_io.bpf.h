@@ -184,6 +184,28 @@ static __always_inline void socket_read_done(__u32 tgid, const struct io_args *a
 }
 
 /*
+ * inetd-style servers (busybox httpd, tcpsvd, systemd Accept=yes) read the request from
+ * fd 0 and write the response to fd 1, both dup()s of the socket. A write on a descriptor
+ * we do not track is the response when it shares its open file with the connection whose
+ * request this thread is serving; key->fd becomes that connection's descriptor.
+ */
+static __always_inline struct conn *conn_of_dup(struct conn_key *key)
+{
+	const struct conn_key *served = thread_request_conn();
+	struct conn_key conn_key;
+	struct conn *conn;
+
+	if (!served || served->tls || served->tgid != key->tgid || served->fd == key->fd)
+		return NULL;
+	conn_key = *served;
+	conn = bpf_map_lookup_elem(&conns, &conn_key);
+	if (!conn || conn->phase == PHASE_IDLE || !fds_share_file(key->fd, conn_key.fd))
+		return NULL;
+	key->fd = conn_key.fd;
+	return conn;
+}
+
+/*
  * Syscall entry of a write-like call on fd carrying `count` bytes (IO_BUF) or a vector.
  * Only writes on a connection that owes a response are stashed: response bodies and
  * everything else cost one map lookup.
@@ -202,6 +224,8 @@ static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.fd = fd;
 	conn = bpf_map_lookup_elem(&conns, &key);
+	if (!conn)
+		conn = conn_of_dup(&key);
 	if (!conn) {
 		/* Not a connection: maybe the serving thread logging an exception. */
 		if (shape != IO_BUF || !thread_request_open())
@@ -212,6 +236,7 @@ static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 	}
 	if (conn->phase == PHASE_IDLE)
 		return;
+	args.fd = key.fd;
 	args.ts = bpf_ktime_get_ns();
 	io_stash(&args);
 }

@@ -324,6 +324,28 @@ static void test_pipes_are_not_connections(void **state)
 	assert_int_equal(collect(), 0);
 }
 
+/* inetd-style servers (busybox httpd) read the request from one descriptor and answer on a
+ * dup() of it; a write on an unrelated descriptor meanwhile is not the answer. */
+static void test_answer_on_a_dup_of_the_socket(void **state)
+{
+	struct link l = open_link(), other = open_link();
+	const char *resp = "HTTP/1.0 201 Created\r\n\r\n";
+	char buf[256];
+	int out = dup(l.server);
+
+	assert_true(out >= 0);
+	client_send(&l, "PUT /inetd HTTP/1.0\r\n\r\n");
+	assert_true(read(l.server, buf, sizeof(buf)) > 0);
+	assert_int_equal(write(other.server, "HTTP/1.0 500 No\r\n\r\n", 20), 20);
+	assert_int_equal(collect(), 0);
+	assert_int_equal(write(out, resp, strlen(resp)), (ssize_t)strlen(resp));
+	assert_int_equal(collect(), 1);
+	assert_record(0, "PUT /inetd HTTP/1.0", 201);
+	close(out);
+	close_link(&other);
+	close_link(&l);
+}
+
 static void test_forked_child_is_watched(void **state)
 {
 	struct link l = open_link();
@@ -518,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_interim_100_continue_and_split_status_line),
 		cmocka_unit_test(test_unanswered_and_non_http_emit_nothing),
 		cmocka_unit_test(test_pipes_are_not_connections),
+		cmocka_unit_test(test_answer_on_a_dup_of_the_socket),
 		cmocka_unit_test(test_forked_child_is_watched),
 		cmocka_unit_test(test_long_request_line_is_truncated_safely),
 		cmocka_unit_test(test_exception_log_flags_the_request),
