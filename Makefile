@@ -94,8 +94,8 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUT
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/tests/libfee-san.a \
 		-lcmocka -lyaml -lpcre2-8 -lz -lm -o $@
 
-.PHONY: test test-unit test-bpf test-e2e
-test: format-check test-unit test-bpf test-e2e
+.PHONY: test test-unit test-bpf test-e2e test-kernels
+test: format-check test-unit test-bpf test-e2e test-kernels
 
 # Unit tier: no root, no BPF.
 test-unit: $(TEST_BINS)
@@ -112,6 +112,11 @@ test-bpf: $(BPF_TEST_BINS)
 # End-to-end tier: root, BPF, real servers and clients.
 test-e2e: $(APP)
 	$(Q)$(PYTHON) -m pytest -v -p no:cacheprovider tests/e2e
+
+# Kernel tier: root and qemu; every hook mode on this kernel and, booted under qemu, on
+# Debian's current 6.1 kernel (downloaded once into build/kernel-test). About a minute.
+test-kernels: $(APP)
+	$(Q)scripts/kernel-test/run.sh $(APP)
 
 # --- demo and benchmarks -----------------------------------------------------------------
 .PHONY: demo bench

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# guest-kernel.sh CACHE_DIR — fetch Debian's current kernel for the guest and print the
+# path of its uncompressed vmlinux (for qemu's PVH direct boot, which skips the BIOS and
+# the decompressor: about 2 s faster under TCG).
+#
+# The package is the one the linux-image-amd64 metapackage depends on today (never a
+# hard-coded version), downloaded with apt-get download and unpacked under CACHE_DIR;
+# nothing is installed. Reruns reuse the cache. Fails loudly when anything is missing.
+set -euo pipefail
+CACHE=$1
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+
+current_kernel_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+
+KPKG=$(current_kernel_package)
+if [ -z "$KPKG" ]; then # no package lists yet (a fresh machine)
+	apt-get update -qq >&2
+	KPKG=$(current_kernel_package)
+fi
+[ -n "$KPKG" ] || { echo "guest-kernel: cannot resolve linux-image-amd64's kernel package" >&2; exit 1; }
+
+DIR=$CACHE/$KPKG
+if [ ! -s "$DIR/vmlinux" ]; then
+	mkdir -p "$DIR"
+	if ! ls "$CACHE/${KPKG}"_*.deb >/dev/null 2>&1; then
+		echo "guest-kernel: downloading $KPKG" >&2
+		# "Download is performed unsandboxed as root" is apt's harmless note.
+		(cd "$CACHE" && apt-get download "$KPKG" 2>&1 | grep -v 'unsandboxed' >&2) || true
+	fi
+	DEB=$(ls "$CACHE/${KPKG}"_*.deb 2>/dev/null | tail -n 1)
+	[ -n "$DEB" ] || { echo "guest-kernel: apt-get download $KPKG failed" >&2; exit 1; }
+	dpkg-deb --fsys-tarfile "$DEB" | tar -xf - -C "$DIR" --wildcards './boot/vmlinuz-*' './boot/config-*'
+	# The bzImage's payload is one xz stream: decompress it from its magic on.
+	/usr/bin/python3 - "$DIR"/boot/vmlinuz-* "$DIR/vmlinux.tmp" <<'PY'
+import lzma, sys
+data = open(sys.argv[1], "rb").read()
+start = data.find(b"\xfd7zXZ\x00")
+if start < 0:
+    sys.exit("guest-kernel: no xz payload in " + sys.argv[1])
+out = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(data[start:])
+open(sys.argv[2], "wb").write(out)
+PY
+	mv "$DIR/vmlinux.tmp" "$DIR/vmlinux"
+	rm -f "$DEB" # 70 MB; the unpacked vmlinux is what reruns need
+fi
+echo "$DIR/vmlinux"

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# run.sh EXPORTER — make test-kernels: the hook-mode test (modes-test.sh) on two kernels.
+#
+#  1. This machine's kernel, directly: tracepoint mode must count exactly; kprobe and
+#     fentry must count exactly where the kernel has them, or be reported unavailable
+#     with the exporter's reason.
+#  2. Debian's current 6.1 kernel (guest-kernel.sh) under qemu-system-x86_64 with TCG (KVM
+#     is not usable on the development and CI machines), booted from a busybox-static
+#     initramfs holding the exporter and its shared libraries: all three modes must count
+#     exactly, and auto must pick fentry.
+#
+# Env: BENCH_ROUNDS=N also times requests in the guest without the exporter and with each
+#      mode (BENCH_REQUESTS per round); QEMU_TIMEOUT (s, default 600); KEEP=1 keeps the
+#      work directory. Downloads are cached in build/kernel-test. Exits non-zero on any
+#      failure, including a missing qemu or a failed download.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+FEE=$(realpath "${1:-$REPO/build/flask_ebpf_exporter}")
+CACHE=$REPO/build/kernel-test
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+
+die() { echo "test-kernels: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (loads BPF programs)"
+[ -x "$FEE" ] || die "$FEE is missing: run make first"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing: scripts/install-deps.sh"
+BUSYBOX=$(command -v busybox) || die "busybox is missing: scripts/install-deps.sh (busybox-static)"
+# The guest has no libc: its busybox must be the static one.
+if ldd "$BUSYBOX" >/dev/null 2>&1; then die "$BUSYBOX is not statically linked (install busybox-static)"; fi
+
+status=0
+
+echo "== host kernel $(uname -r)"
+BB=$BUSYBOX "$BUSYBOX" sh "$HERE/modes-test.sh" "$FEE" "tracepoint" || status=1
+
+echo "== guest kernel"
+VMLINUX=$("$HERE/guest-kernel.sh" "$CACHE/kernels") || die "cannot fetch the guest kernel"
+
+WORK=$(mktemp -d "$CACHE/run.XXXXXX")
+[ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
+ROOT=$WORK/initramfs
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,root}
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+
+# A host file at the same path in the initramfs, with the shared libraries it needs.
+copy_with_libs() {
+	local f=$1 lib
+	mkdir -p "$ROOT$(dirname "$f")"
+	cp -L "$f" "$ROOT$f"
+	for lib in $(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }'); do
+		[ -e "$ROOT$lib" ] && continue
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
+}
+copy_with_libs "$FEE"
+copy_with_libs "$HERE/modes-test.sh"
+
+# /init must never fail to parse: a dying init is a kernel panic (qemu then exits at once
+# thanks to panic=-1 and -no-reboot, and the missing KTEST-EXIT line fails the run).
+cat >"$ROOT/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t bpf bpf /sys/fs/bpf
+ip link set lo up
+echo "KTEST-BOOTED \$(uname -r) after \$(cut -d' ' -f1 /proc/uptime) s"
+REQUESTS=${REQUESTS:-30} BENCH_ROUNDS=${BENCH_ROUNDS:-0} BENCH_REQUESTS=${BENCH_REQUESTS:-200} \\
+	sh $HERE/modes-test.sh $FEE "fentry kprobe tracepoint"
+echo "KTEST-EXIT=\$?"
+poweroff -f
+INIT
+chmod +x "$ROOT/init"
+(cd "$ROOT" && find . | "$BUSYBOX" cpio -o -H newc -R 0:0 2>/dev/null | gzip -1 >"$WORK/initramfs.cpio.gz")
+
+LOG=$WORK/console.log
+set +e
+timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config -accel tcg -cpu max \
+	-smp 2 -m 1024 -kernel "$VMLINUX" -initrd "$WORK/initramfs.cpio.gz" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic" \
+	-display none -serial stdio -no-reboot </dev/null >"$LOG" 2>&1
+qemu_status=$?
+set -e
+tr -d '\r' <"$LOG" | grep -a '^KTEST' || true
+guest_status=$(tr -d '\r' <"$LOG" | sed -n 's/^KTEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
+if [ -z "$guest_status" ]; then
+	echo "test-kernels: the guest did not finish (qemu exit $qemu_status; 124 = timeout). Console:" >&2
+	tail -n 40 "$LOG" >&2
+	exit 1
+fi
+[ "$guest_status" = 0 ] || status=1
+exit "$status"
