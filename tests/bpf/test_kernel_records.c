@@ -24,6 +24,9 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "log.h"
+
+#include <bpf/libbpf.h>
 
 #define MAX_RECORDS 64
 
@@ -557,6 +560,8 @@ int main(void)
 		fprintf(stderr, "test_kernel_records: needs root (loads BPF programs)\n");
 		return 1;
 	}
+	/* As in the daemon: libbpf's warnings about the hook modes auto rules out stay quiet. */
+	libbpf_set_print((libbpf_print_fn_t)log_libbpf);
 	failed = cmocka_run_group_tests(tests, setup, teardown);
 	return failed + cmocka_run_group_tests_name("started_records", started_tests, setup_started,
 						    teardown);
