@@ -83,6 +83,8 @@ struct state {
 	size_t n_rules;
 };
 
+struct match_ctx;
+
 struct route_table {
 	struct state root;
 	struct route **routes;
@@ -90,6 +92,7 @@ struct route_table {
 	int sorted;
 	uint32_t max_groups;
 	pcre2_match_data *md;
+	struct match_ctx *ctx; /* scratch space of route_table_match, made on first use */
 };
 
 /* One part of a rule as werkzeug's _parse_rule yields it. */
@@ -157,6 +160,7 @@ void route_table_free(struct route_table *t)
 		route_free(t->routes[i]);
 	free(t->routes);
 	pcre2_match_data_free(t->md);
+	free(t->ctx);
 	free(t);
 }
 
@@ -753,8 +757,11 @@ int route_table_add(struct route_table *t, const char *rule, const char *endpoin
 	t->routes = routes;
 	r->index = t->n_routes;
 	routes[t->n_routes++] = r;
-	if (r->n_conv + 1 > t->max_groups)
+	if (r->n_conv + 1 > t->max_groups) {
 		t->max_groups = (uint32_t)r->n_conv + 1;
+		pcre2_match_data_free(t->md); /* remade, bigger, by the next match */
+		t->md = NULL;
+	}
 	t->sorted = 0;
 	free(parts);
 	return 0;
@@ -1044,10 +1051,15 @@ int route_table_match(struct route_table *t, const char *path, const char *metho
 		if (!t->md)
 			return 0;
 	}
-	ctx = calloc(1, sizeof(*ctx));
-	if (!ctx)
-		return 0;
+	if (!t->ctx) {
+		t->ctx = malloc(sizeof(*t->ctx));
+		if (!t->ctx)
+			return 0;
+	}
+	ctx = t->ctx;
 	ctx->t = t;
+	ctx->n_val = 0;
+	ctx->slash_required = 0;
 	ctx->method = method;
 	/* [domain, *path.split("/")], as werkzeug matches "/" + path.lstrip("/"). */
 	while (*path == '/')
@@ -1091,7 +1103,6 @@ int route_table_match(struct route_table *t, const char *path, const char *metho
 	m->route = r;
 	m->view_runs = !(r->auto_options && !strcmp(method, "OPTIONS"));
 out:
-	free(ctx);
 	return m->route != NULL;
 }
 
