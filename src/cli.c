@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "cli.h"
 
+#include "config_routes.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -29,6 +31,9 @@ static void print_usage(FILE *out)
 		"none)\n"
 		"      --buckets B1,B2,.. histogram bucket bounds, ascending (+Inf appended)\n"
 		"      --latency KIND     histogram (default) or summary (_count and _sum only)\n"
+		"      --group-by G       the duration histogram's grouping label: path "
+		"(default),\n"
+		"                         full_path, endpoint or url_rule (routes: in --config)\n"
 		"      --exclude REGEX    do not count requests whose path matches at its start\n"
 		"                         (Python re.match; repeatable)\n"
 		"      --label KEY=VALUE  static label on the request families (repeatable)\n"
@@ -110,6 +115,7 @@ enum {
 	OPT_NO_DEFAULTS,
 	OPT_METRICS_PATH,
 	OPT_ONCE,
+	OPT_GROUP_BY,
 };
 
 static const struct option longopts[] = {
@@ -130,6 +136,7 @@ static const struct option longopts[] = {
 	{ "no-defaults", no_argument, NULL, OPT_NO_DEFAULTS },
 	{ "metrics-path", required_argument, NULL, OPT_METRICS_PATH },
 	{ "once", required_argument, NULL, OPT_ONCE },
+	{ "group-by", required_argument, NULL, OPT_GROUP_BY },
 	{ NULL, 0, NULL, 0 },
 };
 static const char shortopts[] = ":p:l:k:vhV";
@@ -219,6 +226,8 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg, cha
 		return 0;
 	case OPT_METRICS_PATH:
 		return config_set_metrics_path(cfg, arg, msg, size);
+	case OPT_GROUP_BY:
+		return config_set_group_by(cfg, arg, msg, size);
 	case OPT_ONCE:
 		if (config_parse_duration(arg, &cfg->once_seconds)) {
 			snprintf(msg, size,

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "cli.h"
+#include "config_routes.h"
 #include "config_yaml.h"
 #include "path_filter.h"
 
@@ -55,6 +56,7 @@ void config_release(struct exporter_config *cfg)
 		labels_free(cfg->info[i].labels, cfg->info[i].n_labels);
 	}
 	free(cfg->info);
+	config_routes_release(cfg);
 	free(cfg->config_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -562,16 +564,25 @@ static const struct config_key top_keys[] = {
 	{ "labels", parse_labels },
 	{ "exclude", parse_exclude },
 	{ "info", parse_info },
+	{ "group_by", config_parse_group_by },
+	{ "static_url_path", config_parse_static_url_path },
+	{ "routes", config_parse_routes },
+	{ "metrics", config_parse_metrics },
 	{ NULL, NULL },
 };
 
 static int load_document(struct config_ctx *c, struct exporter_config *cfg)
 {
 	yaml_node_t *root = yaml_document_get_root_node(c->doc);
+	int ret;
 
 	if (!root || config_is_null(root)) /* an empty file: nothing to change */
 		return 0;
-	return config_walk_map(c, "", root, top_keys, cfg);
+	ret = config_walk_map(c, "", root, top_keys, cfg);
+	if (ret)
+		return ret;
+	/* Sections that refer to each other (metrics name routes), in any order. */
+	return config_routes_finish(c, cfg);
 }
 
 static int load(struct exporter_config *cfg, yaml_parser_t *parser, const char *name, char *err,

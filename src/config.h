@@ -19,6 +19,10 @@
 /* Room for the first config error, "FILE:LINE: KEY: MESSAGE". */
 #define CONFIG_ERROR_MAX 512
 
+struct config_route;
+struct config_metric;
+struct route_table;
+
 /* A static label: --label KEY=VALUE, `labels: {KEY: VALUE}`. */
 struct config_label {
 	char *key;
@@ -61,6 +65,17 @@ struct exporter_config {
 	size_t n_exclude;
 	struct config_info *info; /* static info gauges */
 	size_t n_info;
+
+	/* Routes, group_by and custom metrics: see config_routes.h. */
+	int group_by;			 /* enum request_group_by: GROUP_BY_PATH by default */
+	int has_routes;			 /* a routes: section was given */
+	char *static_url_path;		 /* NULL: Flask's "/static" */
+	int no_static_route;		 /* static_url_path: null */
+	struct config_route *routes_cfg; /* routes: as written */
+	size_t n_routes;
+	struct config_metric *metrics; /* metrics: */
+	size_t n_metrics;
+	struct route_table *routes; /* built from routes_cfg once the file is read; NULL: none */
 
 	/* How to run. */
 	enum hook_mode hooks; /* how to hook socket I/O (--hooks); default auto */

@@ -2,6 +2,7 @@
 #include "custom_metrics.h"
 
 #include "http_request_line.h"
+#include "path_filter.h"
 #include "route_table.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@ struct custom_metrics {
 	struct custom_metric *metrics;
 	size_t n_metrics;
 	int need_started;
+	const struct path_filter *exclude;
 	/* Scratch space for one record. */
 	struct http_request_line line;
 	struct route_match match;
@@ -230,6 +232,11 @@ fail:
 	return rc;
 }
 
+void custom_metrics_set_exclude(struct custom_metrics *cm, const struct path_filter *exclude)
+{
+	cm->exclude = exclude;
+}
+
 int custom_metrics_need_started(const struct custom_metrics *cm)
 {
 	return cm && cm->need_started;
@@ -309,6 +316,8 @@ void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_
 		return;
 	}
 	if (http_request_line_parse(rec->line, len, 0, &cm->line))
+		return;
+	if (cm->exclude && path_filter_match(cm->exclude, cm->line.path))
 		return;
 	if (cm->routes) {
 		/* As the library's decorators: only requests whose view function runs. */

@@ -74,6 +74,11 @@ void custom_metrics_free(struct custom_metrics *cm);
 int custom_metrics_add(struct custom_metrics *cm, const struct custom_metric_spec *spec,
 		       char err[CUSTOM_ERROR_MAX]);
 
+struct path_filter;
+/* excluded_paths: requests they match count in no custom metric (the library's default
+ * exclude_user_defaults=True). NULL: none. Not owned. */
+void custom_metrics_set_exclude(struct custom_metrics *cm, const struct path_filter *exclude);
+
 /* Some metric is an in-progress gauge: the kernel must send started records. */
 int custom_metrics_need_started(const struct custom_metrics *cm);
 

@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "collector.h"
 #include "config.h"
+#include "config_routes.h"
+#include "custom_metrics.h"
 #include "exposition.h"
 #include "info_gauges.h"
 #include "log.h"
@@ -36,6 +38,7 @@ struct exporter {
 	struct registry *registry;
 	struct path_filter *exclude;
 	struct request_metrics requests;
+	struct custom_metrics *custom; /* NULL: no metrics: in the config */
 	struct self_metrics self;
 	struct collector *collector;
 	struct metrics_server *server;
@@ -66,6 +69,8 @@ static void on_record(void *ctx, const struct fee_request_record *rec)
 
 	if (rec->kind == FEE_KIND_FINISHED)
 		request_metrics_observe(&exp->requests, rec);
+	if (exp->custom)
+		custom_metrics_observe(exp->custom, rec);
 }
 
 /* Brings the self-metrics and the families up to date, then writes them. */
@@ -180,6 +185,24 @@ static int check_pids_exist(const struct exporter_config *opts)
 	return 0;
 }
 
+/* The config's metrics: section, if any. 0, -EINVAL after logging why, or -ENOMEM. */
+static int setup_custom_metrics(struct exporter *exp, const struct exporter_config *cfg)
+{
+	char msg[CUSTOM_ERROR_MAX];
+	int err;
+
+	if (!cfg->n_metrics)
+		return 0;
+	exp->custom = custom_metrics_new(exp->registry, cfg->routes);
+	if (!exp->custom)
+		return -errno;
+	custom_metrics_set_exclude(exp->custom, exp->exclude);
+	err = config_routes_add_metrics(cfg, exp->custom, msg);
+	if (err == -EINVAL)
+		log_error("metrics: %s", msg);
+	return err;
+}
+
 /*
  * The registry and every family the configuration asks for. Returns 0, -EINVAL after
  * logging what in the configuration cannot work (a name clash), or another -errno.
@@ -214,6 +237,8 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 		}
 		options.exclude = exp->exclude;
 	}
+	exp->requests.group_by = cfg->group_by;
+	exp->requests.routes = cfg->routes;
 	err = request_metrics_init(&exp->requests, exp->registry, &options);
 	if (err == -EINVAL)
 		log_error("cannot declare the default families with prefix '%s' and labels given: "
@@ -225,7 +250,9 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 	if (err == -EINVAL)
 		log_error("info[%zu]: '%s' clashes with another metric's name or has a bad label",
 			  bad, cfg->info[bad].name);
-	return err;
+	if (err)
+		return err;
+	return setup_custom_metrics(exp, cfg);
 }
 
 /* The exporter's own families; build_info names the hook mode (the one chosen, once the
@@ -266,6 +293,7 @@ static int print_once(struct exporter *exp)
 
 static int run(struct exporter *exp, const struct exporter_config *cfg)
 {
+	struct collector_options collector_opts = { 0 };
 	int err;
 
 	err = check_pids_exist(cfg);
@@ -279,7 +307,11 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 		if (err)
 			return err;
 	}
-	exp->collector = collector_open(cfg->hooks, on_record, exp);
+	/* The query string leaves the kernel only for group_by full_path (SPEC §6), started
+	 * records only for in-progress gauges. */
+	collector_opts.keep_query = cfg->group_by == GROUP_BY_FULL_PATH;
+	collector_opts.emit_started = custom_metrics_need_started(exp->custom);
+	exp->collector = collector_open_with(cfg->hooks, &collector_opts, on_record, exp);
 	if (!exp->collector)
 		return -errno;
 	err = setup_self_metrics(exp, collector_hook_mode(exp->collector));
@@ -340,6 +372,7 @@ int main(int argc, char **argv)
 	collector_close(exp.collector);
 	metrics_server_stop(exp.server);
 	request_metrics_release(&exp.requests);
+	custom_metrics_free(exp.custom);
 	registry_free(exp.registry);
 	path_filter_free(exp.exclude);
 	config_release(&cfg);

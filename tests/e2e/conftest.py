@@ -140,12 +140,13 @@ def gunicorn_server():
 class Exporter:
     """The exporter under test, attached to PIDs, with its scrape helpers."""
 
-    def __init__(self, pids, port):
+    def __init__(self, pids, port, extra_args=()):
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         args = [FEE_BIN, "--listen", f"127.0.0.1:{port}"]
         for pid in pids:
             args += ["--pid", str(pid)]
+        args += list(extra_args)
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def wait_ready(self, timeout=20):
@@ -171,11 +172,12 @@ class Exporter:
 
 @pytest.fixture
 def attach():
-    """attach(pid, ...) -> a ready Exporter; stopped (and checked to exit 0) at teardown."""
+    """attach(pid, ..., args=[more flags]) -> a ready Exporter; stopped (and checked to exit
+    0) at teardown."""
     started = []
 
-    def _attach(*pids):
-        exp = Exporter(pids, free_port())
+    def _attach(*pids, args=()):
+        exp = Exporter(pids, free_port(), args)
         started.append(exp)
         exp.wait_ready()
         return exp

@@ -1,14 +1,14 @@
 """Routes, group_by and custom metrics (SPEC §4) against a real Flask app under a real
 server, attached by the exporter. Every expected label comes from Flask itself: the test
 asks the app's own url_map (and request.full_path) what the library would have seen."""
-import os
+import subprocess
 import sys
 import threading
 
 import pytest
 import requests
 
-from conftest import APPS, free_port, series, start_server, stop_process, wait_until
+from conftest import APPS, FEE_BIN, free_port, series, start_server, stop_process, wait_until
 
 sys.path.insert(0, APPS)
 import routes_app  # noqa: E402  (the app under test, for Flask's own view of each request)
@@ -112,8 +112,8 @@ def test_group_by(group_by, how, routes_server, attach, tmp_path):
     unexported = series(text, "flask_ebpf_exporter_requests_unexported_total")
     assert unexported[frozenset({("reason", "not_tracked")})] == 2
     if group_by in ("endpoint", "url_rule"):  # unmatched requests label None, like the library
-        none = [k for k in want_duration if (group_by, "None") in k]
-        assert len(none) == 4  # the 308, the 405 and two 404s
+        none = sum(n for k, n in want_duration.items() if (group_by, "None") in k)
+        assert none == 4  # the 308, the 405 and two 404s
     if group_by == "full_path":
         assert frozenset({("method", "GET"), ("full_path", "/books?color=red&x=%20y"),
                           ("status", "200")}) in want_duration
@@ -194,9 +194,8 @@ metrics:
 """
 
 
-def test_in_progress_gauge(routes_server, attach, tmp_path):
+def test_in_progress_gauge(attach, tmp_path):
     release = tmp_path / "release"
-    stop_process(routes_server.proc)  # restart with the release file the app waits for
     server = start_server("werkzeug", free_port(), app="routes_app",
                           env={"ROUTES_APP_RELEASE_FILE": str(release)})
     try:
@@ -223,3 +222,26 @@ def test_in_progress_gauge(routes_server, attach, tmp_path):
         assert series(exporter.scrape_text(), "block_in_progress") == {key: 0}
     finally:
         stop_process(server.proc)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("routes:\n  - {rule: /a}\n  - {rule: '/b/<nope:x>'}\n",
+     "x.yaml:3: routes[1]: the converter 'nope' does not exist"),
+    ("routes: [{rule: '/<kind>'}]\nmetrics:\n"
+     "  - {type: counter, name: c, help: h, routes: [kinds]}\n",
+     "x.yaml:3: metrics[0]: c: scope 'kinds' names no route (endpoint or rule)"),
+    ("group_by: rule\n",
+     "x.yaml:1: group_by: 'rule' is not one of path, full_path, endpoint, url_rule"),
+])
+def test_route_config_errors(text, message, tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    r = subprocess.run([FEE_BIN, "--config", str(path), "--check-config"],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 2
+    assert r.stderr.decode().strip() == f"flask_ebpf_exporter: {tmp_path}/{message}"
+    r = subprocess.run([FEE_BIN, "--group-by", "rule", "--check-config"],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 2
+    assert "--group-by: 'rule' is not one of path, full_path, endpoint, url_rule" in \
+        r.stderr.decode()
