@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "config_routes.h"
+#include "registry.h"
 #include "request_metrics.h"
 #include "route_table.h"
 
@@ -145,12 +146,43 @@ static void test_errors_name_file_line_and_key(void **state)
 	}
 }
 
+/* The library adds default_labels to every custom metric, unless the metric sets the label. */
+static void test_default_labels_join_custom_metrics(void **state)
+{
+	static const char yaml[] = "labels: {team: web, zone: a}\n"
+				   "metrics:\n"
+				   "  - {type: counter, name: c, help: h, labels: {team: api}}\n";
+	struct exporter_config cfg;
+	struct registry *r = registry_new(NULL);
+	struct custom_metrics *cm = custom_metrics_new(r, NULL);
+	const struct metric_family *f;
+	const struct metric_child *child;
+	char err[CONFIG_ERROR_MAX];
+
+	if (load(&cfg, yaml, err))
+		fail_msg("%s", err);
+	assert_int_equal(config_routes_add_metrics(&cfg, cm, err), 0);
+	f = registry_find_family(r, "c");
+	assert_non_null(f);
+	assert_int_equal(metric_family_label_count(f), 2);
+	assert_string_equal(metric_family_label_name(f, 0), "team");
+	assert_string_equal(metric_family_label_name(f, 1), "zone");
+	/* All labels static: the child exists from the start, with the metric's own value. */
+	child = metric_family_child_at(f, 0);
+	assert_string_equal(metric_child_label_value(child, 0), "api");
+	assert_string_equal(metric_child_label_value(child, 1), "a");
+	custom_metrics_free(cm);
+	registry_free(r);
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_example),
 		cmocka_unit_test(test_static_url_path),
 		cmocka_unit_test(test_errors_name_file_line_and_key),
+		cmocka_unit_test(test_default_labels_join_custom_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
