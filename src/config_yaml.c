@@ -146,7 +146,7 @@ int config_walk_map(struct config_ctx *c, const char *key, yaml_node_t *node,
 		for (entry = keys; entry->name && strcmp(entry->name, name); entry++)
 			;
 		if (!entry->name) {
-			char list[CONFIG_ERROR_MSG_MAX / 2];
+			char list[CONFIG_ERROR_MSG_MAX - 32];
 
 			known_keys(keys, list, sizeof(list));
 			return config_error(c, k, path, "unknown key (known: %s)", list);

@@ -29,7 +29,7 @@
 /* Longest key path kept for messages; longer paths are cut, never overflow. */
 #define CONFIG_KEY_PATH_MAX 128
 /* Longest message part of an error. */
-#define CONFIG_ERROR_MSG_MAX 256
+#define CONFIG_ERROR_MSG_MAX 384
 
 struct config_ctx {
 	yaml_document_t *doc;
