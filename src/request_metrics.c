@@ -201,9 +201,10 @@ static int add_self_families(struct request_metrics *m, struct registry *r)
 	unexported = registry_add_family(r, "flask_ebpf_exporter_requests_unexported",
 					 "Requests seen but not exported, by reason",
 					 METRIC_COUNTER, reason_label, 1, NULL, 0);
-	m->truncated = add_self_counter(r, "flask_ebpf_exporter_paths_truncated",
-					"Requests whose request line was longer than the kernel "
-					"copies, exported with path=\"" REQUEST_PATH_OVERFLOW "\"");
+	m->truncated =
+		add_self_counter(r, "flask_ebpf_exporter_paths_truncated",
+				 "Requests whose request line was longer than the kernel "
+				 "copies, exported with the path label " REQUEST_PATH_OVERFLOW);
 	if (!m->received || !unexported || !m->truncated)
 		return -errno;
 	m->unparseable = metric_family_child(unexported, unparseable_reason);

@@ -140,9 +140,12 @@ def gunicorn_server():
 class Exporter:
     """The exporter under test, attached to PIDs, with its scrape helpers."""
 
-    def __init__(self, pids, port, extra_args=()):
+    def __init__(self, pids, port, extra_args=(), metrics_path="/metrics"):
+        """extra_args: more flags (--prefix, --config FILE, ...); metrics_path: where
+        scrape_text() looks."""
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
+        self.metrics_path = metrics_path
         args = [FEE_BIN, "--listen", f"127.0.0.1:{port}"]
         for pid in pids:
             args += ["--pid", str(pid)]
@@ -159,7 +162,7 @@ class Exporter:
                                      f"{self.proc.stderr.read().decode()}")
 
     def scrape_text(self):
-        r = requests.get(self.base + "/metrics", timeout=10)
+        r = requests.get(self.base + self.metrics_path, timeout=10)
         assert r.status_code == 200
         assert r.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
         return r.text
@@ -172,12 +175,12 @@ class Exporter:
 
 @pytest.fixture
 def attach():
-    """attach(pid, ..., args=[more flags]) -> a ready Exporter; stopped (and checked to exit
-    0) at teardown."""
+    """attach(pid, ..., args=[flags], metrics_path=...) -> a ready Exporter; stopped (and
+    checked to exit 0) at teardown."""
     started = []
 
-    def _attach(*pids, args=()):
-        exp = Exporter(pids, free_port(), args)
+    def _attach(*pids, args=(), metrics_path="/metrics"):
+        exp = Exporter(pids, free_port(), args, metrics_path)
         started.append(exp)
         exp.wait_ready()
         return exp

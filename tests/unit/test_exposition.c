@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The text exposition against golden files printed by the real Python client
- * (tests/unit/golden/make_golden.py): each test builds the same metrics, call for call, as
- * the scenario of the same name there, and must print the same bytes.
+ * The text and OpenMetrics expositions against golden files printed by the real Python
+ * client (tests/unit/golden/make_golden.py): each test builds the same metrics, call for
+ * call, as the scenario of the same name there, and must print the same bytes in both.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,19 +44,46 @@ static char *read_golden(const char *name)
 	return text;
 }
 
-static void assert_exposition(const struct registry *r, int created, const char *golden_name)
+/* One writer's output against one golden file. */
+static void assert_written(const struct registry *r, const struct exposition_options *options,
+			   int openmetrics, const char *golden_name)
 {
-	struct exposition_options options = { .created = created };
 	struct strbuf out = STRBUF_INIT;
 	char *golden = read_golden(golden_name);
 
-	assert_int_equal(exposition_write_text(r, &options, &out), 0);
+	if (openmetrics)
+		assert_int_equal(exposition_write_openmetrics(r, options, &out), 0);
+	else
+		assert_int_equal(exposition_write_text(r, options, &out), 0);
+	if (!out.buf) /* nothing written: compare as empty */
+		strbuf_puts(&out, "");
 	assert_non_null(out.buf);
 	if (strcmp(out.buf, golden))
 		fprintf(stderr, "--- got\n%s--- want (%s)\n%s", out.buf, golden_name, golden);
 	assert_string_equal(out.buf, golden);
 	strbuf_release(&out);
 	free(golden);
+}
+
+/* The text format against NAME.txt and OpenMetrics against NAME.om.txt. */
+static void assert_exposition_filtered(const struct registry *r, int created,
+				       const char *const *names, size_t n_names,
+				       const char *golden_name)
+{
+	struct exposition_options options = { .created = created,
+					      .names = names,
+					      .n_names = n_names };
+	char om_name[128];
+	size_t len = strlen(golden_name) - strlen(".txt");
+
+	assert_written(r, &options, 0, golden_name);
+	snprintf(om_name, sizeof(om_name), "%.*s.om.txt", (int)len, golden_name);
+	assert_written(r, &options, 1, om_name);
+}
+
+static void assert_exposition(const struct registry *r, int created, const char *golden_name)
+{
+	assert_exposition_filtered(r, created, NULL, 0, golden_name);
 }
 
 static const double default_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
@@ -146,6 +173,40 @@ static void test_default_families_without_created(void **state)
 
 	assert_exposition(r, 0, "default_requests_nocreated.txt");
 	registry_free(r);
+}
+
+/* ?name[]=: the samples restricted_registry(names) keeps (make_golden.py FILTER_NAMES). */
+static void test_name_filter(void **state)
+{
+	static const char *const names[] = {
+		"flask_http_request_total",
+		"flask_http_request_duration_seconds_count",
+		"flask_http_request_duration_seconds_bucket",
+		"flask_http_request_created",
+		"flask_exporter_info",
+		"flask_http_request_exceptions_created",
+		"nope",
+	};
+	struct registry *r = default_registry_after_requests();
+
+	assert_exposition_filtered(r, 1, names, ARRAY_SIZE(names), "default_requests_filtered.txt");
+	assert_exposition_filtered(r, 0, names, ARRAY_SIZE(names),
+				   "default_requests_filtered_nocreated.txt");
+	registry_free(r);
+}
+
+static void test_accept_header(void **state)
+{
+	assert_true(exposition_accepts_openmetrics("application/openmetrics-text"));
+	assert_true(exposition_accepts_openmetrics(
+		"application/openmetrics-text; version=1.0.0; charset=utf-8,text/plain;q=0.5"));
+	assert_true(exposition_accepts_openmetrics("text/plain , application/openmetrics-text "));
+	assert_false(exposition_accepts_openmetrics(NULL));
+	assert_false(exposition_accepts_openmetrics(""));
+	assert_false(exposition_accepts_openmetrics("text/plain;version=0.0.4"));
+	assert_false(exposition_accepts_openmetrics("application/openmetrics-text2"));
+	/* choose_encoder() compares exactly: other case is not OpenMetrics */
+	assert_false(exposition_accepts_openmetrics("Application/OpenMetrics-Text"));
 }
 
 static void test_summary_unlabelled_and_escaped_help(void **state)
@@ -292,6 +353,8 @@ int main(void)
 		cmocka_unit_test(test_edges_without_created),
 		cmocka_unit_test(test_empty_registry_prints_nothing),
 		cmocka_unit_test(test_appends_to_buffer),
+		cmocka_unit_test(test_name_filter),
+		cmocka_unit_test(test_accept_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

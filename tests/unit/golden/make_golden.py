@@ -20,6 +20,8 @@ time.time = lambda: 1700000000.5  # every _created sample gets this value
 
 from prometheus_client import (CollectorRegistry, Counter, Gauge, Histogram,  # noqa: E402
                                Summary, generate_latest)
+from prometheus_client.openmetrics.exposition import \
+    generate_latest as generate_openmetrics  # noqa: E402
 
 
 def default_families(registry):
@@ -109,9 +111,30 @@ SCENARIOS = {
 NOCREATED = ('default_requests', 'edges')
 
 
+# The ?name[]= scenario: sample names of several kinds, one with no samples, one unknown.
+FILTER_NAMES = ['flask_http_request_total', 'flask_http_request_duration_seconds_count',
+                'flask_http_request_duration_seconds_bucket', 'flask_http_request_created',
+                'flask_exporter_info', 'flask_http_request_exceptions_created', 'nope']
+
+
+class Restricted:
+    """registry.restricted_registry(names), families in registration order."""
+
+    def __init__(self, names, registry):
+        self.names, self.registry = set(names), registry
+
+    def collect(self):
+        for metric in self.registry.collect():
+            m = metric._restricted_metric(self.names)
+            if m:
+                yield m
+
+
 def write(outdir, name, registry):
     with open(f'{outdir}/{name}.txt', 'wb') as f:
         f.write(generate_latest(registry))
+    with open(f'{outdir}/{name}.om.txt', 'wb') as f:
+        f.write(generate_openmetrics(registry))
 
 
 def main(outdir, created=True):
@@ -120,6 +143,9 @@ def main(outdir, created=True):
             write(outdir, name, build())
         elif name in NOCREATED:
             write(outdir, name + '_nocreated', build())
+    suffix = '' if created else '_nocreated'
+    write(outdir, 'default_requests_filtered' + suffix,
+          Restricted(FILTER_NAMES, default_requests()))
     if created:
         env = dict(os.environ, PROMETHEUS_DISABLE_CREATED_SERIES='True')
         subprocess.run([sys.executable, __file__, outdir, '--no-created'], env=env, check=True)
