@@ -42,19 +42,24 @@ ROOT=$WORK/initramfs
 mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,root}
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 
-# A host file at the same path in the initramfs, with the shared libraries it needs.
+# A host file into the initramfs at `dest`, with the shared libraries it needs (at their
+# host paths, where the dynamic loader looks).
 copy_with_libs() {
-	local f=$1 lib
-	mkdir -p "$ROOT$(dirname "$f")"
-	cp -L "$f" "$ROOT$f"
+	local f=$1 dest=$2 lib
+	mkdir -p "$ROOT$(dirname "$dest")"
+	cp -L "$f" "$ROOT$dest"
 	for lib in $(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }'); do
 		[ -e "$ROOT$lib" ] && continue
 		mkdir -p "$ROOT$(dirname "$lib")"
 		cp -L "$lib" "$ROOT$lib"
 	done
 }
-copy_with_libs "$FEE"
-copy_with_libs "$HERE/modes-test.sh"
+# Fixed guest paths: the checkout may live anywhere on the host, /tmp included, which the
+# guest's /init mounts a tmpfs over.
+GUEST_FEE=/opt/fee/flask_ebpf_exporter
+GUEST_TEST=/opt/fee/modes-test.sh
+copy_with_libs "$FEE" "$GUEST_FEE"
+copy_with_libs "$HERE/modes-test.sh" "$GUEST_TEST"
 
 # /init must never fail to parse: a dying init is a kernel panic (qemu then exits at once
 # thanks to panic=-1 and -no-reboot, and the missing KTEST-EXIT line fails the run).
@@ -71,7 +76,7 @@ mount -t bpf bpf /sys/fs/bpf
 ip link set lo up
 echo "KTEST-BOOTED \$(uname -r) after \$(cut -d' ' -f1 /proc/uptime) s"
 REQUESTS=${REQUESTS:-30} BENCH_ROUNDS=${BENCH_ROUNDS:-0} BENCH_REQUESTS=${BENCH_REQUESTS:-200} \\
-	sh $HERE/modes-test.sh $FEE "fentry kprobe tracepoint"
+	sh $GUEST_TEST $GUEST_FEE "fentry kprobe tracepoint"
 echo "KTEST-EXIT=\$?"
 poweroff -f
 INIT
@@ -93,5 +98,9 @@ if [ -z "$guest_status" ]; then
 	tail -n 40 "$LOG" >&2
 	exit 1
 fi
-[ "$guest_status" = 0 ] || status=1
+if [ "$guest_status" != 0 ]; then
+	echo "test-kernels: the guest's test failed (exit $guest_status). Console:" >&2
+	tr -d '\r' <"$LOG" | tail -n 60 >&2
+	status=1
+fi
 exit "$status"
