@@ -24,6 +24,10 @@ fi
 [ -n "$KPKG" ] || { echo "guest-kernel: cannot resolve linux-image-amd64's kernel package" >&2; exit 1; }
 
 DIR=$CACHE/$KPKG
+# An older kernel's unpacked image (63 MB) is of no use once Debian moved on.
+for old in "$CACHE"/linux-image-*; do
+	[ "$old" = "$DIR" ] || [ ! -d "$old" ] || rm -rf "$old"
+done
 if [ ! -s "$DIR/vmlinux" ]; then
 	mkdir -p "$DIR"
 	if ! ls "$CACHE/${KPKG}"_*.deb >/dev/null 2>&1; then
