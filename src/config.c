@@ -540,6 +540,7 @@ static int parse_info(struct config_ctx *c, const char *key, yaml_node_t *value,
 		memset(&grown[cfg->n_info], 0, sizeof(*grown));
 		cfg->n_info++;
 		config_index_path(path, key, i);
+		grown[cfg->n_info - 1].line = (size_t)item->start_mark.line + 1;
 		err = config_walk_map(c, path, item, keys, &grown[cfg->n_info - 1]);
 		if (!err && !grown[cfg->n_info - 1].name)
 			err = config_error(c, item, path, "an info gauge needs a name");

@@ -31,6 +31,7 @@ struct config_label {
 
 /* A static info gauge (the library's metrics.info(name, help, **labels)): value 1. */
 struct config_info {
+	size_t line; /* where the file declares it, for messages; 0 when not from a file */
 	char *name;
 	char *help;
 	struct config_label *labels;

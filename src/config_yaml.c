@@ -126,6 +126,30 @@ static int seen_before(struct config_ctx *c, const yaml_node_t *map, const yaml_
 	return 0;
 }
 
+/* One pair of a mapping: its nodes, its key's text (a string), its full path; the key must
+ * not have appeared earlier in the mapping. */
+struct map_pair {
+	yaml_node_t *key, *value;
+	const char *name;
+	char path[CONFIG_KEY_PATH_MAX];
+};
+
+static int read_pair(struct config_ctx *c, const char *parent, yaml_node_t *map,
+		     yaml_node_pair_t *p, struct map_pair *out)
+{
+	int err;
+
+	out->key = yaml_document_get_node(c->doc, p->key);
+	out->value = yaml_document_get_node(c->doc, p->value);
+	err = key_text(c, parent, out->key, &out->name);
+	if (err)
+		return err;
+	config_key_path(out->path, parent, out->name);
+	if (seen_before(c, map, p, out->name))
+		return config_error(c, out->key, out->path, "given twice");
+	return 0;
+}
+
 int config_walk_map(struct config_ctx *c, const char *key, yaml_node_t *node,
 		    const struct config_key *keys, void *target)
 {
@@ -133,27 +157,22 @@ int config_walk_map(struct config_ctx *c, const char *key, yaml_node_t *node,
 
 	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
 	     !err && p < node->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
 		const struct config_key *entry;
-		char path[CONFIG_KEY_PATH_MAX];
-		const char *name = NULL;
+		struct map_pair pair;
 
-		err = key_text(c, key, k, &name);
+		err = read_pair(c, key, node, p, &pair);
 		if (err)
 			break;
-		config_key_path(path, key, name);
-		for (entry = keys; entry->name && strcmp(entry->name, name); entry++)
+		for (entry = keys; entry->name && strcmp(entry->name, pair.name); entry++)
 			;
 		if (!entry->name) {
 			char list[CONFIG_ERROR_MSG_MAX - 32];
 
 			known_keys(keys, list, sizeof(list));
-			return config_error(c, k, path, "unknown key (known: %s)", list);
+			return config_error(c, pair.key, pair.path, "unknown key (known: %s)",
+					    list);
 		}
-		if (seen_before(c, node, p, name))
-			return config_error(c, k, path, "given twice");
-		err = entry->parse(c, path, v, target);
+		err = entry->parse(c, pair.path, pair.value, target);
 	}
 	return err;
 }
@@ -165,18 +184,11 @@ int config_walk_pairs(struct config_ctx *c, const char *key, yaml_node_t *node, 
 
 	for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
 	     !err && p < node->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
-		char path[CONFIG_KEY_PATH_MAX];
-		const char *name = NULL;
+		struct map_pair pair;
 
-		err = key_text(c, key, k, &name);
-		if (err)
-			break;
-		config_key_path(path, key, name);
-		if (seen_before(c, node, p, name))
-			return config_error(c, k, path, "given twice");
-		err = fn(c, path, name, v, target);
+		err = read_pair(c, key, node, p, &pair);
+		if (!err)
+			err = fn(c, pair.path, pair.name, pair.value, target);
 	}
 	return err;
 }

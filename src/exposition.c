@@ -58,20 +58,7 @@ static void put_family(struct sample_ctx *s)
 int exposition_write_text(const struct registry *r, const struct exposition_options *options,
 			  struct strbuf *out)
 {
-	for (size_t i = 0; i < registry_family_count(r); i++) {
-		const struct metric_family *f = registry_family_at(r, i);
-		struct label_layout layout;
-		struct sample_ctx s = { .out = out, .options = options, .family = f };
-
-		if (!exposition_family_wanted(options, f))
-			continue;
-		if (label_layout_init(&layout, f))
-			return -ENOMEM;
-		s.layout = &layout;
-		put_family(&s);
-		label_layout_release(&layout);
-	}
-	return out->failed ? -ENOMEM : 0;
+	return exposition_write_families(r, options, out, put_family);
 }
 
 int exposition_accepts_openmetrics(const char *accept)

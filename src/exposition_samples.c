@@ -210,3 +210,22 @@ void exposition_child_samples(const struct sample_ctx *s, sample_fn fn)
 	if (s->options->created && type != METRIC_GAUGE)
 		emit(s, fn, "_created", NULL, metric_child_created(s->child));
 }
+
+int exposition_write_families(const struct registry *r, const struct exposition_options *options,
+			      struct strbuf *out, void (*put)(struct sample_ctx *s))
+{
+	for (size_t i = 0; i < registry_family_count(r); i++) {
+		const struct metric_family *f = registry_family_at(r, i);
+		struct label_layout layout;
+		struct sample_ctx s = { .out = out, .options = options, .family = f };
+
+		if (!exposition_family_wanted(options, f))
+			continue;
+		if (label_layout_init(&layout, f))
+			return -ENOMEM;
+		s.layout = &layout;
+		put(&s);
+		label_layout_release(&layout);
+	}
+	return out->failed ? -ENOMEM : 0;
+}

@@ -56,4 +56,11 @@ int exposition_sample_wanted(const struct exposition_options *o, const struct me
  */
 int exposition_family_wanted(const struct exposition_options *o, const struct metric_family *f);
 
+/*
+ * Calls put(s) for each family the filter keeps, s set up with its label layout; the shared
+ * loop of both writers. Returns 0 or -ENOMEM.
+ */
+int exposition_write_families(const struct registry *r, const struct exposition_options *options,
+			      struct strbuf *out, void (*put)(struct sample_ctx *s));
+
 #endif

@@ -248,8 +248,9 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 		return err;
 	err = info_gauges_add(exp->registry, cfg->info, cfg->n_info, &bad);
 	if (err == -EINVAL)
-		log_error("info[%zu]: '%s' clashes with another metric's name or has a bad label",
-			  bad, cfg->info[bad].name);
+		log_error("%s:%zu: info[%zu]: '%s' clashes with another metric's name or has a bad "
+			  "label",
+			  cfg->config_file, cfg->info[bad].line, bad, cfg->info[bad].name);
 	if (err)
 		return err;
 	return setup_custom_metrics(exp, cfg);

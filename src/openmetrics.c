@@ -10,27 +10,23 @@
 
 #include <errno.h>
 
+static void put_family(struct sample_ctx *s)
+{
+	const struct metric_family *f = s->family;
+
+	exposition_put_header(s->out, metric_family_name(f), "", metric_family_help(f), 1,
+			      exposition_type_name(metric_family_type(f)));
+	for (size_t c = 0; c < metric_family_child_count(f); c++) {
+		s->child = metric_family_child_at(f, c);
+		exposition_child_samples(s, exposition_put_sample);
+	}
+}
+
 int exposition_write_openmetrics(const struct registry *r, const struct exposition_options *options,
 				 struct strbuf *out)
 {
-	for (size_t i = 0; i < registry_family_count(r); i++) {
-		const struct metric_family *f = registry_family_at(r, i);
-		struct label_layout layout;
-		struct sample_ctx s = { .out = out, .options = options, .family = f };
+	int err = exposition_write_families(r, options, out, put_family);
 
-		if (!exposition_family_wanted(options, f))
-			continue;
-		if (label_layout_init(&layout, f))
-			return -ENOMEM;
-		s.layout = &layout;
-		exposition_put_header(out, metric_family_name(f), "", metric_family_help(f), 1,
-				      exposition_type_name(metric_family_type(f)));
-		for (size_t c = 0; c < metric_family_child_count(f); c++) {
-			s.child = metric_family_child_at(f, c);
-			exposition_child_samples(&s, exposition_put_sample);
-		}
-		label_layout_release(&layout);
-	}
 	strbuf_puts(out, "# EOF\n");
-	return out->failed ? -ENOMEM : 0;
+	return err || out->failed ? -ENOMEM : 0;
 }

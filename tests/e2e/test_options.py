@@ -372,4 +372,6 @@ def test_check_config(tmp_path):
     r = subprocess.run([FEE_BIN, "--config", clash, "--check-config"], capture_output=True,
                        text=True, timeout=10)
     assert r.returncode == 2
-    assert "info[0]: 'flask_http_request_total' clashes" in r.stderr
+    assert r.stderr == (f"flask_ebpf_exporter: error: {clash}:1: info[0]: "
+                        "'flask_http_request_total' clashes with another metric's name or has "
+                        "a bad label\n")
