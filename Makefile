@@ -92,7 +92,7 @@ $(OUTPUT)/tests/libfee-san.a: $(TEST_LIB_OBJS)
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/tests/libfee-san.a \
-		-lcmocka -lyaml -lpcre2-8 -lz -lm -o $@
+		-lcmocka -lyaml -lpcre2-8 -lz -lelf -lm -o $@
 
 .PHONY: test test-unit test-bpf test-e2e test-kernels
 test: format-check test-unit test-bpf test-e2e test-kernels

@@ -2,9 +2,9 @@
 /*
  * The exporter's kernel side: hooks on the socket reads and writes of the target processes
  * (one of three families, hooks_*.bpf.h), and scheduler tracepoints, shared by every
- * family, that keep the target set equal to the watched process trees. All HTTP logic
- * lives in http_conn.bpf.h; the hooks only pick out syscall arguments
- * (socket_syscalls.bpf.h).
+ * family, that keep the target set equal to the watched process trees, and uprobes on
+ * OpenSSL for TLS plaintext (tls.bpf.h). All HTTP logic lives in http_conn.bpf.h behind
+ * conn_io.bpf.h; the hooks only pick out syscall arguments (socket_syscalls.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -21,6 +21,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #include "hooks_fentry.bpf.h"
 #include "hooks_kprobe.bpf.h"
 #include "hooks_tracepoint.bpf.h"
+
+/* ---- TLS plaintext: OpenSSL uprobes, attached per library by src/tls_probes.c ---- */
+#include "tls.bpf.h"
 
 /* ---- the target set follows the process trees ---------------------------------------------- */
 
@@ -56,6 +59,7 @@ int rtp_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* A thread's stash slot and served request die with it. */
 	bpf_map_delete_elem(&inflight_io, &id);
 	bpf_map_delete_elem(&thread_requests, &id);
+	bpf_map_delete_elem(&tls_calls, &id);
 	if ((__u32)id == tgid)
 		bpf_map_delete_elem(&targets, &tgid);
 	return 0;

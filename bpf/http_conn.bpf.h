@@ -442,6 +442,8 @@ static __always_inline bool emit_record(const struct conn_key *key, struct conn 
 	rec->flags = conn->flags;
 	if (conn->phase != PHASE_AWAIT_RESPONSE)
 		rec->flags |= FEE_REC_HEAD_INCOMPLETE;
+	if (key->tls)
+		rec->flags |= FEE_REC_TLS;
 	line_len = conn->line_len < FEE_LINE_MAX ? conn->line_len : FEE_LINE_MAX;
 	rec->line_len = line_len;
 	/* Only the line leaves the kernel: conn->line may hold header bytes past it. */

@@ -13,9 +13,7 @@
 #ifndef FEE_SOCKET_IO_BPF_H
 #define FEE_SOCKET_IO_BPF_H
 
-#include "exception_log.bpf.h"
-#include "http_conn.bpf.h"
-#include "socket_fd.bpf.h"
+#include "conn_io.bpf.h"
 
 #define FEE_MSG_PEEK 2 /* MSG_PEEK: the bytes will be read again */
 /* iovec entries looked at per vector read or write: heads and status lines come first. */
@@ -41,7 +39,7 @@ struct io_args {
 	__u8 shape;
 	__u8 kind;    /* enum io_kind */
 	__u8 pending; /* filled at entry, not yet taken at exit */
-	__u8 _pad;
+	__u8 in_tls;  /* the thread is inside an OpenSSL call: its socket I/O is ciphertext */
 };
 
 /* Socket I/O in flight: thread (pid_tgid) -> arguments seen at entry. */
@@ -66,10 +64,33 @@ static __always_inline void io_stash(const struct io_args *args)
 	struct io_args *slot = bpf_map_lookup_elem(&inflight_io, &id);
 
 	if (slot) {
+		/* Ciphertext under an OpenSSL call: the plaintext is seen by tls.bpf.h. */
+		if (slot->in_tls)
+			return;
 		*slot = *args;
 		return;
 	}
 	if (bpf_map_update_elem(&inflight_io, &id, args, BPF_ANY))
+		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
+}
+
+/*
+ * The current thread enters (on) or leaves (off) an OpenSSL read or write: the socket I/O
+ * it does meanwhile carries that call's ciphertext, which io_stash() then ignores, so a
+ * TLS connection is measured once, from its plaintext.
+ */
+static __always_inline void socket_io_ciphertext(bool on)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct io_args *slot = bpf_map_lookup_elem(&inflight_io, &id);
+	struct io_args fresh = { .in_tls = 1 };
+
+	if (slot) {
+		slot->in_tls = on;
+		slot->pending = 0;
+		return;
+	}
+	if (on && bpf_map_update_elem(&inflight_io, &id, &fresh, BPF_ANY))
 		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
 }
 
@@ -110,33 +131,6 @@ static __always_inline bool vector_of(__u32 shape, __u64 ptr, __u32 count, const
 	return true;
 }
 
-static __always_inline void request_segment(const struct conn_key *key, struct conn **connp,
-					    const char *ptr, __u32 len, __u64 now)
-{
-	struct conn *conn = *connp;
-
-	if (len == 0)
-		return;
-	if (!conn || conn->phase == PHASE_IDLE) {
-		if (!looks_like_request_start(ptr, len))
-			return;
-		/* A descriptor we have not seen before: only sockets carry requests. */
-		if (!conn && !fd_is_socket(key->fd))
-			return;
-		conn = conn_for_new_request(key, conn);
-		if (!conn)
-			return;
-		*connp = conn;
-	}
-	if (conn->phase == PHASE_REQUEST_LINE || conn->phase == PHASE_HEADERS) {
-		conn_feed_request(conn, ptr, len, now);
-		if (conn->phase == PHASE_AWAIT_RESPONSE) {
-			thread_request_started(key);
-			conn_request_started(key, conn);
-		}
-	}
-}
-
 /* Syscall entry of a read-like call on fd. */
 static __always_inline void socket_read_enter(__u32 fd, __u64 ptr, __u32 count, enum io_shape shape,
 					      __u64 flags)
@@ -166,9 +160,7 @@ static __always_inline void socket_read_done(__u32 tgid, const struct io_args *a
 
 	key.tgid = tgid;
 	key.fd = args->fd;
-	conn = bpf_map_lookup_elem(&conns, &key);
-	/* Bytes after the head (a body) are not ours to read. */
-	if (conn && conn->phase == PHASE_AWAIT_RESPONSE)
+	if (!conn_reads_request(&key, &conn))
 		return;
 
 	if (args->shape == IO_BUF) {
@@ -180,7 +172,7 @@ static __always_inline void socket_read_done(__u32 tgid, const struct io_args *a
 	}
 	if (seg.len > (__u64)ret)
 		seg.len = ret;
-	request_segment(&key, &conn, seg.ptr, seg.len, bpf_ktime_get_ns());
+	conn_read_bytes(&key, conn, seg.ptr, seg.len, bpf_ktime_get_ns());
 }
 
 /*
@@ -256,9 +248,7 @@ static __always_inline void socket_write_done(__u32 tgid, const struct io_args *
 		return;
 
 	if (args->shape == IO_BUF) {
-		conn_feed_response(&key, conn, (const char *)args->ptr, sent, args->ts);
-		if (conn->phase == PHASE_IDLE)
-			thread_request_finished(&key);
+		conn_write_bytes(&key, conn, (const char *)args->ptr, sent, args->ts);
 		return;
 	}
 	if (!vector_of(args->shape, args->ptr, args->count, &iov, &iovcnt))
@@ -271,11 +261,8 @@ static __always_inline void socket_write_done(__u32 tgid, const struct io_args *
 		if (seg.len > sent)
 			seg.len = sent;
 		sent -= seg.len;
-		conn_feed_response(&key, conn, seg.ptr, seg.len, args->ts);
-		if (conn->phase == PHASE_IDLE) {
-			thread_request_finished(&key);
+		if (conn_write_bytes(&key, conn, seg.ptr, seg.len, args->ts))
 			return;
-		}
 	}
 }
 
@@ -322,13 +309,7 @@ static __always_inline void socket_forget(__u32 fd)
 		return;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.fd = fd;
-	if (cfg_emit_started) {
-		struct conn *conn = bpf_map_lookup_elem(&conns, &key);
-
-		if (conn)
-			conn_request_abandoned(&key, conn);
-	}
-	bpf_map_delete_elem(&conns, &key);
+	conn_forget(&key);
 }
 
 #endif

@@ -4,6 +4,7 @@
 #include "exporter.skel.h"
 #include "log.h"
 #include "proc_tree.h"
+#include "tls_probes.h"
 #include "tracefs.h"
 
 #include <bpf/bpf.h>
@@ -16,6 +17,10 @@
 
 /* Processes one --pid tree may hold when it is first read from /proc. */
 #define MAX_TREE_PROCESSES 65536
+/* Every this many refreshes, all targets are looked at again for new TLS libraries. */
+#define TLS_FULL_RESCAN_EVERY 10
+/* Size of the kernel's target map (bpf/maps.bpf.h MAX_TARGET_PROCESSES). */
+#define MAX_TARGET_PROCESSES_CAP 65536
 
 struct collector {
 	struct exporter_bpf *skel;
@@ -26,7 +31,18 @@ struct collector {
 	unsigned int probes_failed;
 	enum hook_mode hook_mode; /* the family attached */
 	struct collector_options opts;
+	struct tls_probes *tls;
+	__u32 *known_tgids; /* targets at the last refresh, sorted */
+	size_t n_known;
+	unsigned int refreshes;
 };
+
+static int compare_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 static int ringbuf_sample(void *ctx, void *data, size_t size)
 {
@@ -90,6 +106,31 @@ static const char *first_unattached_hook(const struct exporter_bpf *skel)
 	return "a program";
 }
 
+/* The OpenSSL uprobes, which are attached per library (tls_probes), never by the skeleton. */
+static struct tls_programs tls_programs_of(const struct exporter_bpf *skel)
+{
+	struct tls_programs progs = {
+		.ssl_read = skel->progs.uprobe_ssl_read,
+		.ssl_read_ex = skel->progs.uprobe_ssl_read_ex,
+		.ssl_write = skel->progs.uprobe_ssl_write,
+		.ssl_write_ex = skel->progs.uprobe_ssl_write_ex,
+		.ssl_return = skel->progs.uretprobe_ssl_call,
+		.ssl_free = skel->progs.uprobe_ssl_free,
+	};
+
+	return progs;
+}
+
+static void tls_programs_attach_manually(const struct exporter_bpf *skel)
+{
+	struct tls_programs p = tls_programs_of(skel);
+	struct bpf_program *all[] = { p.ssl_read,     p.ssl_read_ex, p.ssl_write,
+				      p.ssl_write_ex, p.ssl_return,  p.ssl_free };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		bpf_program__set_autoattach(all[i], false);
+}
+
 /*
  * Opens, loads and attaches the object with the socket hooks of one mode. On failure
  * destroys what it made, writes why into `why` and returns -errno.
@@ -112,6 +153,7 @@ static int open_with_hooks(struct collector *c, enum hook_mode mode, char *why, 
 	}
 	skel->rodata->cfg_keep_query = c->opts.keep_query ? 1 : 0;
 	skel->rodata->cfg_emit_started = c->opts.emit_started ? 1 : 0;
+	tls_programs_attach_manually(skel);
 	err = exporter_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_size, "loading its programs failed: %s%s", strerror(-err),
@@ -192,6 +234,13 @@ struct collector *collector_open_with(enum hook_mode hooks, const struct collect
 	err = open_cheapest_hooks(c, hooks);
 	if (err)
 		goto fail;
+	struct tls_programs progs = tls_programs_of(c->skel);
+
+	c->tls = tls_probes_new(&progs);
+	if (!c->tls) {
+		err = -ENOMEM;
+		goto fail;
+	}
 	c->probes_attached = 0;
 	for (int i = 0; i < c->skel->skeleton->prog_cnt; i++)
 		if (*c->skel->skeleton->progs[i].link)
@@ -219,6 +268,8 @@ void collector_close(struct collector *c)
 {
 	if (!c)
 		return;
+	tls_probes_free(c->tls);
+	free(c->known_tgids);
 	ring_buffer__free(c->ringbuf);
 	exporter_bpf__destroy(c->skel);
 	free(c);
@@ -243,6 +294,8 @@ int collector_watch_tree(struct collector *c, pid_t root, __u32 target_id)
 			n = -errno;
 			break;
 		}
+		/* Probed before the daemon says it is ready. */
+		tls_probes_scan_process(c->tls, pids[i]);
 	}
 	free(pids);
 	return n;
@@ -256,6 +309,51 @@ int collector_epoll_fd(const struct collector *c)
 int collector_drain(struct collector *c)
 {
 	return ring_buffer__consume(c->ringbuf);
+}
+
+/* The target set's tgids, sorted, in a new array (*n of them); NULL + errno on failure. */
+static __u32 *list_targets(const struct collector *c, size_t *n)
+{
+	int fd = bpf_map__fd(c->skel->maps.targets);
+	__u32 key, next, *tgids;
+	void *prev = NULL;
+
+	tgids = calloc(MAX_TARGET_PROCESSES_CAP, sizeof(*tgids));
+	if (!tgids)
+		return NULL;
+	*n = 0;
+	while (*n < MAX_TARGET_PROCESSES_CAP && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		tgids[(*n)++] = next;
+	}
+	qsort(tgids, *n, sizeof(*tgids), compare_u32);
+	return tgids;
+}
+
+int collector_refresh(struct collector *c)
+{
+	bool full = ++c->refreshes % TLS_FULL_RESCAN_EVERY == 0;
+	size_t n;
+	__u32 *now = list_targets(c, &n);
+
+	if (!now)
+		return -errno;
+	for (size_t i = 0; i < n; i++) {
+		if (!full &&
+		    bsearch(&now[i], c->known_tgids, c->n_known, sizeof(*now), compare_u32))
+			continue;
+		tls_probes_scan_process(c->tls, (pid_t)now[i]);
+	}
+	free(c->known_tgids);
+	c->known_tgids = now;
+	c->n_known = n;
+	return 0;
+}
+
+size_t collector_tls_libraries(const struct collector *c, const char **paths, size_t max)
+{
+	return tls_probes_libraries(c->tls, paths, max);
 }
 
 static unsigned int count_targets(const struct collector *c)
@@ -292,8 +390,8 @@ int collector_read_stats(const struct collector *c, struct collector_stats *stat
 			stats->counters[key] += per_cpu[cpu];
 	}
 	free(per_cpu);
-	stats->probes_attached = c->probes_attached;
-	stats->probes_failed = c->probes_failed;
+	stats->probes_attached = c->probes_attached + tls_probes_attached(c->tls);
+	stats->probes_failed = c->probes_failed + tls_probes_failed(c->tls);
 	stats->processes_watched = count_targets(c);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #define FEE_COLLECTOR_H
 
 #include <linux/types.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "flask_ebpf_exporter.h"
@@ -56,6 +57,17 @@ int collector_epoll_fd(const struct collector *c);
 
 /* Delivers every waiting record to the callback. Returns how many, or -errno. */
 int collector_drain(struct collector *c);
+
+/*
+ * Keeps the OpenSSL probes in step with the target set (call it every second or so):
+ * processes that joined since the last call are looked at for OpenSSL libraries not probed
+ * yet, and every tenth call all of them are (a process may map one after it was first
+ * seen: exec, dlopen). A fork of a probed process needs nothing new. 0 or -errno.
+ */
+int collector_refresh(struct collector *c);
+
+/* Paths of the OpenSSL libraries probed so far (up to max); returns how many there are. */
+size_t collector_tls_libraries(const struct collector *c, const char **paths, size_t max);
 
 int collector_read_stats(const struct collector *c, struct collector_stats *stats);
 

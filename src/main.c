@@ -32,6 +32,10 @@
 
 /* How often waiting records are drained when no wakeup comes. */
 #define DRAIN_INTERVAL_MS 100
+/* How often new target processes are looked at for OpenSSL libraries to probe. */
+#define REFRESH_INTERVAL_MS 1000
+/* Probed TLS libraries listed in the self-metric (each is one series). */
+#define MAX_TLS_LIBRARIES_SHOWN 64
 
 struct exporter {
 	const struct exporter_config *cfg;
@@ -78,10 +82,16 @@ static int render(struct exporter *exp, const struct exposition_options *options
 		  struct strbuf *out)
 {
 	struct collector_stats stats;
+	const char *tls_paths[MAX_TLS_LIBRARIES_SHOWN];
+	size_t n_tls;
 
 	collector_drain(exp->collector);
 	if (collector_read_stats(exp->collector, &stats) == 0)
 		self_metrics_update(&exp->self, &stats);
+	n_tls = collector_tls_libraries(exp->collector, tls_paths, MAX_TLS_LIBRARIES_SHOWN);
+	self_metrics_set_tls_libraries(&exp->self, tls_paths,
+				       n_tls < MAX_TLS_LIBRARIES_SHOWN ? n_tls
+								       : MAX_TLS_LIBRARIES_SHOWN);
 	if (openmetrics)
 		return exposition_write_openmetrics(exp->registry, options, out);
 	return exposition_write_text(exp->registry, options, out);
@@ -142,6 +152,7 @@ static long long now_ms(void)
 static int run_loop(struct exporter *exp, long long deadline_ms)
 {
 	struct epoll_event events[4];
+	long long next_refresh = now_ms() + REFRESH_INTERVAL_MS;
 	int epfd, err = 0;
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -166,6 +177,10 @@ static int run_loop(struct exporter *exp, long long deadline_ms)
 		collector_drain(exp->collector);
 		if (exp->server)
 			metrics_server_run(exp->server);
+		if (now_ms() >= next_refresh) {
+			collector_refresh(exp->collector);
+			next_refresh = now_ms() + REFRESH_INTERVAL_MS;
+		}
 	}
 	close(epfd);
 	return err;

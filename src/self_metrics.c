@@ -26,6 +26,7 @@ int self_metrics_init(struct self_metrics *s, struct registry *r, const char *ve
 {
 	static const char *const build_labels[] = { "version", "hook_mode" };
 	static const char *const event_label[] = { "event" };
+	static const char *const path_label[] = { "path" };
 	const char *build_values[] = { version, hook_mode };
 	struct metric_family *build, *events;
 	struct metric_child *build_child;
@@ -44,11 +45,16 @@ int self_metrics_init(struct self_metrics *s, struct registry *r, const char *ve
 	s->processes_watched =
 		single_child(r, "flask_ebpf_exporter_processes_watched",
 			     "Processes currently watched (targets and descendants)", METRIC_GAUGE);
+	s->tls_libraries = registry_add_family(
+		r, "flask_ebpf_exporter_tls_libraries_probed",
+		"OpenSSL libraries (or statically linked executables) whose SSL_read/SSL_write "
+		"are probed, by path",
+		METRIC_GAUGE, path_label, 1, NULL, 0);
 	build = registry_add_family(r, "flask_ebpf_exporter_build_info",
 				    "The exporter's version and how it hooks the kernel",
 				    METRIC_GAUGE, build_labels, 2, NULL, 0);
 	if (!s->dropped || !events || !s->probes_attached || !s->probes_failed ||
-	    !s->processes_watched || !build)
+	    !s->processes_watched || !s->tls_libraries || !build)
 		return -errno;
 	build_child = metric_family_child(build, build_values);
 	if (!build_child)
@@ -73,4 +79,16 @@ void self_metrics_update(struct self_metrics *s, const struct collector_stats *s
 	metric_child_set(s->probes_attached, stats->probes_attached);
 	metric_child_set(s->probes_failed, stats->probes_failed);
 	metric_child_set(s->processes_watched, stats->processes_watched);
+}
+
+int self_metrics_set_tls_libraries(struct self_metrics *s, const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct metric_child *child = metric_family_child(s->tls_libraries, &paths[i]);
+
+		if (!child)
+			return -errno;
+		metric_child_set(child, 1);
+	}
+	return 0;
 }

@@ -11,6 +11,7 @@ struct self_metrics {
 	struct metric_child *probes_attached;
 	struct metric_child *probes_failed;
 	struct metric_child *processes_watched;
+	struct metric_family *tls_libraries;
 };
 
 /* Adds the families to r. hook_mode names how syscalls are hooked ("tracepoint"). */
@@ -19,5 +20,8 @@ int self_metrics_init(struct self_metrics *s, struct registry *r, const char *ve
 
 /* Copies the collector's current figures into the families (before each scrape). */
 void self_metrics_update(struct self_metrics *s, const struct collector_stats *stats);
+
+/* One child per probed OpenSSL library, path label = its path, value 1. */
+int self_metrics_set_tls_libraries(struct self_metrics *s, const char *const *paths, size_t n);
 
 #endif

@@ -2,6 +2,7 @@
 
 Run under gunicorn:  gunicorn --chdir tests/apps -w 2 -b 127.0.0.1:8000 sample_app:app
 or the werkzeug dev server:  /usr/bin/python3 tests/apps/sample_app.py --port 8000
+(HTTPS: add --cert cert.pem --key key.pem; gunicorn takes --certfile/--keyfile).
 It knows nothing of Prometheus: the exporter measures it from outside.
 """
 import argparse
@@ -85,5 +86,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--cert", help="serve HTTPS with this certificate (PEM) ...")
+    parser.add_argument("--key", help="... and this private key (PEM)")
     args = parser.parse_args()
-    app.run(host=args.host, port=args.port, threaded=True, debug=False, use_reloader=False)
+    ssl_context = (args.cert, args.key) if args.cert else None
+    app.run(host=args.host, port=args.port, threaded=True, debug=False, use_reloader=False,
+            ssl_context=ssl_context)

@@ -23,9 +23,15 @@ PYTHON = "/usr/bin/python3"  # Debian's: the one that sees python3-flask & co.
 requires_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: loads BPF programs")
 
 
+# HTTPS tests use a throw-away self-signed certificate: clients do not verify it.
+unverified_https_ok = pytest.mark.filterwarnings(
+    "ignore::urllib3.exceptions.InsecureRequestWarning")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         item.add_marker(requires_root)
+        item.add_marker(unverified_https_ok)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -52,7 +58,7 @@ def wait_until(predicate, timeout, what):
 
 def answers(url, expect_status=None):
     try:
-        r = requests.get(url, timeout=1)
+        r = requests.get(url, timeout=1, verify=False)
     except requests.RequestException:
         return False
     return expect_status is None or r.status_code == expect_status
@@ -73,9 +79,9 @@ def stop_process(proc, timeout=5):
 class Server:
     """A real HTTP server running the sample app."""
 
-    def __init__(self, kind, port, proc):
+    def __init__(self, kind, port, proc, scheme="http"):
         self.kind, self.port, self.proc = kind, port, proc
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = f"{scheme}://127.0.0.1:{port}"
 
     @property
     def pid(self):
@@ -88,13 +94,15 @@ class Server:
             return [int(p) for p in f.read().split()]
 
 
-def start_server(kind, port, app="sample_app", env=None, log_path=None):
+def start_server(kind, port, app="sample_app", env=None, log_path=None, tls=None):
     """kind: werkzeug (threaded), gunicorn (2 sync workers) or gunicorn-gthread (1 worker,
     4 threads). log_path: the server's error log (and Flask's) goes to this file instead of
-    a pipe."""
+    a pipe. tls: a TlsCert to serve HTTPS with."""
     log = open(log_path, "ab") if log_path else subprocess.PIPE
     if kind == "werkzeug":
         cmd = [PYTHON, os.path.join(APPS, app + ".py"), "--port", str(port)]
+        if tls:
+            cmd += ["--cert", tls.cert, "--key", tls.key]
         workers = 0
     elif kind in ("gunicorn", "gunicorn-gthread"):
         worker_args = (["--workers", "2", "--worker-class", "sync"] if kind == "gunicorn" else
@@ -103,6 +111,8 @@ def start_server(kind, port, app="sample_app", env=None, log_path=None):
                "--log-level", "warning", f"{app}:app"]
         if log_path:
             cmd[1:1] = ["--error-logfile", log_path]
+        if tls:
+            cmd[1:1] = ["--certfile", tls.cert, "--keyfile", tls.key]
         workers = 2 if kind == "gunicorn" else 1
     else:
         raise ValueError(kind)
@@ -110,7 +120,7 @@ def start_server(kind, port, app="sample_app", env=None, log_path=None):
                             env={**os.environ, **(env or {})})
     if log_path:
         log.close()
-    server = Server(kind, port, proc)
+    server = Server(kind, port, proc, "https" if tls else "http")
     try:
         wait_until(lambda: answers(server.base + "/") or proc.poll() is not None, 20,
                    f"{kind} on port {port}")
@@ -121,6 +131,22 @@ def start_server(kind, port, app="sample_app", env=None, log_path=None):
         stop_process(proc)
         raise
     return server
+
+
+class TlsCert:
+    """A throw-away self-signed certificate for localhost, made at test time."""
+
+    def __init__(self, directory):
+        self.cert = os.path.join(directory, "cert.pem")
+        self.key = os.path.join(directory, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=localhost", "-keyout", self.key, "-out", self.cert],
+                       check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory):
+    return TlsCert(str(tmp_path_factory.mktemp("tls")))
 
 
 @pytest.fixture(params=["werkzeug", "gunicorn"])

@@ -2,6 +2,7 @@
 workers), the exporter attached by the server's PID, a fixed mix of requests from real
 clients, and exact counts in the scrape."""
 import socket
+import ssl
 import time
 
 import requests
@@ -22,16 +23,29 @@ KNOWN_STATUS = {
 def send(http, expected, method, url_path, path=None, **kwargs):
     """One request; records what the exporter must count for it."""
     path = path or url_path.split("?")[0]
-    r = http.request(method, expected.base + url_path, allow_redirects=False, timeout=10, **kwargs)
+    # verify=False: HTTPS runs of the mix (test_tls.py) use a self-signed certificate.
+    r = http.request(method, expected.base + url_path, allow_redirects=False, timeout=10,
+                     verify=False, **kwargs)
     _ = r.content  # read the whole body
     assert r.status_code == KNOWN_STATUS[(method, path)], (method, url_path, r.status_code)
     expected.add(method, path, r.status_code)
     return r
 
 
+def raw_connection(expected):
+    """A client socket to the server, speaking TLS when the server does."""
+    s = socket.create_connection(("127.0.0.1", expected.port), timeout=10)
+    if not expected.base.startswith("https:"):
+        return s
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context.wrap_socket(s, server_hostname="localhost")
+
+
 def send_http10(expected, path):
     """An HTTP/1.0 request over a raw socket (no client library needed)."""
-    with socket.create_connection(("127.0.0.1", expected.port), timeout=10) as s:
+    with raw_connection(expected) as s:
         s.sendall(f"GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n".encode())
         data = b""
         while chunk := s.recv(65536):
@@ -92,8 +106,11 @@ def scrape_until_complete(exporter, expected):
 def test_exact_counts(server, attach):
     exporter = attach(server.pid)
     expected = request_mix(server)
-    text = scrape_until_complete(exporter, expected)
+    assert_mix_counted(scrape_until_complete(exporter, expected), expected)
 
+
+def assert_mix_counted(text, expected):
+    """The scrape shows exactly what request_mix() sent, with sensible durations."""
     totals = {(dict(k)["method"], dict(k)["status"]): v
               for k, v in series(text, "flask_http_request_total").items()}
     assert totals == dict(expected.total)

@@ -1,0 +1,214 @@
+"""HTTPS, measured through OpenSSL uprobes: the plaintext the server hands to SSL_read and
+SSL_write feeds the same request recognition as socket bytes, and the ciphertext on the
+socket is never counted. Real servers (gunicorn, werkzeug, nginx) with a throw-away
+self-signed certificate, real clients (requests, curl -k, raw TLS sockets), exact counts."""
+import os
+import subprocess
+import time
+
+import pytest
+import requests
+
+from conftest import (Expected, answers, free_port, series, start_server, stop_process,
+                      wait_until)
+from test_pipeline import assert_mix_counted, request_mix, scrape_until_complete
+
+LIBSSL_PROBED = "flask_ebpf_exporter_tls_libraries_probed"
+
+
+def probed_libraries(text):
+    return {dict(k)["path"]: v for k, v in series(text, LIBSSL_PROBED).items()}
+
+
+def assert_libssl_probed(text):
+    libs = probed_libraries(text)
+    assert any("libssl" in path for path in libs), libs
+    assert all(v == 1 for v in libs.values()), libs
+
+
+def totals_by_path(text):
+    return {dict(k)["path"]: v
+            for k, v in series(text, "flask_http_request_duration_seconds_count").items()}
+
+
+@pytest.mark.parametrize("kind", ["gunicorn", "werkzeug"])
+def test_python_server_https_mix(kind, tls_cert, attach):
+    """The standard request mix over HTTPS: gunicorn (2 sync workers, --certfile/--keyfile)
+    and the werkzeug dev server (ssl_context), attached by PID."""
+    server = start_server(kind, free_port(), tls=tls_cert)
+    try:
+        assert server.base.startswith("https://")
+        exporter = attach(server.pid)
+        expected = request_mix(server)
+        text = scrape_until_complete(exporter, expected)
+        assert_mix_counted(text, expected)
+        assert_libssl_probed(text)
+    finally:
+        stop_process(server.proc)
+
+
+def test_gunicorn_https_exceptions(tls_cert, attach):
+    """The exception side signal keys the request by its TLS connection too."""
+    server = start_server("gunicorn", free_port(), app="exceptions_app", tls=tls_cert)
+    try:
+        exporter = attach(server.pid)
+        with requests.Session() as keep_alive:
+            for client in (requests, keep_alive, requests):
+                assert client.get(server.base + "/raise", timeout=10, verify=False).status_code == 500
+            for client in (requests, keep_alive):
+                assert client.get(server.base + "/return500", timeout=10,
+                                  verify=False).status_code == 500
+                assert client.get(server.base + "/", timeout=10, verify=False).status_code == 200
+        text = exporter.scrape_text()
+        assert series(text, "flask_http_request_exceptions_total") == {
+            frozenset({("method", "GET"), ("status", "500")}): 3}
+        assert totals_by_path(text) == {"/raise": 3, "/return500": 2, "/": 2}
+    finally:
+        stop_process(server.proc)
+
+
+# ---- nginx: TLS on, `return 200`, one worker, a private prefix ------------------------------
+
+NGINX_CONF = """
+user root;
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {{
+        listen 127.0.0.1:{tls_port} ssl;
+        {plain_listen}
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        location / {{ return 200 "ok\\n"; }}
+    }}
+}}
+"""
+
+
+def nginx_command(directory, cert, tls_port, plain_port=None):
+    """Writes the config; returns the command that runs nginx in the foreground."""
+    conf = os.path.join(directory, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(NGINX_CONF.format(dir=directory, tls_port=tls_port, cert=cert.cert, key=cert.key,
+                                  plain_listen=f"listen 127.0.0.1:{plain_port};"
+                                  if plain_port else ""))
+    return ["nginx", "-c", conf, "-p", directory]
+
+
+class Nginx:
+    def __init__(self, proc, tls_port, plain_port):
+        self.proc, self.pid = proc, proc.pid
+        self.https = f"https://127.0.0.1:{tls_port}"
+        self.http = f"http://127.0.0.1:{plain_port}" if plain_port else None
+
+
+@pytest.fixture
+def nginx(tls_cert, tmp_path):
+    """start(plain=False) -> a running Nginx (master PID), stopped at teardown."""
+    started = []
+
+    def start(plain=False):
+        tls_port, plain_port = free_port(), free_port() if plain else None
+        proc = subprocess.Popen(nginx_command(str(tmp_path), tls_cert, tls_port, plain_port),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(proc)
+        server = Nginx(proc, tls_port, plain_port)
+        wait_until(lambda: answers(server.https + "/", 200) or proc.poll() is not None, 20,
+                   "nginx over HTTPS")
+        assert proc.poll() is None, f"nginx exited with {proc.returncode}"
+        return server
+
+    yield start
+    for proc in started:
+        stop_process(proc)
+
+
+def curl(url):
+    """One request on a fresh connection with curl -k; returns the status."""
+    r = subprocess.run(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", url],
+                       capture_output=True, timeout=20)
+    return int(r.stdout)
+
+
+def send_requests(base, prefix, fresh, keep_alive):
+    """`fresh` requests with curl and `keep_alive` on one requests.Session, each to its own
+    path under prefix; returns {path: 1}."""
+    sent = {}
+    for i in range(fresh):
+        path = f"{prefix}/curl/{i}"
+        assert curl(base + path) == 200
+        sent[path] = 1
+    with requests.Session() as session:
+        for i in range(keep_alive):
+            path = f"{prefix}/session/{i}"
+            assert session.get(base + path + "?q=1", timeout=10, verify=False).status_code == 200
+            sent[path] = 1
+    return sent
+
+
+def scrape_exact(exporter, n):
+    """A scrape once n requests are in (never accepting more)."""
+    text = exporter.scrape_text()
+    if sum(series(text, "flask_http_request_total").values()) < n:
+        time.sleep(0.5)
+        text = exporter.scrape_text()
+    return text
+
+
+def test_nginx_https_return_200(nginx, attach):
+    server = nginx()
+    exporter = attach(server.pid)
+    sent = send_requests(server.https, "/tls", fresh=6, keep_alive=8)
+    text = scrape_exact(exporter, len(sent))
+    assert totals_by_path(text) == sent
+    assert series(text, "flask_http_request_total") == {
+        frozenset({("method", "GET"), ("status", "200")}): len(sent)}
+    assert_libssl_probed(text)
+
+
+def test_nginx_plain_and_https_ports(nginx, attach):
+    """One server, plain HTTP on one port and HTTPS on another: each request counted once."""
+    server = nginx(plain=True)
+    exporter = attach(server.pid)
+    sent = send_requests(server.https, "/tls", fresh=4, keep_alive=5)
+    sent.update(send_requests(server.http, "/plain", fresh=3, keep_alive=6))
+    sent.update(send_requests(server.https, "/tls-again", fresh=2, keep_alive=2))
+    text = scrape_exact(exporter, len(sent))
+    assert totals_by_path(text) == sent
+    assert sum(series(text, "flask_http_request_total").values()) == len(sent) == 22
+    assert series(text, "flask_ebpf_exporter_records_received_total") == {frozenset(): 22}
+
+
+def test_library_probed_when_a_new_target_maps_it(tls_cert, tmp_path, attach):
+    """The exporter watches a shell that starts nginx later: the new processes map libssl,
+    which the exporter then probes without being told."""
+    tls_port = free_port()
+    command = " ".join(nginx_command(str(tmp_path), tls_cert, tls_port))
+    launcher = subprocess.Popen(["sh", "-c", f"read go; exec {command}"], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        exporter = attach(launcher.pid)
+        assert probed_libraries(exporter.scrape_text()) == {}
+        launcher.stdin.write(b"go\n")
+        launcher.stdin.close()
+        base = f"https://127.0.0.1:{tls_port}"
+        wait_until(lambda: answers(base + "/", 200), 20, "nginx over HTTPS")
+        # New processes are looked at every second.
+        wait_until(lambda: probed_libraries(exporter.scrape_text()), 10, "libssl probed")
+        before = sum(series(exporter.scrape_text(), "flask_http_request_total").values())
+        sent = send_requests(base, "/late", fresh=3, keep_alive=4)
+        text = scrape_exact(exporter, before + len(sent))
+        counted = {p: v for p, v in totals_by_path(text).items() if p.startswith("/late")}
+        assert counted == sent
+        assert_libssl_probed(text)
+    finally:
+        stop_process(launcher)
