@@ -101,9 +101,11 @@ test: format-check test-unit test-bpf test-e2e test-kernels
 test-unit: $(TEST_BINS)
 	$(Q)set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
 
+# The TLS test is an HTTPS server and client itself: it links the OpenSSL it probes.
+$(OUTPUT)/tests/bpf/test_tls_records: BPF_TEST_LIBS := -lssl -lcrypto
 $(OUTPUT)/tests/bpf/test_%: tests/bpf/test_%.c $(OUTPUT)/libfee.a | $(OUTPUT)/tests/bpf
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(APP_CFLAGS) $< $(OUTPUT)/libfee.a $(LIBS) -lcmocka -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $< $(OUTPUT)/libfee.a $(LIBS) $(BPF_TEST_LIBS) -lcmocka -o $@
 
 # BPF tier: root; the kernel programs attached for real, triggered by the test itself.
 test-bpf: $(BPF_TEST_BINS)

@@ -8,6 +8,7 @@ BUILD_PKGS="make gcc clang llvm clang-format pkg-config bpftool libbpf-dev libel
 TEST_PKGS="libcmocka-dev python3 python3-pytest python3-flask python3-requests python3-prometheus-client
 	gunicorn prometheus curl wrk nginx-light procps iproute2 bc"
 TEST_PKGS="$TEST_PKGS qemu-system-x86 busybox-static" # issue 8: make test-kernels boots 6.1
+TEST_PKGS="$TEST_PKGS openssl libssl-dev"  # issue 5: throw-away certificates; the BPF TLS test links libssl
 
 missing=""
 for pkg in $BUILD_PKGS $TEST_PKGS; do

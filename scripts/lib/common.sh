@@ -5,10 +5,11 @@ PY=/usr/bin/python3
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 FEE_BIN=${FEE_BIN:-$REPO_ROOT/build/flask_ebpf_exporter}
 
-# wait_http URL SECONDS: until URL answers 2xx, or fail.
+# wait_http URL SECONDS: until URL answers 2xx, or fail. (-k: HTTPS benchmarks use a
+# throw-away self-signed certificate.)
 wait_http() {
 	local url=$1 deadline=$((SECONDS + $2))
-	until curl -fs -o /dev/null --max-time 1 "$url"; do
+	until curl -kfs -o /dev/null --max-time 1 "$url"; do
 		if [ "$SECONDS" -ge "$deadline" ]; then
 			echo "timed out waiting for $url" >&2
 			return 1
@@ -29,10 +30,20 @@ start_gunicorn() {
 	echo $!
 }
 
-# start_nginx PORT DIR: nginx answering `return 200` on PORT, config and logs in DIR;
-# prints the master's PID.
+# make_self_signed_cert DIR: a throw-away certificate for localhost, DIR/cert.pem + DIR/key.pem.
+make_self_signed_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+		-keyout "$1/key.pem" -out "$1/cert.pem" >/dev/null 2>&1
+}
+
+# start_nginx PORT DIR [CERT KEY]: nginx answering `return 200` on PORT (over TLS when a
+# certificate and key are given), config and logs in DIR; prints the master's PID.
 start_nginx() {
-	local port=$1 dir=$2
+	local port=$1 dir=$2 tls=""
+	if [ $# -ge 4 ]; then
+		tls="ssl_certificate $3; ssl_certificate_key $4;"
+		port="$port ssl"
+	fi
 	mkdir -p "$dir"
 	cat >"$dir/nginx.conf" <<NGINX
 user root;
@@ -50,6 +61,7 @@ http {
 	scgi_temp_path $dir/scgi;
 	server {
 		listen 127.0.0.1:$port;
+		$tls
 		location / { return 200 "ok\n"; }
 	}
 }
@@ -88,4 +100,45 @@ metric_sum() {
 	curl -fs --max-time 5 "$1" | awk -v name="$2" '
 		$1 == name || index($1, name "{") == 1 { sum += $NF }
 		END { printf "%d\n", sum }'
+}
+
+# --- alternating benchmarks: the caller sets ROUNDS, SECONDS_PER_ROUND, CONNECTIONS, WORK ---
+
+# wrk_run URL: requests/s and completed requests of one bounded wrk run.
+wrk_run() {
+	wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --timeout 5s "$1" >"$WORK/wrk.out"
+	local rps total
+	rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.out")
+	total=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
+	echo "$rps $total"
+}
+
+# bench_alternating NAME PID URL: alternate rounds without and with the exporter on PID;
+# prints each round (with wrk's completed count against the exporter's) and a RESULT line.
+bench_alternating() {
+	local name=$1 pid=$2 url=$3 mport off on total counted dropped exporter
+	local offs=() ons=()
+	mport=$(free_port)
+	wrk_run "$url" >/dev/null # warm-up
+	for round in $(seq "$ROUNDS"); do
+		read -r off _ < <(wrk_run "$url")
+		exporter=$(start_exporter "$mport" "$pid")
+		read -r on total < <(wrk_run "$url")
+		counted=$(metric_sum "http://127.0.0.1:$mport/metrics" flask_http_request_total)
+		dropped=$(metric_sum "http://127.0.0.1:$mport/metrics" flask_ebpf_exporter_records_dropped_total)
+		stop "$exporter"
+		offs+=("$off")
+		ons+=("$on")
+		printf '  %-10s round %d: off %9.1f req/s, on %9.1f req/s; wrk completed %d, exporter counted %d, dropped %d\n' \
+			"$name" "$round" "$off" "$on" "$total" "$counted" "$dropped"
+	done
+	# The ratio of the means, and the median of the per-round ratios (robust to a round
+	# that a noisy neighbour spoiled).
+	awk -v name="$name" -v offs="${offs[*]}" -v ons="${ons[*]}" 'BEGIN {
+		n = split(offs, a, " "); split(ons, b, " ")
+		for (i = 1; i <= n; i++) { so += a[i]; sn += b[i]; r[i] = b[i] / a[i] }
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+		median = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+		printf "RESULT %-10s mean off %9.1f req/s, mean on %9.1f req/s, ratio on/off %.3f, median round ratio %.3f\n", name, so / n, sn / n, sn / so, median
+	}'
 }
