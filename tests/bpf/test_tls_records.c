@@ -293,7 +293,7 @@ static int setup(void **state)
 	signal(SIGPIPE, SIG_IGN);
 	if (make_contexts())
 		return -1;
-	collector = collector_open(on_record, NULL);
+	collector = collector_open(HOOK_MODE_AUTO, on_record, NULL);
 	if (!collector)
 		return -1;
 	/* This process maps libssl (it links it): watching it must probe it. */
