@@ -14,18 +14,43 @@ struct path_filter {
 	pcre2_match_data *match; /* shared: the daemon matches from one thread */
 };
 
-/* re.match: anchored at the start only. PCRE2_UCP gives \w, \d, \b their Unicode meaning,
- * as Python 3 str patterns have by default. */
+/*
+ * Python's \Z is the very end of the string, PCRE2's \z (PCRE2's \Z also matches before
+ * a final newline). Everything else is copied; out has room for strlen(pattern) + 1.
+ */
+static void python_to_pcre2(const char *pattern, char *out)
+{
+	for (; *pattern; pattern++) {
+		*out++ = *pattern;
+		if (*pattern == '\\' && pattern[1]) {
+			pattern++;
+			*out++ = *pattern == 'Z' ? 'z' : *pattern;
+		}
+	}
+	*out = '\0';
+}
+
+/*
+ * re.match: anchored at the start only. PCRE2_UCP gives \w, \d, \s, \b their Unicode
+ * meaning, as Python 3 str patterns have by default; PCRE2_ALT_BSUX reads \uhhhh and \xhh
+ * as Python does.
+ */
 static pcre2_code *compile(const char *pattern, char *err, size_t err_size)
 {
 	PCRE2_UCHAR msg[160];
-	PCRE2_SIZE offset;
-	int code;
-	pcre2_code *re =
-		pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-			      PCRE2_ANCHORED | PCRE2_UTF | PCRE2_UCP, &code, &offset, NULL);
+	PCRE2_SIZE offset = 0;
+	pcre2_code *re = NULL;
+	char *translated = malloc(strlen(pattern) + 1);
+	int code = PCRE2_ERROR_NOMEMORY;
 
-	if (!re) {
+	if (translated) {
+		python_to_pcre2(pattern, translated);
+		re = pcre2_compile((PCRE2_SPTR)translated, PCRE2_ZERO_TERMINATED,
+				   PCRE2_ANCHORED | PCRE2_UTF | PCRE2_UCP | PCRE2_ALT_BSUX, &code,
+				   &offset, NULL);
+		free(translated);
+	}
+	if (!re && err) {
 		pcre2_get_error_message(code, msg, sizeof(msg));
 		snprintf(err, err_size, "bad regex '%s': %s at offset %zu", pattern, (char *)msg,
 			 (size_t)offset);
