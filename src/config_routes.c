@@ -63,10 +63,10 @@ static int route_endpoint_key(struct config_ctx *c, const char *key, yaml_node_t
 	return config_get_string(c, key, value, &((struct config_route *)target)->endpoint);
 }
 
-static int route_methods_key(struct config_ctx *c, const char *key, yaml_node_t *value,
-			     void *target)
+/* A list of strings; *out (and *n) grow by each item. */
+static int get_strings(struct config_ctx *c, const char *key, yaml_node_t *value, char ***out,
+		       size_t *n)
 {
-	struct config_route *r = target;
 	yaml_node_t *item;
 
 	if (config_expect_list(c, key, value))
@@ -75,18 +75,27 @@ static int route_methods_key(struct config_ctx *c, const char *key, yaml_node_t 
 		char path[CONFIG_KEY_PATH_MAX], **grown;
 
 		config_index_path(path, key, i);
-		grown = realloc(r->methods, (r->n_methods + 1) * sizeof(*grown));
+		grown = realloc(*out, (*n + 1) * sizeof(*grown));
 		if (!grown)
 			return -ENOMEM;
-		r->methods = grown;
-		grown[r->n_methods] = NULL;
-		if (config_get_string(c, path, item, &grown[r->n_methods]))
+		*out = grown;
+		grown[*n] = NULL;
+		if (config_get_string(c, path, item, &grown[*n]))
 			return -EINVAL;
-		r->n_methods++;
+		(*n)++;
 	}
-	if (!r->n_methods)
-		return config_error(c, value, key, "a route needs at least one method");
 	return 0;
+}
+
+static int route_methods_key(struct config_ctx *c, const char *key, yaml_node_t *value,
+			     void *target)
+{
+	struct config_route *r = target;
+	int err = get_strings(c, key, value, &r->methods, &r->n_methods);
+
+	if (!err && !r->n_methods)
+		return config_error(c, value, key, "a route needs at least one method");
+	return err;
 }
 
 static int route_flag(struct config_ctx *c, const char *key, yaml_node_t *value,
@@ -310,29 +319,14 @@ static int metric_routes_key(struct config_ctx *c, const char *key, yaml_node_t 
 			     void *target)
 {
 	struct config_metric *m = target;
-	yaml_node_t *item;
+	int err = get_strings(c, key, value, &m->scope, &m->spec.n_scope);
 
-	if (config_expect_list(c, key, value))
-		return -EINVAL;
-	for (size_t i = 0; (item = config_list_item(c, value, i)); i++) {
-		char path[CONFIG_KEY_PATH_MAX], **grown;
-
-		config_index_path(path, key, i);
-		grown = realloc(m->scope, (m->spec.n_scope + 1) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		m->scope = grown;
-		m->spec.scope = (const char *const *)grown;
-		grown[m->spec.n_scope] = NULL;
-		if (config_get_string(c, path, item, &grown[m->spec.n_scope]))
-			return -EINVAL;
-		m->spec.n_scope++;
-	}
-	if (!m->spec.n_scope)
+	m->spec.scope = (const char *const *)m->scope;
+	if (!err && !m->spec.n_scope)
 		return config_error(
 			c, value, key,
 			"an empty list scopes nothing; leave routes out for all of them");
-	return 0;
+	return err;
 }
 
 int config_parse_metrics(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)

@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* prometheus_client's Histogram.DEFAULT_BUCKETS, what the library's metrics.histogram uses. */
-static const double client_default_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
-						 0.5,	0.75, 1.0,   2.5,  5.0,	  7.5, 10.0 };
-
 struct custom_metric {
 	struct metric_family *family;
 	enum metric_type type;
@@ -187,8 +183,8 @@ int custom_metrics_add(struct custom_metrics *cm, const struct custom_metric_spe
 		buckets = NULL;
 		n_buckets = 0;
 	} else if (!buckets) {
-		buckets = client_default_buckets;
-		n_buckets = sizeof(client_default_buckets) / sizeof(client_default_buckets[0]);
+		buckets = registry_default_buckets; /* what metrics.histogram uses */
+		n_buckets = REGISTRY_DEFAULT_BUCKETS_COUNT;
 	}
 	if (registry_find_family(cm->registry, spec->name)) {
 		set_error(err, "%s: a metric of that name exists already", spec->name);

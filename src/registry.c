@@ -13,6 +13,10 @@
 #include <string.h>
 #include <time.h>
 
+const double registry_default_buckets[REGISTRY_DEFAULT_BUCKETS_COUNT] = {
+	0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0
+};
+
 struct metric_child {
 	const struct metric_family *family;
 	char **label_values;

@@ -15,6 +15,10 @@ enum metric_type {
 	METRIC_SUMMARY, /* _count and _sum only, like the Python client's Summary */
 };
 
+/* prometheus_client's Histogram.DEFAULT_BUCKETS (without +Inf): the library's defaults. */
+extern const double registry_default_buckets[];
+#define REGISTRY_DEFAULT_BUCKETS_COUNT 14
+
 struct registry;
 struct metric_family;
 struct metric_child;

@@ -45,10 +45,6 @@ static struct record_cache_entry *cache_slot(struct record_cache *cache,
 	return &cache->slots[h & (RECORD_CACHE_SLOTS - 1)];
 }
 
-/* prometheus_flask_exporter's defaults (prometheus_client's Histogram.DEFAULT_BUCKETS). */
-static const double default_buckets[] = { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
-					  0.5,	 0.75, 1.0,   2.5,  5.0,   7.5, 10.0 };
-
 static const char *const group_by_names[] = { "path", "full_path", "endpoint", "url_rule" };
 
 const char *request_group_by_name(enum request_group_by g)
@@ -120,8 +116,9 @@ static struct metric_family *add_family(struct registry *r, const char *prefix, 
 		return registry_add_family(r, full, help, type, labels, n_labels, o->buckets,
 					   o->n_buckets);
 	if (type == METRIC_HISTOGRAM)
-		return registry_add_family(r, full, help, type, labels, n_labels, default_buckets,
-					   sizeof(default_buckets) / sizeof(default_buckets[0]));
+		return registry_add_family(r, full, help, type, labels, n_labels,
+					   registry_default_buckets,
+					   REGISTRY_DEFAULT_BUCKETS_COUNT);
 	return registry_add_family(r, full, help, type, labels, n_labels, NULL, 0);
 }
 
