@@ -322,7 +322,10 @@ void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_
 			return;
 		route = cm->match.route;
 	}
-	snprintf(status, sizeof(status), "%u", (unsigned int)rec->status);
+	/* A view that raised: the library's wrapper labels it with the 500 it makes itself,
+	 * whatever an error handler later sent. */
+	snprintf(status, sizeof(status), "%u",
+		 rec->flags & FEE_REC_EXCEPTION ? 500u : (unsigned int)rec->status);
 	for (size_t i = 0; i < cm->n_metrics; i++) {
 		const struct custom_metric *m = &cm->metrics[i];
 		const char *values[32];

@@ -36,7 +36,7 @@ enum custom_label_source {
 	CUSTOM_LABEL_STATIC,   /* a fixed value */
 	CUSTOM_LABEL_METHOD,   /* request.method */
 	CUSTOM_LABEL_PATH,     /* request.path */
-	CUSTOM_LABEL_STATUS,   /* str(response.status_code) */
+	CUSTOM_LABEL_STATUS,   /* str(response.status_code); "500" when the view raised */
 	CUSTOM_LABEL_ENDPOINT, /* request.endpoint */
 	CUSTOM_LABEL_URL_RULE, /* str(request.url_rule) */
 	CUSTOM_LABEL_PARAM,    /* str(request.view_args[arg]); "None" when the route lacks it */

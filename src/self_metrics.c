@@ -31,9 +31,11 @@ int self_metrics_init(struct self_metrics *s, struct registry *r, const char *ve
 	struct metric_family *build, *events;
 	struct metric_child *build_child;
 
-	s->dropped = single_child(r, "flask_ebpf_exporter_records_dropped",
-				  "Finished requests lost because the ring buffer was full",
-				  METRIC_COUNTER);
+	s->dropped =
+		single_child(r, "flask_ebpf_exporter_records_dropped",
+			     "Records lost because the ring buffer was full: finished requests, "
+			     "and with in-progress gauges also request starts",
+			     METRIC_COUNTER);
 	events = registry_add_family(r, "flask_ebpf_exporter_kernel_events",
 				     "Kernel-side events that cost a request or a connection its "
 				     "measurement",

@@ -8,7 +8,8 @@ import threading
 import pytest
 import requests
 
-from conftest import APPS, FEE_BIN, free_port, series, start_server, stop_process, wait_until
+from conftest import (APPS, FEE_BIN, free_port, promtool_check, series, start_server,
+                      stop_process, wait_until)
 
 sys.path.insert(0, APPS)
 import routes_app  # noqa: E402  (the app under test, for Flask's own view of each request)
@@ -182,6 +183,7 @@ def test_custom_metrics(routes_server, attach, tmp_path):
     assert series(text, "files_seconds_count") == {frozenset(): 1}
     assert series(text, "health_checks_total") == {frozenset(): 1}
     assert statuses[("GET", "/health")] == 200
+    promtool_check(text)
 
 
 GAUGE = ROUTES + """
@@ -194,9 +196,10 @@ metrics:
 """
 
 
-def test_in_progress_gauge(attach, tmp_path):
+@pytest.mark.parametrize("kind", ["werkzeug", "gunicorn"])
+def test_in_progress_gauge(kind, attach, tmp_path):
     release = tmp_path / "release"
-    server = start_server("werkzeug", free_port(), app="routes_app",
+    server = start_server(kind, free_port(), app="routes_app",
                           env={"ROUTES_APP_RELEASE_FILE": str(release)})
     try:
         exporter = attach(server.pid, args=["--config", write_config(tmp_path, GAUGE)])
@@ -211,7 +214,9 @@ def test_in_progress_gauge(attach, tmp_path):
             wait_until(lambda: series(exporter.scrape_text(), "block_in_progress")[key] == 1,
                        10, "the gauge to read 1 while /block runs")
             # Still one, however often it is scraped, while the request is held.
-            assert series(exporter.scrape_text(), "block_in_progress") == {key: 1}
+            text = exporter.scrape_text()
+            assert series(text, "block_in_progress") == {key: 1}
+            promtool_check(text)
         finally:
             release.write_text("go")
             client.join(20)

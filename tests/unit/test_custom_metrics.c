@@ -133,9 +133,19 @@ static void test_counter_with_route_parameter(void **state)
 	finished(fx->cm, "OPTIONS /items/toys HTTP/1.1", 200, 0); /* Flask answers it */
 	finished(fx->cm, "GET /items/ HTTP/1.1", 404, 0.01);
 	finished(fx->cm, "GET /health HTTP/1.1", 200, 0.01); /* out of scope */
+	{
+		/* A view that raised, answered 503 by an error handler: the library's wrapper
+		 * saw its own 500. */
+		struct fee_request_record raised = record("GET /items/toys HTTP/1.1", 503, 0.01,
+							  FEE_KIND_FINISHED, FEE_REC_EXCEPTION);
+		const char *toys_500[] = { "toys", "500" };
+
+		custom_metrics_observe(fx->cm, &raised);
+		assert_true(value_of(fx->r, "by_type", toys_500) == 1.0);
+	}
 	assert_true(value_of(fx->r, "by_type", books) == 2.0);
 	assert_true(value_of(fx->r, "by_type", toys) == 1.0);
-	assert_int_equal(metric_family_child_count(registry_find_family(fx->r, "by_type")), 2);
+	assert_int_equal(metric_family_child_count(registry_find_family(fx->r, "by_type")), 3);
 }
 
 static void test_register_default_counts_every_route(void **state)
