@@ -586,29 +586,52 @@ static int load_document(struct config_ctx *c, struct exporter_config *cfg)
 	return config_routes_finish(c, cfg);
 }
 
+/* The next document of the stream into doc; -EINVAL with libyaml's problem in err. */
+static int parse_document(yaml_parser_t *parser, yaml_document_t *doc, const char *name, char *err,
+			  size_t err_size)
+{
+	size_t line;
+
+	if (yaml_parser_load(parser, doc))
+		return 0;
+	if (parser->error == YAML_MEMORY_ERROR)
+		return -ENOMEM;
+	line = parser->problem_mark.line + 1;
+	if (parser->context)
+		snprintf(err, err_size, "%s:%zu: %s %s", name, line, parser->problem,
+			 parser->context);
+	else
+		snprintf(err, err_size, "%s:%zu: %s", name, line,
+			 parser->problem ? parser->problem : "not valid YAML");
+	return -EINVAL;
+}
+
 static int load(struct exporter_config *cfg, yaml_parser_t *parser, const char *name, char *err,
 		size_t err_size)
 {
 	struct config_ctx c = { .file = name, .err = err, .err_size = err_size };
-	yaml_document_t doc;
-	int ret;
+	yaml_document_t doc, next;
+	yaml_node_t *root;
+	int ret = parse_document(parser, &doc, name, err, err_size);
 
-	if (!yaml_parser_load(parser, &doc)) {
-		size_t line = parser->problem_mark.line + 1;
-
-		if (parser->error == YAML_MEMORY_ERROR)
-			return -ENOMEM;
-		if (parser->context)
-			snprintf(err, err_size, "%s:%zu: %s %s", name, line, parser->problem,
-				 parser->context);
-		else
-			snprintf(err, err_size, "%s:%zu: %s", name, line,
-				 parser->problem ? parser->problem : "not valid YAML");
-		return -EINVAL;
-	}
+	if (ret)
+		return ret;
 	c.doc = &doc;
 	ret = load_document(&c, cfg);
 	yaml_document_delete(&doc);
+	if (ret)
+		return ret;
+	/* A second document would be ignored silently: say so instead. */
+	ret = parse_document(parser, &next, name, err, err_size);
+	if (ret)
+		return ret;
+	root = yaml_document_get_root_node(&next);
+	if (root) {
+		c.doc = &next;
+		ret = config_error(&c, root, NULL,
+				   "a second YAML document: put every option in the first");
+	}
+	yaml_document_delete(&next);
 	return ret;
 }
 

@@ -137,6 +137,8 @@ static const struct {
 	  "t.yaml:2: found a tab character that violates indentation while scanning a plain "
 	  "scalar" },
 	{ "? [a]\n: b\n", "t.yaml:1: keys must be strings, got a list" },
+	{ "prefix: a\n---\nprefix: b\n",
+	  "t.yaml:3: a second YAML document: put every option in the first" },
 };
 
 static void test_broken_files(void **state)
