@@ -39,7 +39,15 @@ struct io_args {
 	__u8 shape;
 	__u8 kind;    /* enum io_kind */
 	__u8 pending; /* filled at entry, not yet taken at exit */
-	__u8 in_tls;  /* the thread is inside an OpenSSL call: its socket I/O is ciphertext */
+	__u8 in_tls;  /* enum tls_state */
+};
+
+/* io_args.in_tls: is the thread inside an OpenSSL call (tls.bpf.h), whose socket I/O is
+ * ciphertext, and has that I/O found the peer gone? */
+enum tls_state {
+	TLS_OUTSIDE,
+	TLS_INSIDE,
+	TLS_INSIDE_PEER_GONE,
 };
 
 /* Socket I/O in flight: thread (pid_tgid) -> arguments seen at entry. */
@@ -52,6 +60,8 @@ struct {
 
 #define FEE_EAGAIN 11
 #define FEE_EINTR 4
+#define FEE_EPIPE 32
+#define FEE_ECONNRESET 104
 
 /*
  * Each thread owns one slot, reused in place: entry fills it, exit marks it used. Only a
@@ -75,23 +85,37 @@ static __always_inline void io_stash(const struct io_args *args)
 }
 
 /*
- * The current thread enters (on) or leaves (off) an OpenSSL read or write: the socket I/O
- * it does meanwhile carries that call's ciphertext, which io_stash() then ignores, so a
- * TLS connection is measured once, from its plaintext.
+ * The current thread enters an OpenSSL read or write: the socket I/O it does until
+ * socket_io_ciphertext_end() carries that call's ciphertext, which io_stash() ignores, so
+ * a TLS connection is measured once, from its plaintext.
  */
-static __always_inline void socket_io_ciphertext(bool on)
+static __always_inline void socket_io_ciphertext_begin(void)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct io_args *slot = bpf_map_lookup_elem(&inflight_io, &id);
-	struct io_args fresh = { .in_tls = 1 };
+	struct io_args fresh = { .in_tls = TLS_INSIDE };
 
 	if (slot) {
-		slot->in_tls = on;
+		slot->in_tls = TLS_INSIDE;
 		slot->pending = 0;
 		return;
 	}
-	if (on && bpf_map_update_elem(&inflight_io, &id, &fresh, BPF_ANY))
+	if (bpf_map_update_elem(&inflight_io, &id, &fresh, BPF_ANY))
 		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
+}
+
+/* The OpenSSL call is over. Returns true when its socket I/O found the client gone. */
+static __always_inline bool socket_io_ciphertext_end(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct io_args *slot = bpf_map_lookup_elem(&inflight_io, &id);
+	bool peer_gone;
+
+	if (!slot)
+		return false;
+	peer_gone = slot->in_tls == TLS_INSIDE_PEER_GONE;
+	slot->in_tls = TLS_OUTSIDE;
+	return peer_gone;
 }
 
 /* One contiguous piece of user memory. */
@@ -273,7 +297,16 @@ static __always_inline void socket_io_exit(long ret)
 	struct io_args *stashed = bpf_map_lookup_elem(&inflight_io, &id);
 	struct io_args args;
 
-	if (!stashed || !stashed->pending)
+	if (!stashed)
+		return;
+	if (stashed->in_tls) {
+		/* Ciphertext under an OpenSSL call: only a client that is gone matters, to
+		 * count a response whose write failed (tls.bpf.h). */
+		if (ret == -FEE_EPIPE || ret == -FEE_ECONNRESET)
+			stashed->in_tls = TLS_INSIDE_PEER_GONE;
+		return;
+	}
+	if (!stashed->pending)
 		return;
 	args = *stashed;
 	stashed->pending = 0;

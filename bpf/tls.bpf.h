@@ -15,9 +15,11 @@
  * line written".
  *
  * While a thread is inside one of these calls, the socket syscalls OpenSSL makes for it
- * carry ciphertext; socket_io_ciphertext() tells the socket hooks to skip them, so a TLS
- * request is counted once. (Handshake traffic outside these calls reaches the socket
- * hooks, where its first bytes never look like a request start.)
+ * carry ciphertext; socket_io_ciphertext_begin() tells the socket hooks to skip them, so a
+ * TLS request is counted once. They only note a client that is gone: a response whose
+ * write fails for that reason still counts, as on plain sockets. (Handshake traffic
+ * outside these calls reaches the socket hooks, where its first bytes never look like a
+ * request start.)
  */
 #ifndef FEE_TLS_BPF_H
 #define FEE_TLS_BPF_H
@@ -35,6 +37,7 @@ struct tls_call_args {
 	__u64 ssl;
 	__u64 buf;
 	__u64 moved_ptr; /* size_t * where the _ex variants store the bytes moved */
+	__u64 num;	 /* bytes asked for */
 	__u64 ts;	 /* entry time (writes) */
 	__u32 depth;	 /* calls in flight on the thread: a library may nest them */
 	__u32 call;	 /* enum tls_call */
@@ -49,7 +52,7 @@ struct {
 	__type(value, struct tls_call_args);
 } tls_calls SEC(".maps");
 
-static __always_inline void tls_call_enter(enum tls_call call, void *ssl, void *buf,
+static __always_inline void tls_call_enter(enum tls_call call, void *ssl, void *buf, __u64 num,
 					   void *moved_ptr)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -57,6 +60,7 @@ static __always_inline void tls_call_enter(enum tls_call call, void *ssl, void *
 		.ssl = (__u64)ssl,
 		.buf = (__u64)buf,
 		.moved_ptr = (__u64)moved_ptr,
+		.num = num,
 		.depth = 1,
 		.call = call,
 	};
@@ -78,7 +82,7 @@ static __always_inline void tls_call_enter(enum tls_call call, void *ssl, void *
 		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
 		return;
 	}
-	socket_io_ciphertext(true);
+	socket_io_ciphertext_begin();
 }
 
 /* Bytes the call moved, from its return value `ret`; 0 when it moved none. */
@@ -101,6 +105,7 @@ static __always_inline void tls_call_return(long ret)
 	struct tls_call_args args;
 	struct conn_key key = {};
 	struct conn *conn;
+	bool peer_gone;
 	__u64 moved;
 
 	if (!slot || !slot->depth)
@@ -108,11 +113,13 @@ static __always_inline void tls_call_return(long ret)
 	if (--slot->depth)
 		return;
 	args = *slot;
-	socket_io_ciphertext(false);
+	peer_gone = socket_io_ciphertext_end();
 
-	/* A failed call (want-read/want-write, or the peer gone) moved nothing: a response
-	 * whose write failed is not seen. */
 	moved = tls_bytes_moved(&args, ret);
+	/* A write that failed because the client is gone still answered the request (SPEC
+	 * §3), as on plain sockets; one that must be retried (want-write) has not yet. */
+	if (moved == 0 && peer_gone && (args.call == TLS_WRITE || args.call == TLS_WRITE_EX))
+		moved = args.num;
 	if (moved == 0)
 		return;
 	if (moved > 0xffffffff)
@@ -134,30 +141,30 @@ static __always_inline void tls_call_return(long ret)
  * skeleton ---- */
 
 SEC("uprobe")
-int BPF_KPROBE(uprobe_ssl_read, void *ssl, void *buf)
+int BPF_KPROBE(uprobe_ssl_read, void *ssl, void *buf, int num)
 {
-	tls_call_enter(TLS_READ, ssl, buf, NULL);
+	tls_call_enter(TLS_READ, ssl, buf, num > 0 ? num : 0, NULL);
 	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(uprobe_ssl_read_ex, void *ssl, void *buf, __u64 num, void *readbytes)
 {
-	tls_call_enter(TLS_READ_EX, ssl, buf, readbytes);
+	tls_call_enter(TLS_READ_EX, ssl, buf, num, readbytes);
 	return 0;
 }
 
 SEC("uprobe")
-int BPF_KPROBE(uprobe_ssl_write, void *ssl, void *buf)
+int BPF_KPROBE(uprobe_ssl_write, void *ssl, void *buf, int num)
 {
-	tls_call_enter(TLS_WRITE, ssl, buf, NULL);
+	tls_call_enter(TLS_WRITE, ssl, buf, num > 0 ? num : 0, NULL);
 	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(uprobe_ssl_write_ex, void *ssl, void *buf, __u64 num, void *written)
 {
-	tls_call_enter(TLS_WRITE_EX, ssl, buf, written);
+	tls_call_enter(TLS_WRITE_EX, ssl, buf, num, written);
 	return 0;
 }
 

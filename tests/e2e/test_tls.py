@@ -3,6 +3,8 @@ SSL_write feeds the same request recognition as socket bytes, and the ciphertext
 socket is never counted. Real servers (gunicorn, werkzeug, nginx) with a throw-away
 self-signed certificate, real clients (requests, curl -k, raw TLS sockets), exact counts."""
 import os
+import socket
+import struct
 import subprocess
 import time
 
@@ -11,7 +13,7 @@ import requests
 
 from conftest import (Expected, answers, free_port, series, start_server, stop_process,
                       wait_until)
-from test_pipeline import assert_mix_counted, request_mix, scrape_until_complete
+from test_pipeline import assert_mix_counted, raw_connection, request_mix, scrape_until_complete
 
 LIBSSL_PROBED = "flask_ebpf_exporter_tls_libraries_probed"
 
@@ -63,6 +65,32 @@ def test_gunicorn_https_exceptions(tls_cert, attach):
         assert series(text, "flask_http_request_exceptions_total") == {
             frozenset({("method", "GET"), ("status", "500")}): 3}
         assert totals_by_path(text) == {"/raise": 3, "/return500": 2, "/": 2}
+    finally:
+        stop_process(server.proc)
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_response_to_a_client_that_hung_up_counts(scheme, tls_cert, attach):
+    """SPEC §3: the server answered, even though its write failed (the client reset the
+    connection while /slow was sleeping). Over TLS the failed SSL_write is seen through the
+    EPIPE/ECONNRESET of the socket write under it; plain HTTP is the reference."""
+    server = start_server("gunicorn", free_port(), tls=tls_cert if scheme == "https" else None)
+    try:
+        exporter = attach(server.pid)
+        expected = Expected()
+        expected.base, expected.port = server.base, server.port
+        for _ in range(2):
+            conn = raw_connection(expected)
+            conn.sendall(b"GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            time.sleep(0.1)  # the worker has read the request and sleeps in the view
+            # Linger 0: close() sends a reset, so the server's response write fails.
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+        time.sleep(0.6)  # both responses written (and failed)
+        text = exporter.scrape_text()
+        assert totals_by_path(text) == {"/slow": 2}
+        assert series(text, "flask_http_request_total") == {
+            frozenset({("method", "GET"), ("status", "200")}): 2}
     finally:
         stop_process(server.proc)
 
