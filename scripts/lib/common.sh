@@ -104,41 +104,73 @@ metric_sum() {
 
 # --- alternating benchmarks: the caller sets ROUNDS, SECONDS_PER_ROUND, CONNECTIONS, WORK ---
 
-# wrk_run URL: requests/s and completed requests of one bounded wrk run.
+# wrk_run URL: requests/s and completed requests of one bounded wrk run ($WRK: the
+# command, default wrk).
 wrk_run() {
-	wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --timeout 5s "$1" >"$WORK/wrk.out"
+	${WRK:-wrk} -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" --timeout 5s "$1" >"$WORK/wrk.out"
 	local rps total
 	rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.out")
 	total=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
 	echo "$rps $total"
 }
 
+# tree_cpu_ticks PID: CPU time (user + system, in clock ticks) used so far by PID and its
+# descendants that are alive now.
+tree_cpu_ticks() {
+	local pid=$1 sum=0 child
+	[ -r "/proc/$pid/stat" ] || { echo 0; return; }
+	sum=$(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+	for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+		sum=$((sum + $(tree_cpu_ticks "$child")))
+	done
+	echo "$sum"
+}
+
+# measured_run PID URL: "req/s completed server-µs-per-request" of one wrk run, the last
+# from the CPU time PID's process tree used during it (robust to a busy machine, where
+# req/s swings with what the neighbours do).
+measured_run() {
+	local before after rps total
+	before=$(tree_cpu_ticks "$1")
+	read -r rps total < <(wrk_run "$2")
+	after=$(tree_cpu_ticks "$1")
+	echo "$rps $total $(awk -v d=$((after - before)) -v n="$total" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.1f", n ? d * 1e6 / hz / n : 0 }')"
+}
+
 # bench_alternating NAME PID URL: alternate rounds without and with the exporter on PID;
-# prints each round (with wrk's completed count against the exporter's) and a RESULT line.
+# prints each round (with wrk's completed count against the exporter's) and a RESULT line:
+# throughput ratios, and the server's CPU time per request without and with.
 bench_alternating() {
-	local name=$1 pid=$2 url=$3 mport off on total counted dropped exporter
-	local offs=() ons=()
+	local name=$1 pid=$2 url=$3 mport off on total counted dropped exporter cpu_off cpu_on
+	local offs=() ons=() cpu_offs=() cpu_ons=()
 	mport=$(free_port)
 	wrk_run "$url" >/dev/null # warm-up
 	for round in $(seq "$ROUNDS"); do
-		read -r off _ < <(wrk_run "$url")
+		read -r off _ cpu_off < <(measured_run "$pid" "$url")
 		exporter=$(start_exporter "$mport" "$pid")
-		read -r on total < <(wrk_run "$url")
+		read -r on total cpu_on < <(measured_run "$pid" "$url")
 		counted=$(metric_sum "http://127.0.0.1:$mport/metrics" flask_http_request_total)
 		dropped=$(metric_sum "http://127.0.0.1:$mport/metrics" flask_ebpf_exporter_records_dropped_total)
 		stop "$exporter"
 		offs+=("$off")
 		ons+=("$on")
-		printf '  %-10s round %d: off %9.1f req/s, on %9.1f req/s; wrk completed %d, exporter counted %d, dropped %d\n' \
-			"$name" "$round" "$off" "$on" "$total" "$counted" "$dropped"
+		cpu_offs+=("$cpu_off")
+		cpu_ons+=("$cpu_on")
+		printf '  %-10s round %d: off %9.1f req/s %6.1f µs/req, on %9.1f req/s %6.1f µs/req; wrk completed %d, exporter counted %d, dropped %d\n' \
+			"$name" "$round" "$off" "$cpu_off" "$on" "$cpu_on" "$total" "$counted" "$dropped"
 	done
 	# The ratio of the means, and the median of the per-round ratios (robust to a round
-	# that a noisy neighbour spoiled).
-	awk -v name="$name" -v offs="${offs[*]}" -v ons="${ons[*]}" 'BEGIN {
-		n = split(offs, a, " "); split(ons, b, " ")
+	# that a noisy neighbour spoiled); server CPU per request as medians.
+	awk -v name="$name" -v offs="${offs[*]}" -v ons="${ons[*]}" -v coffs="${cpu_offs[*]}" \
+		-v cons="${cpu_ons[*]}" '
+	function median(v, n,    i, j, t) {
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	BEGIN {
+		n = split(offs, a, " "); split(ons, b, " "); split(coffs, c, " "); split(cons, d, " ")
 		for (i = 1; i <= n; i++) { so += a[i]; sn += b[i]; r[i] = b[i] / a[i] }
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
-		median = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
-		printf "RESULT %-10s mean off %9.1f req/s, mean on %9.1f req/s, ratio on/off %.3f, median round ratio %.3f\n", name, so / n, sn / n, sn / so, median
+		printf "RESULT %-10s mean off %9.1f req/s, mean on %9.1f req/s, ratio on/off %.3f, median round ratio %.3f; server CPU per request: median off %.1f µs, on %.1f µs\n", name, so / n, sn / n, sn / so, median(r, n), median(c, n), median(d, n)
 	}'
 }
