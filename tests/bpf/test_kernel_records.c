@@ -28,35 +28,7 @@
 
 #include <bpf/libbpf.h>
 
-#define MAX_RECORDS 64
-
-static struct collector *collector;
-static struct fee_request_record records[MAX_RECORDS];
-static int n_records;
-
-static void on_record(void *ctx, const struct fee_request_record *rec)
-{
-	if (n_records < MAX_RECORDS)
-		records[n_records] = *rec;
-	n_records++;
-}
-
-/* Drains the ring buffer and returns how many records arrived since the last call. */
-static int collect(void)
-{
-	n_records = 0;
-	assert_true(collector_drain(collector) >= 0);
-	return n_records;
-}
-
-static void assert_record(int i, const char *line, int status)
-{
-	assert_true(i < n_records);
-	assert_int_equal(records[i].status, status);
-	assert_int_equal(records[i].line_len, strlen(line));
-	assert_memory_equal(records[i].line, line, strlen(line));
-	assert_int_equal(records[i].tgid, getpid());
-}
+#include "record_sink.h"
 
 /* ---- a loopback connection: client end and server end ------------------------------------ */
 
