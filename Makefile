@@ -47,6 +47,8 @@ TEST_LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/tests/obj/%.o,$(LIB_SRCS))
 # BPF tests load the real programs, so they link the daemon's archive and libbpf.
 BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
 BPF_TEST_BINS := $(patsubst tests/bpf/%.c,$(OUTPUT)/tests/bpf/%,$(BPF_TEST_SRCS))
+# The TLS test once more, OpenSSL linked statically: the probes must find it in the executable.
+BPF_TEST_BINS += $(OUTPUT)/tests/bpf/test_tls_records_static
 
 .PHONY: all
 all: $(APP)
@@ -103,6 +105,10 @@ test-unit: $(TEST_BINS)
 
 # The TLS test is an HTTPS server and client itself: it links the OpenSSL it probes.
 $(OUTPUT)/tests/bpf/test_tls_records: BPF_TEST_LIBS := -lssl -lcrypto
+$(OUTPUT)/tests/bpf/test_tls_records_static: tests/bpf/test_tls_records.c $(OUTPUT)/libfee.a | $(OUTPUT)/tests/bpf
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(APP_CFLAGS) -DFEE_STATIC_OPENSSL $< $(OUTPUT)/libfee.a $(LIBS) \
+		-Wl,-Bstatic -lssl -lcrypto -Wl,-Bdynamic -lcmocka -o $@
 $(OUTPUT)/tests/bpf/test_%: tests/bpf/test_%.c $(OUTPUT)/libfee.a | $(OUTPUT)/tests/bpf
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(APP_CFLAGS) $< $(OUTPUT)/libfee.a $(LIBS) $(BPF_TEST_LIBS) -lcmocka -o $@

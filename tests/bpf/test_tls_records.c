@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,25 @@ static int make_contexts(void)
 	return 0;
 }
 
+/*
+ * Is path the file holding this process's OpenSSL: libssl, or with -DFEE_STATIC_OPENSSL
+ * (OpenSSL linked in statically; no libssl mapped) this very executable?
+ */
+static bool is_our_openssl(const char *path)
+{
+#ifdef FEE_STATIC_OPENSSL
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	return strcmp(path, exe) == 0;
+#else
+	return strstr(path, "libssl") != NULL;
+#endif
+}
+
 static int setup(void **state)
 {
 	const char *libs[4];
@@ -282,8 +302,8 @@ static int setup(void **state)
 	/* This process maps libssl (it links it): watching it must probe it. */
 	if (collector_watch_tree(collector, getpid(), 0) != 1)
 		return -1;
-	if (collector_tls_libraries(collector, libs, 4) < 1 || !strstr(libs[0], "libssl")) {
-		fprintf(stderr, "libssl was not probed\n");
+	if (collector_tls_libraries(collector, libs, 4) != 1 || !is_our_openssl(libs[0])) {
+		fprintf(stderr, "the OpenSSL of this process was not probed\n");
 		return -1;
 	}
 	collect();
