@@ -323,6 +323,22 @@ static int checked(struct config_ctx *c, const yaml_node_t *node, const char *ke
 	return ret;
 }
 
+/* A scalar handed to one of the config_set_* setters shared with the command line. */
+typedef int (*text_setter_fn)(struct exporter_config *cfg, const char *text, char *err,
+			      size_t err_size);
+
+static int set_text(struct config_ctx *c, const char *key, yaml_node_t *value, void *target,
+		    text_setter_fn set)
+{
+	char msg[CONFIG_ERROR_MSG_MAX];
+	const char *text = NULL;
+	int err = config_get_text(c, key, value, &text);
+
+	if (err)
+		return err;
+	return checked(c, value, key, set(target, text, msg, sizeof(msg)), msg);
+}
+
 static int parse_pids(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
 	struct exporter_config *cfg = target;
@@ -359,13 +375,7 @@ static int parse_listen(struct config_ctx *c, const char *key, yaml_node_t *valu
 static int parse_metrics_path(struct config_ctx *c, const char *key, yaml_node_t *value,
 			      void *target)
 {
-	char msg[CONFIG_ERROR_MSG_MAX];
-	const char *text = NULL;
-	int err = config_get_text(c, key, value, &text);
-
-	if (err)
-		return err;
-	return checked(c, value, key, config_set_metrics_path(target, text, msg, sizeof(msg)), msg);
+	return set_text(c, key, value, target, config_set_metrics_path);
 }
 
 static int parse_hooks(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
@@ -397,13 +407,7 @@ static int parse_created(struct config_ctx *c, const char *key, yaml_node_t *val
 
 static int parse_prefix(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
-	char msg[CONFIG_ERROR_MSG_MAX];
-	const char *text = NULL;
-	int err = config_get_text(c, key, value, &text);
-
-	if (err)
-		return err;
-	return checked(c, value, key, config_set_prefix(target, text, msg, sizeof(msg)), msg);
+	return set_text(c, key, value, target, config_set_prefix);
 }
 
 static int parse_buckets(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
@@ -421,24 +425,12 @@ static int parse_buckets(struct config_ctx *c, const char *key, yaml_node_t *val
 
 static int parse_latency(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
-	char msg[CONFIG_ERROR_MSG_MAX];
-	const char *text = NULL;
-	int err = config_get_text(c, key, value, &text);
-
-	if (err)
-		return err;
-	return checked(c, value, key, config_set_latency(target, text, msg, sizeof(msg)), msg);
+	return set_text(c, key, value, target, config_set_latency);
 }
 
 static int add_exclude(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
-	char msg[CONFIG_ERROR_MSG_MAX];
-	const char *text = NULL;
-	int err = config_get_text(c, key, value, &text);
-
-	if (err)
-		return err;
-	return checked(c, value, key, config_add_exclude(target, text, msg, sizeof(msg)), msg);
+	return set_text(c, key, value, target, config_add_exclude);
 }
 
 /* A regex or a list of them, as the library's excluded_paths. */

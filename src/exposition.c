@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <string.h>
-#include <strings.h>
 
 static void put_unless_created(const struct sample_ctx *s, const char *suffix, const char *le,
 			       double value)
@@ -59,26 +58,4 @@ int exposition_write_text(const struct registry *r, const struct exposition_opti
 			  struct strbuf *out)
 {
 	return exposition_write_families(r, options, out, put_family);
-}
-
-int exposition_accepts_openmetrics(const char *accept)
-{
-	static const char media[] = "application/openmetrics-text";
-	const char *p = accept;
-
-	while (p && *p) {
-		const char *end = p + strcspn(p, ",");
-		const char *type_end = p + strcspn(p, ",;");
-
-		while (p < type_end && (*p == ' ' || *p == '\t'))
-			p++;
-		while (type_end > p && (type_end[-1] == ' ' || type_end[-1] == '\t'))
-			type_end--;
-		/* The client compares exactly (case-sensitive) after strip(). */
-		if ((size_t)(type_end - p) == sizeof(media) - 1 &&
-		    !memcmp(p, media, sizeof(media) - 1))
-			return 1;
-		p = *end ? end + 1 : end;
-	}
-	return 0;
 }

@@ -47,8 +47,4 @@ int exposition_write_text(const struct registry *r, const struct exposition_opti
 int exposition_write_openmetrics(const struct registry *r, const struct exposition_options *options,
 				 struct strbuf *out);
 
-/* The writer an Accept header asks for, as the client's choose_encoder(): OpenMetrics when
- * any of its media ranges is application/openmetrics-text. */
-int exposition_accepts_openmetrics(const char *accept);
-
 #endif

@@ -4,27 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <zlib.h>
-
-int http_gzip_accepted(const char *header)
-{
-	const char *p = header;
-
-	while (p && *p) {
-		const char *end = p + strcspn(p, ",");
-		const char *token_end = p + strcspn(p, ",;");
-
-		while (p < token_end && (*p == ' ' || *p == '\t'))
-			p++;
-		while (token_end > p && (token_end[-1] == ' ' || token_end[-1] == '\t'))
-			token_end--;
-		if (token_end - p == 4 && !strncasecmp(p, "gzip", 4))
-			return 1;
-		p = *end ? end + 1 : end;
-	}
-	return 0;
-}
 
 int http_gzip(struct strbuf *sb)
 {

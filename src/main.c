@@ -12,6 +12,7 @@
 #include "config_routes.h"
 #include "custom_metrics.h"
 #include "exposition.h"
+#include "http_header.h"
 #include "info_gauges.h"
 #include "log.h"
 #include "metrics_server.h"
@@ -106,7 +107,8 @@ static int render_metrics(void *ctx, const struct scrape_request *req, struct st
 		.names = req->names,
 		.n_names = req->n_names,
 	};
-	int openmetrics = exposition_accepts_openmetrics(req->accept);
+	/* As the client's choose_encoder(): OpenMetrics when the Accept header lists it. */
+	int openmetrics = http_header_lists(req->accept, HTTP_OPENMETRICS_MEDIA_TYPE, 0);
 
 	*content_type =
 		openmetrics ? EXPOSITION_OPENMETRICS_CONTENT_TYPE : EXPOSITION_TEXT_CONTENT_TYPE;

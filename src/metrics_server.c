@@ -2,6 +2,7 @@
 #include "metrics_server.h"
 
 #include "http_gzip.h"
+#include "http_header.h"
 #include "log.h"
 
 #include <errno.h>
@@ -92,8 +93,9 @@ static enum MHD_Result serve_metrics(struct metrics_server *s, struct MHD_Connec
 	req.n_names = names.n;
 	err = names.failed ? -ENOMEM : s->render(s->ctx, &req, &out, &content_type);
 	free(names.names);
-	if (!err && http_gzip_accepted(MHD_lookup_connection_value(
-			    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+	if (!err && http_header_lists(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								  MHD_HTTP_HEADER_ACCEPT_ENCODING),
+				      "gzip", 1)) {
 		err = http_gzip(&out);
 		encoding = "gzip";
 	}

@@ -195,20 +195,6 @@ static void test_name_filter(void **state)
 	registry_free(r);
 }
 
-static void test_accept_header(void **state)
-{
-	assert_true(exposition_accepts_openmetrics("application/openmetrics-text"));
-	assert_true(exposition_accepts_openmetrics(
-		"application/openmetrics-text; version=1.0.0; charset=utf-8,text/plain;q=0.5"));
-	assert_true(exposition_accepts_openmetrics("text/plain , application/openmetrics-text "));
-	assert_false(exposition_accepts_openmetrics(NULL));
-	assert_false(exposition_accepts_openmetrics(""));
-	assert_false(exposition_accepts_openmetrics("text/plain;version=0.0.4"));
-	assert_false(exposition_accepts_openmetrics("application/openmetrics-text2"));
-	/* choose_encoder() compares exactly: other case is not OpenMetrics */
-	assert_false(exposition_accepts_openmetrics("Application/OpenMetrics-Text"));
-}
-
 static void test_summary_unlabelled_and_escaped_help(void **state)
 {
 	static const char *const route_label[] = { "route" };
@@ -354,7 +340,6 @@ int main(void)
 		cmocka_unit_test(test_empty_registry_prints_nothing),
 		cmocka_unit_test(test_appends_to_buffer),
 		cmocka_unit_test(test_name_filter),
-		cmocka_unit_test(test_accept_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

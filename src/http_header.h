@@ -1,0 +1,15 @@
+/* http_header — reading list-valued request headers (Accept, Accept-Encoding). */
+#ifndef FEE_HTTP_HEADER_H
+#define FEE_HTTP_HEADER_H
+
+/*
+ * Whether a comma-separated header value lists token, as prometheus_client reads Accept and
+ * Accept-Encoding: each element up to its first ';', blanks stripped, compared whole
+ * (ignoring case when ignore_case: the client lower-cases encodings but not media types).
+ * NULL: no.
+ */
+int http_header_lists(const char *value, const char *token, int ignore_case);
+
+#define HTTP_OPENMETRICS_MEDIA_TYPE "application/openmetrics-text"
+
+#endif
