@@ -82,4 +82,27 @@ static __always_inline void conn_forget(const struct conn_key *key)
 	bpf_map_delete_elem(&conns, key);
 }
 
+/* bpf_for_each_map_elem callback: a connection of the exiting process (ctx: its tgid). */
+static long abandon_if_owned(struct bpf_map *map, struct conn_key *key, struct conn *conn,
+			     void *ctx)
+{
+	if (key->tgid == *(__u32 *)ctx) {
+		conn_request_abandoned(key, conn);
+		bpf_map_delete_elem(map, key);
+	}
+	return 0;
+}
+
+/*
+ * A process is gone. Its sockets closed without a close() (exit closes them itself), so
+ * the requests it had started would hold in-progress gauges up for ever (think of a
+ * gunicorn worker killed for its timeout in the middle of one): abandon them. Only with
+ * in-progress gauges, and once per process, so the walk over the table is rare.
+ */
+static __always_inline void conns_forget_process(__u32 tgid)
+{
+	if (cfg_emit_started)
+		bpf_for_each_map_elem(&conns, abandon_if_owned, &tgid, 0);
+}
+
 #endif

@@ -60,7 +60,9 @@ int rtp_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_delete_elem(&inflight_io, &id);
 	bpf_map_delete_elem(&thread_requests, &id);
 	bpf_map_delete_elem(&tls_calls, &id);
-	if ((__u32)id == tgid)
+	if ((__u32)id == tgid) {
 		bpf_map_delete_elem(&targets, &tgid);
+		conns_forget_process(tgid);
+	}
 	return 0;
 }

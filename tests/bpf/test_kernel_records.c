@@ -475,6 +475,30 @@ static void test_unanswered_request_is_abandoned(void **state)
 	assert_int_equal(records[1].kind, FEE_KIND_ABANDONED);
 }
 
+static void test_exiting_server_abandons_its_requests(void **state)
+{
+	struct link l = open_link();
+	pid_t child;
+	int status;
+
+	client_send(&l, "GET /killed HTTP/1.1\r\n\r\n");
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) { /* reads the request, then dies without answering or closing */
+		char buf[256];
+
+		_exit(read(l.server, buf, sizeof(buf)) > 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close_link(&l);
+	assert_int_equal(collect(), 2);
+	assert_int_equal(records[0].kind, FEE_KIND_STARTED);
+	assert_int_equal(records[1].kind, FEE_KIND_ABANDONED);
+	assert_int_equal(records[1].tgid, child);
+	assert_memory_equal(records[1].line, "GET /killed HTTP/1.1", 20);
+}
+
 static int setup_started(void **state)
 {
 	const struct collector_options opts = { .keep_query = 1, .emit_started = 1 };
@@ -525,6 +549,7 @@ int main(void)
 	const struct CMUnitTest started_tests[] = {
 		cmocka_unit_test(test_started_then_finished),
 		cmocka_unit_test(test_unanswered_request_is_abandoned),
+		cmocka_unit_test(test_exiting_server_abandons_its_requests),
 	};
 	int failed;
 

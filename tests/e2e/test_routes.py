@@ -1,6 +1,8 @@
 """Routes, group_by and custom metrics (SPEC §4) against a real Flask app under a real
 server, attached by the exporter. Every expected label comes from Flask itself: the test
 asks the app's own url_map (and request.full_path) what the library would have seen."""
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -250,3 +252,35 @@ def test_route_config_errors(text, message, tmp_path):
     assert r.returncode == 2
     assert "--group-by: 'rule' is not one of path, full_path, endpoint, url_rule" in \
         r.stderr.decode()
+
+
+def test_killed_worker_releases_the_gauge(attach, tmp_path):
+    """A worker that dies in the middle of a request (gunicorn kills one that overruns its
+    timeout) closes its sockets without close(): the kernel abandons its requests when the
+    process exits, so the gauge falls back to 0 instead of staying up for ever."""
+    server = start_server("gunicorn", free_port(), app="routes_app",
+                          env={"ROUTES_APP_RELEASE_FILE": str(tmp_path / "never")})
+    try:
+        exporter = attach(server.pid, args=["--config", write_config(tmp_path, GAUGE)])
+        key = frozenset({("app", "routes")})
+        errors = []
+
+        def blocked_request():
+            try:
+                requests.get(server.base + "/block", timeout=20)
+            except requests.RequestException as e:
+                errors.append(e)
+
+        client = threading.Thread(target=blocked_request)
+        client.start()
+        wait_until(lambda: series(exporter.scrape_text(), "block_in_progress")[key] == 1,
+                   10, "the gauge to read 1 while /block runs")
+        for worker in server.children():
+            os.kill(worker, signal.SIGKILL)
+        client.join(20)
+        assert errors, "the killed worker still answered"
+        wait_until(lambda: series(exporter.scrape_text(), "block_in_progress")[key] == 0,
+                   10, "the gauge to fall back to 0")
+        assert series(exporter.scrape_text(), "flask_http_request_total") == {}
+    finally:
+        stop_process(server.proc)
