@@ -44,9 +44,9 @@ int config_parse_static_url_path(struct config_ctx *c, const char *key, yaml_nod
 		return 0;
 	if (config_get_string(c, key, value, &cfg->static_url_path))
 		return -EINVAL;
+	/* "" is Flask's static_url_path='': the static files at the root, /<path:filename>. */
 	if (cfg->static_url_path[0] != '/' && cfg->static_url_path[0])
-		return config_error(c, value, key, "must start with '/'");
-	cfg->no_static_route = !cfg->static_url_path[0];
+		return config_error(c, value, key, "must start with '/' (or be '' or null)");
 	return 0;
 }
 

@@ -254,6 +254,13 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 		}
 		options.exclude = exp->exclude;
 	}
+	if ((cfg->group_by == GROUP_BY_ENDPOINT || cfg->group_by == GROUP_BY_URL_RULE) &&
+	    !cfg->routes) {
+		/* Every request would be labelled None: surely not what was meant. */
+		log_error("group_by %s needs the app's routes (routes: in --config)",
+			  request_group_by_name(cfg->group_by));
+		return -EINVAL;
+	}
 	exp->requests.group_by = cfg->group_by;
 	exp->requests.routes = cfg->routes;
 	err = request_metrics_init(&exp->requests, exp->registry, &options);

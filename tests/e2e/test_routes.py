@@ -252,6 +252,11 @@ def test_route_config_errors(text, message, tmp_path):
     assert r.returncode == 2
     assert "--group-by: 'rule' is not one of path, full_path, endpoint, url_rule" in \
         r.stderr.decode()
+    r = subprocess.run([FEE_BIN, "--group-by", "endpoint", "--check-config"],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 2
+    assert r.stderr.decode() == ("flask_ebpf_exporter: error: group_by endpoint needs the "
+                                 "app's routes (routes: in --config)\n")
 
 
 def test_killed_worker_releases_the_gauge(attach, tmp_path):

@@ -85,6 +85,10 @@ static void test_static_url_path(void **state)
 	assert_int_equal(load(&cfg, "static_url_path: /assets\nroutes: [{rule: /}]\n", err), 0);
 	assert_string_equal(route_rule(route_table_at(cfg.routes, 0)), "/assets/<path:filename>");
 	config_release(&cfg);
+	/* Flask's static_url_path='': the static files at the root. */
+	assert_int_equal(load(&cfg, "static_url_path: ''\nroutes: [{rule: /}]\n", err), 0);
+	assert_string_equal(route_rule(route_table_at(cfg.routes, 0)), "/<path:filename>");
+	config_release(&cfg);
 	/* No routes: no table at all (endpoint and url_rule then label None). */
 	assert_int_equal(load(&cfg, "group_by: endpoint\n", err), 0);
 	assert_null(cfg.routes);
