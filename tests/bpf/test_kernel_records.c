@@ -499,11 +499,10 @@ static void test_exiting_server_abandons_its_requests(void **state)
 	assert_memory_equal(records[1].line, "GET /killed HTTP/1.1", 20);
 }
 
-static int setup_started(void **state)
+/* The collector (opts NULL: the defaults), watching this process. */
+static int setup_with(const struct collector_options *opts)
 {
-	const struct collector_options opts = { .keep_query = 1, .emit_started = 1 };
-
-	collector = collector_open_with(HOOK_MODE_AUTO, &opts, on_record, NULL);
+	collector = collector_open_with(HOOK_MODE_AUTO, opts, on_record, NULL);
 	if (!collector)
 		return -1;
 	if (collector_watch_tree(collector, getpid(), 0) != 1)
@@ -512,15 +511,16 @@ static int setup_started(void **state)
 	return 0;
 }
 
+static int setup_started(void **state)
+{
+	const struct collector_options opts = { .keep_query = 1, .emit_started = 1 };
+
+	return setup_with(&opts);
+}
+
 static int setup(void **state)
 {
-	collector = collector_open(HOOK_MODE_AUTO, on_record, NULL);
-	if (!collector)
-		return -1;
-	if (collector_watch_tree(collector, getpid(), 0) != 1)
-		return -1;
-	collect();
-	return 0;
+	return setup_with(NULL);
 }
 
 static int teardown(void **state)

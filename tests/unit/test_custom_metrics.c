@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "custom_metrics.h"
+#include "fake_record.h"
 #include "route_table.h"
 
 static double fixed_clock(void)
@@ -20,16 +21,7 @@ static double fixed_clock(void)
 static struct fee_request_record record(const char *line, int status, double seconds, int kind,
 					int flags)
 {
-	struct fee_request_record rec;
-
-	memset(&rec, 0, sizeof(rec));
-	rec.line_len = (__u16)strlen(line);
-	memcpy(rec.line, line, rec.line_len);
-	rec.status = (__u16)status;
-	rec.duration_ns = (__u64)(seconds * 1e9);
-	rec.kind = (__u8)kind;
-	rec.flags = (__u16)flags;
-	return rec;
+	return fake_record(line, status, seconds, kind, flags);
 }
 
 static void finished(struct custom_metrics *cm, const char *line, int status, double seconds)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "fake_record.h"
 #include "request_metrics.h"
 #include "route_table.h"
 
@@ -20,15 +21,7 @@ static double fixed_clock(void)
 
 static struct fee_request_record record(const char *line, int status, double seconds, int flags)
 {
-	struct fee_request_record rec;
-
-	memset(&rec, 0, sizeof(rec));
-	rec.line_len = (__u16)strlen(line);
-	memcpy(rec.line, line, rec.line_len);
-	rec.status = (__u16)status;
-	rec.duration_ns = (__u64)(seconds * 1e9);
-	rec.flags = (__u16)flags;
-	return rec;
+	return fake_record(line, status, seconds, FEE_KIND_FINISHED, flags);
 }
 
 /* The child of f whose label values are exactly `values`, or NULL. */
