@@ -289,3 +289,18 @@ def test_killed_worker_releases_the_gauge(attach, tmp_path):
         assert series(exporter.scrape_text(), "flask_http_request_total") == {}
     finally:
         stop_process(server.proc)
+
+
+def test_readme_example_is_valid(tmp_path):
+    """The example config of README "Routes and custom metrics" passes --check-config."""
+    import re
+    with open(os.path.join(APPS, "..", "..", "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    section = readme[readme.index("## Routes and custom metrics"):]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    path = tmp_path / "example.yaml"
+    path.write_text(example)
+    r = subprocess.run([FEE_BIN, "--config", str(path), "--check-config"],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr.decode()
+    assert "items_by_type" in example and "register_default" in example
