@@ -123,8 +123,8 @@ test-e2e: $(APP)
 
 # Kernel tier: root and qemu; every hook mode on this kernel and, booted under qemu, on
 # Debian's current 6.1 kernel (downloaded once into build/kernel-test). About a minute.
-test-kernels: $(APP)
-	$(Q)scripts/kernel-test/run.sh $(APP)
+test-kernels: $(APP) $(BPF_TEST_BINS)
+	$(Q)scripts/kernel-test/run.sh $(APP) $(BPF_TEST_BINS)
 
 # --- demo and benchmarks -----------------------------------------------------------------
 .PHONY: demo bench bench-kernels
@@ -148,7 +148,7 @@ vmlinux:
 
 format-check:
 	$(call msg,FORMAT,check)
-	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/bpf/*.c)
+	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/bpf/*.c tests/bpf/*.h)
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

@@ -9,17 +9,7 @@
 #define FEE_HOOKS_FENTRY_BPF_H
 
 #include "socket_syscalls.bpf.h"
-
-/* The architecture's syscall wrapper prefix (what libbpf's ksyscall finds at runtime). */
-#if defined(__TARGET_ARCH_x86)
-#define FEE_SYSCALL_PREFIX "__x64_sys_"
-#elif defined(__TARGET_ARCH_arm64)
-#define FEE_SYSCALL_PREFIX "__arm64_sys_"
-#elif defined(__TARGET_ARCH_s390)
-#define FEE_SYSCALL_PREFIX "__s390x_sys_"
-#else
-#error "fentry hooks: syscall wrapper prefix unknown for this architecture"
-#endif
+#include "syscall_prefix.bpf.h"
 
 #define FENTRY_ENTER(name)                                                                         \
 	SEC("fentry/" FEE_SYSCALL_PREFIX #name)                                                    \

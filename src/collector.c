@@ -2,6 +2,7 @@
 #include "collector.h"
 
 #include "exporter.skel.h"
+#include "hook_probe.h"
 #include "log.h"
 #include "proc_tree.h"
 #include "tls_probes.h"
@@ -73,24 +74,6 @@ static enum hook_mode family_of(const struct bpf_program *prog)
 	return hook_mode_of_section(bpf_program__section_name(prog));
 }
 
-/* Between open and load: the socket hooks of mode and no other family's. */
-static int select_hooks(struct bpf_object *obj, enum hook_mode mode)
-{
-	struct bpf_program *prog;
-
-	bpf_object__for_each_program (prog, obj) {
-		enum hook_mode family = family_of(prog);
-		int err;
-
-		if (family == HOOK_MODE_AUTO) /* shared by every mode */
-			continue;
-		err = bpf_program__set_autoload(prog, family == mode);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
 /* The first socket hook program that should be attached and is not: the one that failed. */
 static const char *first_unattached_hook(const struct exporter_bpf *skel)
 {
@@ -146,7 +129,7 @@ static int open_with_hooks(struct collector *c, enum hook_mode mode, char *why, 
 		snprintf(why, why_size, "cannot open the BPF object: %s", strerror(errno));
 		return err;
 	}
-	err = select_hooks(skel->obj, mode);
+	err = hook_select(skel->obj, mode);
 	if (err) {
 		snprintf(why, why_size, "cannot select its programs: %s", strerror(-err));
 		goto fail;
@@ -190,7 +173,11 @@ static int open_cheapest_hooks(struct collector *c, enum hook_mode requested)
 	int err = -ENOENT;
 
 	for (int i = 0; i < n; i++) {
-		err = open_with_hooks(c, modes[i], why, sizeof(why));
+		/* A tiny probe first: a family the kernel lacks fails in milliseconds there,
+		 * not after the verifier went through all of our programs. */
+		err = hook_probe(modes[i], why, sizeof(why));
+		if (!err)
+			err = open_with_hooks(c, modes[i], why, sizeof(why));
 		if (!err) {
 			log_info("hooking socket I/O with %s programs", hook_mode_name(modes[i]));
 			return 0;

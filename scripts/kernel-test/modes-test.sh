@@ -33,6 +33,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 say() { echo "KTEST $*"; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
 fail() {
 	say "$@"
 	failures=$((failures + 1))
@@ -150,7 +151,7 @@ for mode in $MODES; do
 		rc=1
 	fi
 	if [ "$rc" = 0 ]; then
-		say "$mode PASS on $kernel: counted $N x 200 and $N x 404 exactly"
+		say "$mode PASS on $kernel: counted $N x 200 and $N x 404 exactly (uptime $(uptime_s) s)"
 		working="$working $mode"
 	fi
 done

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# run.sh EXPORTER — make test-kernels: the hook-mode test (modes-test.sh) on two kernels.
+# run.sh EXPORTER [BPF_TEST ...] — make test-kernels: the hook-mode test (modes-test.sh)
+# on two kernels, and the BPF tier's tests (every read/write syscall style) once per hook
+# mode: tracepoint on the host, fentry and kprobe in the guest (each load of the programs
+# takes ~15 s on the emulated CPU).
 #
 #  1. This machine's kernel, directly: tracepoint mode must count exactly; kprobe and
 #     fentry must count exactly where the kernel has them, or be reported unavailable
@@ -17,7 +20,10 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 FEE=$(realpath "${1:-$REPO/build/flask_ebpf_exporter}")
+shift || true
+BPF_TESTS=("$@")
 CACHE=$REPO/build/kernel-test
+mkdir -p "$CACHE"
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
 
 die() { echo "test-kernels: $*" >&2; exit 1; }
@@ -32,6 +38,16 @@ status=0
 
 echo "== host kernel $(uname -r)"
 BB=$BUSYBOX "$BUSYBOX" sh "$HERE/modes-test.sh" "$FEE" "tracepoint" || status=1
+# The BPF tier in tracepoint mode here (natively fast); the guest runs it in the other two.
+for t in "${BPF_TESTS[@]}"; do
+	if FEE_HOOKS=tracepoint "$t" >"$CACHE/bpf-test.log" 2>&1; then
+		echo "KTEST bpf tier tracepoint PASS: $(basename "$t")"
+	else
+		echo "KTEST bpf tier tracepoint FAIL: $(basename "$t")"
+		tail -n 40 "$CACHE/bpf-test.log"
+		status=1
+	fi
+done
 
 echo "== guest kernel"
 VMLINUX=$("$HERE/guest-kernel.sh" "$CACHE/kernels") || die "cannot fetch the guest kernel"
@@ -60,6 +76,14 @@ GUEST_FEE=/opt/fee/flask_ebpf_exporter
 GUEST_TEST=/opt/fee/modes-test.sh
 copy_with_libs "$FEE" "$GUEST_FEE"
 copy_with_libs "$HERE/modes-test.sh" "$GUEST_TEST"
+for t in "${BPF_TESTS[@]}"; do
+	copy_with_libs "$t" "/opt/fee/bpf-tests/$(basename "$t")"
+done
+# The TLS test makes its certificate with the openssl command.
+OPENSSL=$(command -v openssl) || die "openssl is missing: scripts/install-deps.sh"
+copy_with_libs "$OPENSSL" "$OPENSSL"
+mkdir -p "$ROOT/usr/lib/ssl"
+cp -L /usr/lib/ssl/openssl.cnf "$ROOT/usr/lib/ssl/openssl.cnf"
 
 # /init must never fail to parse: a dying init is a kernel panic (qemu then exits at once
 # thanks to panic=-1 and -no-reboot, and the missing KTEST-EXIT line fails the run).
@@ -75,9 +99,22 @@ mount -t tracefs tracefs /sys/kernel/tracing
 mount -t bpf bpf /sys/fs/bpf
 ip link set lo up
 echo "KTEST-BOOTED \$(uname -r) after \$(cut -d' ' -f1 /proc/uptime) s"
+rc=0
 REQUESTS=${REQUESTS:-30} BENCH_ROUNDS=${BENCH_ROUNDS:-0} BENCH_REQUESTS=${BENCH_REQUESTS:-200} \\
-	sh $GUEST_TEST $GUEST_FEE "fentry kprobe tracepoint"
-echo "KTEST-EXIT=\$?"
+	sh $GUEST_TEST $GUEST_FEE "fentry kprobe tracepoint" || rc=1
+for mode in fentry kprobe; do
+	for t in /opt/fee/bpf-tests/*; do
+		[ -x "\$t" ] || continue
+		if FEE_HOOKS=\$mode "\$t" >/tmp/bpf-test.log 2>&1; then
+			echo "KTEST bpf tier \$mode PASS: \$(basename \$t): \$(grep -c '^\[       OK \]' /tmp/bpf-test.log) tests (uptime \$(cut -d' ' -f1 /proc/uptime) s)"
+		else
+			echo "KTEST bpf tier \$mode FAIL: \$(basename \$t)"
+			tail -n 40 /tmp/bpf-test.log
+			rc=1
+		fi
+	done
+done
+echo "KTEST-EXIT=\$rc"
 poweroff -f
 INIT
 chmod +x "$ROOT/init"

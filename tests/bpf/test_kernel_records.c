@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "hooks_under_test.h"
 #include "log.h"
 
 #include <bpf/libbpf.h>
@@ -502,7 +503,7 @@ static void test_exiting_server_abandons_its_requests(void **state)
 /* The collector (opts NULL: the defaults), watching this process. */
 static int setup_with(const struct collector_options *opts)
 {
-	collector = collector_open_with(HOOK_MODE_AUTO, opts, on_record, NULL);
+	collector = collector_open_with(hooks_under_test(), opts, on_record, NULL);
 	if (!collector)
 		return -1;
 	if (collector_watch_tree(collector, getpid(), 0) != 1)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "hooks_under_test.h"
 #include "log.h"
 
 #include <bpf/libbpf.h>
@@ -296,7 +297,7 @@ static int setup(void **state)
 	signal(SIGPIPE, SIG_IGN);
 	if (make_contexts())
 		return -1;
-	collector = collector_open(HOOK_MODE_AUTO, on_record, NULL);
+	collector = collector_open(hooks_under_test(), on_record, NULL);
 	if (!collector)
 		return -1;
 	/* This process maps libssl (it links it): watching it must probe it. */

@@ -1,0 +1,23 @@
+/* The hook mode a BPF-tier test loads: FEE_HOOKS=fentry|kprobe|tracepoint, default auto.
+ * make test-kernels runs every BPF test once per mode in the guest kernel. */
+#ifndef FEE_TESTS_HOOKS_UNDER_TEST_H
+#define FEE_TESTS_HOOKS_UNDER_TEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "hook_mode.h"
+
+static inline enum hook_mode hooks_under_test(void)
+{
+	const char *name = getenv("FEE_HOOKS");
+	enum hook_mode mode = HOOK_MODE_AUTO;
+
+	if (name && hook_mode_parse(name, &mode)) {
+		fprintf(stderr, "FEE_HOOKS: no such hook mode '%s'\n", name);
+		exit(1);
+	}
+	return mode;
+}
+
+#endif
