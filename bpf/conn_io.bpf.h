@@ -15,70 +15,64 @@
 
 /*
  * Looks up key's connection (*connp: NULL when untracked) and says whether a read on it
- * can matter: bytes after a complete head (a body) are not ours to read. Sources call it
- * before locating the bytes, so a body read costs one lookup.
+ * can matter: not while a body of unknown length is read, nor on a connection given up.
+ * Sources call it before locating the bytes, so such a read costs one lookup.
  */
 static __always_inline bool conn_reads_request(const struct conn_key *key, struct conn **connp)
 {
 	struct conn *conn = bpf_map_lookup_elem(&conns, key);
 
 	*connp = conn;
-	return !conn || conn->phase != PHASE_AWAIT_RESPONSE;
+	return !conn || conn_reads_matter(conn);
 }
 
 /*
- * `len` bytes read on key's connection (conn: from conn_reads_request). A request starts
- * only on bytes that look like one; once its head is complete, the reading thread serves it.
+ * `len` bytes read on key's connection (conn: from conn_reads_request). A connection
+ * starts only on bytes that look like a request; each head completed makes the reading
+ * thread the one serving it.
  */
 static __always_inline void conn_read_bytes(const struct conn_key *key, struct conn *conn,
 					    const char *ptr, __u32 len, __u64 now)
 {
 	if (len == 0)
 		return;
-	if (!conn || conn->phase == PHASE_IDLE) {
+	if (!conn) {
 		if (!looks_like_request_start(ptr, len))
 			return;
 		/* A descriptor we have not seen before: only sockets carry requests. TLS
 		 * plaintext comes from an SSL object, which is one by definition. */
-		if (!conn && !key->tls && !fd_is_socket(key->fd))
+		if (!key->tls && !fd_is_socket(key->fd))
 			return;
-		conn = conn_for_new_request(key, conn);
+		conn = conn_create(key);
 		if (!conn)
 			return;
 	}
-	if (conn->phase == PHASE_REQUEST_LINE || conn->phase == PHASE_HEADERS) {
-		conn_feed_request(conn, ptr, len, now);
-		if (conn->phase == PHASE_AWAIT_RESPONSE) {
-			thread_request_started(key);
-			conn_request_started(key, conn);
-		}
-	}
+	if (conn_feed_request(key, conn, ptr, len, now))
+		thread_request_started(key);
 }
 
 /*
- * `len` bytes written on key's connection, which owes a response (conn not IDLE); `ts` is
- * when the write began. Returns true when they finished the request (its record is out).
+ * `len` bytes written on key's connection, which owes a response; `ts` is when the write
+ * began. Returns true when they finished a request (its record is out).
  */
 static __always_inline bool conn_write_bytes(const struct conn_key *key, struct conn *conn,
 					     const char *ptr, __u32 len, __u64 ts)
 {
-	conn_feed_response(key, conn, ptr, len, ts);
-	if (conn->phase != PHASE_IDLE)
+	if (!conn_feed_response(key, conn, ptr, len, ts))
 		return false;
 	thread_request_finished(key);
 	return true;
 }
 
-/* The connection is over (its socket closed, its SSL object freed): forget it, telling
- * the daemon about a request it had been told started. */
+/* The connection is over (its socket closed, its SSL object freed): forget it and its
+ * pipelined requests, telling the daemon about requests it had been told started. */
 static __always_inline void conn_forget(const struct conn_key *key)
 {
-	if (cfg_emit_started) {
-		struct conn *conn = bpf_map_lookup_elem(&conns, key);
+	struct conn *conn = bpf_map_lookup_elem(&conns, key);
 
-		if (conn)
-			conn_request_abandoned(key, conn);
-	}
+	if (!conn)
+		return;
+	conn_release(key, conn);
 	bpf_map_delete_elem(&conns, key);
 }
 
@@ -87,7 +81,7 @@ static long abandon_if_owned(struct bpf_map *map, struct conn_key *key, struct c
 			     void *ctx)
 {
 	if (key->tgid == *(__u32 *)ctx) {
-		conn_request_abandoned(key, conn);
+		conn_release(key, conn); /* its owed requests, pipelined ones too */
 		bpf_map_delete_elem(map, key);
 	}
 	return 0;

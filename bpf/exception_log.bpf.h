@@ -153,8 +153,9 @@ static __always_inline void exception_log_written(const char *ubuf, __u64 len)
 	if (scan.stage != LOG_FLAGGED)
 		return;
 	conn = bpf_map_lookup_elem(&conns, &t->key);
-	if (conn && conn->phase == PHASE_AWAIT_RESPONSE)
-		conn->flags |= FEE_REC_EXCEPTION;
+	/* The request being served is the oldest one owed. */
+	if (conn && conn->pending)
+		conn->front.flags |= FEE_REC_EXCEPTION;
 }
 
 #endif

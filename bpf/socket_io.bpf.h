@@ -215,7 +215,7 @@ static __always_inline struct conn *conn_of_dup(struct conn_key *key)
 		return NULL;
 	conn_key = *served;
 	conn = bpf_map_lookup_elem(&conns, &conn_key);
-	if (!conn || conn->phase == PHASE_IDLE || !fds_share_file(key->fd, conn_key.fd))
+	if (!conn || !conn_owes_response(conn) || !fds_share_file(key->fd, conn_key.fd))
 		return NULL;
 	key->fd = conn_key.fd;
 	return conn;
@@ -250,7 +250,7 @@ static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 		io_stash(&args);
 		return;
 	}
-	if (conn->phase == PHASE_IDLE)
+	if (!conn_owes_response(conn))
 		return;
 	args.fd = key.fd;
 	args.ts = bpf_ktime_get_ns();
@@ -268,7 +268,7 @@ static __always_inline void socket_write_done(__u32 tgid, const struct io_args *
 	key.tgid = tgid;
 	key.fd = args->fd;
 	conn = bpf_map_lookup_elem(&conns, &key);
-	if (!conn || conn->phase == PHASE_IDLE)
+	if (!conn || !conn_owes_response(conn))
 		return;
 
 	if (args->shape == IO_BUF) {
@@ -277,7 +277,8 @@ static __always_inline void socket_write_done(__u32 tgid, const struct io_args *
 	}
 	if (!vector_of(args->shape, args->ptr, args->count, &iov, &iovcnt))
 		return;
-	for (i = 0; i < MAX_IOV_SEGMENTS && sent > 0; i++) {
+	/* Several responses to pipelined requests may share one vector write. */
+	for (i = 0; i < MAX_IOV_SEGMENTS && sent > 0 && conn_owes_response(conn); i++) {
 		struct segment seg;
 
 		if (!iov_segment(iov, iovcnt, i, &seg))
@@ -285,8 +286,7 @@ static __always_inline void socket_write_done(__u32 tgid, const struct io_args *
 		if (seg.len > sent)
 			seg.len = sent;
 		sent -= seg.len;
-		if (conn_write_bytes(&key, conn, seg.ptr, seg.len, args->ts))
-			return;
+		conn_write_bytes(&key, conn, seg.ptr, seg.len, args->ts);
 	}
 }
 

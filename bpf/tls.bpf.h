@@ -133,7 +133,7 @@ static __always_inline void tls_call_return(long ret)
 		return;
 	}
 	conn = bpf_map_lookup_elem(&conns, &key);
-	if (conn && conn->phase != PHASE_IDLE)
+	if (conn && conn_owes_response(conn))
 		conn_write_bytes(&key, conn, (const char *)args.buf, moved, args.ts);
 }
 

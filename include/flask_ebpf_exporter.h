@@ -69,6 +69,9 @@ enum fee_counter {
 	FEE_CNT_SYSCALL_STASH_FULL,
 	/* A new process of a target could not be added: the target map was full. */
 	FEE_CNT_TARGET_TABLE_FULL,
+	/* A connection had more unanswered requests than the kernel can pair with responses
+	 * (pipelining past its FIFO): it is not measured until it closes. */
+	FEE_CNT_PIPELINE_OVERFLOW,
 	FEE_CNT_MAX,
 };
 

@@ -11,6 +11,7 @@ static const char *const kernel_event_names[FEE_CNT_MAX] = {
 	[FEE_CNT_CONN_TABLE_FULL] = "conn_table_full",
 	[FEE_CNT_SYSCALL_STASH_FULL] = "syscall_stash_full",
 	[FEE_CNT_TARGET_TABLE_FULL] = "target_table_full",
+	[FEE_CNT_PIPELINE_OVERFLOW] = "pipeline_overflow",
 };
 
 static struct metric_child *single_child(struct registry *r, const char *name, const char *help,

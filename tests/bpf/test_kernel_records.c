@@ -519,6 +519,166 @@ static int setup_started(void **state)
 	return setup_with(&opts);
 }
 
+/* ---- pipelining: several requests owed at once ------------------------------------------ */
+
+/* Reads exactly `want` bytes on the server side (in as many reads as it takes). */
+static void server_read_exactly(struct link *l, size_t want)
+{
+	char buf[8192];
+
+	while (want > 0) {
+		ssize_t n = read(l->server, buf, want < sizeof(buf) ? want : sizeof(buf));
+
+		assert_true(n > 0);
+		want -= (size_t)n;
+	}
+}
+
+static const char *const ok_204 = "HTTP/1.1 204 No Content\r\n\r\n";
+
+static void test_pipelined_requests_answered_in_order(void **state)
+{
+	const char *reqs = "GET /p1 HTTP/1.1\r\nHost: x\r\n\r\n"
+			   "GET /p2?q=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+			   "DELETE /p3 HTTP/1.1\r\nContent-Length: 0\r\n\r\n";
+	struct link l = open_link();
+
+	client_send(&l, reqs);
+	server_read_exactly(&l, strlen(reqs)); /* all three heads in one read */
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+	server_write(&l, WRITE_WRITE, "Hello"); /* a body that starts like a status line */
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 404 Not Found\r\n\r\n");
+	server_write(&l, WRITE_WRITE, ok_204);
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collect(), 3);
+	assert_record(0, "GET /p1 HTTP/1.1", 200);
+	assert_record(1, "GET /p2 HTTP/1.1", 404);
+	assert_record(2, "DELETE /p3 HTTP/1.1", 204);
+}
+
+static void test_pipelined_responses_in_one_vector_write(void **state)
+{
+	const char *reqs = "GET /v1 HTTP/1.1\r\n\r\nGET /v2 HTTP/1.1\r\n\r\n";
+	const char *r1 = "HTTP/1.1 201 Created\r\n\r\n", *r2 = "HTTP/1.1 202 Accepted\r\n\r\n";
+	struct iovec iov[2] = { { (void *)r1, strlen(r1) }, { (void *)r2, strlen(r2) } };
+	struct link l = open_link();
+
+	client_send(&l, reqs);
+	server_read_exactly(&l, strlen(reqs));
+	assert_int_equal(writev(l.server, iov, 2), (ssize_t)(strlen(r1) + strlen(r2)));
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collect(), 2);
+	assert_record(0, "GET /v1 HTTP/1.1", 201);
+	assert_record(1, "GET /v2 HTTP/1.1", 202);
+}
+
+static void test_pipelined_request_read_while_response_owed(void **state)
+{
+	struct link l = open_link();
+
+	client_send(&l, "GET /a HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_RECVFROM, 0);
+	client_send(&l, "GET /b HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_RECVFROM, 0); /* read before /a is answered */
+	server_write(&l, WRITE_SENDTO, "HTTP/1.1 200 OK\r\n\r\n");
+	server_write(&l, WRITE_SENDTO, "HTTP/1.1 500 Oops\r\n\r\n");
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collect(), 2);
+	assert_record(0, "GET /a HTTP/1.1", 200);
+	assert_record(1, "GET /b HTTP/1.1", 500);
+}
+
+static void test_unanswered_pipelined_requests_are_not_counted(void **state)
+{
+	const char *reqs =
+		"GET /u1 HTTP/1.1\r\n\r\nGET /u2 HTTP/1.1\r\n\r\nGET /u3 HTTP/1.1\r\n\r\n";
+	struct link l = open_link();
+
+	client_send(&l, reqs);
+	server_read_exactly(&l, strlen(reqs));
+	server_write(&l, WRITE_WRITE, ok_204);
+	close_link(&l); /* /u2 and /u3 never answered */
+	assert_int_equal(collect(), 1);
+	assert_record(0, "GET /u1 HTTP/1.1", 204);
+
+	/* The descriptor number comes back for a new connection: nothing of the old one. */
+	l = open_link();
+	client_send(&l, "GET /fresh HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_READ, 0);
+	server_write(&l, WRITE_WRITE, ok_204);
+	close_link(&l);
+	assert_int_equal(collect(), 1);
+	assert_record(0, "GET /fresh HTTP/1.1", 204);
+}
+
+static void test_bodies_are_not_taken_for_requests(void **state)
+{
+	/* A Content-Length body that looks like a request, then a real pipelined request. */
+	const char *reqs = "POST /form HTTP/1.1\r\ncontent-LENGTH: 24\r\n\r\n"
+			   "GET /fake HTTP/1.1\r\n\r\n\r\n"
+			   "GET /real HTTP/1.1\r\n\r\n";
+	/* A chunked body that looks like a request, in a read of its own. */
+	const char *chunked_head = "POST /chunked HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+	const char *chunked_body = "GET /fake2 HTTP/1.1\r\n\r\n";
+	struct link l = open_link();
+
+	client_send(&l, reqs);
+	server_read_exactly(&l, strlen(reqs));
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 200 OK\r\n\r\n");
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 201 Created\r\n\r\n");
+
+	client_send(&l, chunked_head);
+	server_read_exactly(&l, strlen(chunked_head));
+	client_send(&l, chunked_body);
+	server_read_exactly(&l, strlen(chunked_body));
+	server_write(&l, WRITE_WRITE, "HTTP/1.1 202 Accepted\r\n\r\n");
+	/* Answered: the connection's next request is seen again. */
+	client_send(&l, "GET /after HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_READ, 0);
+	server_write(&l, WRITE_WRITE, ok_204);
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collect(), 4);
+	assert_record(0, "POST /form HTTP/1.1", 200);
+	assert_record(1, "GET /real HTTP/1.1", 201);
+	assert_record(2, "POST /chunked HTTP/1.1", 202);
+	assert_record(3, "GET /after HTTP/1.1", 204);
+}
+
+static void test_pipeline_overflow_is_counted_not_guessed(void **state)
+{
+	struct collector_stats before, after;
+	struct link l = open_link();
+	char reqs[2048] = "";
+	int i;
+
+	for (i = 0; i < 12; i++)
+		snprintf(reqs + strlen(reqs), sizeof(reqs) - strlen(reqs),
+			 "GET /o%d HTTP/1.1\r\n\r\n", i);
+	assert_int_equal(collector_read_stats(collector, &before), 0);
+	client_send(&l, reqs);
+	server_read_exactly(&l, strlen(reqs));
+	for (i = 0; i < 12; i++)
+		server_write(&l, WRITE_WRITE, ok_204);
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collector_read_stats(collector, &after), 0);
+	/* The first ones are matched exactly; the rest are not guessed at, but reported. */
+	assert_int_equal(collect(), 7);
+	for (i = 0; i < 7; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "GET /o%d HTTP/1.1", i);
+		assert_record(i, line, 204);
+	}
+	assert_int_equal(after.counters[FEE_CNT_PIPELINE_OVERFLOW] -
+				 before.counters[FEE_CNT_PIPELINE_OVERFLOW],
+			 1);
+}
+
 static int setup(void **state)
 {
 	return setup_with(NULL);
@@ -545,6 +705,12 @@ int main(void)
 		cmocka_unit_test(test_long_request_line_is_truncated_safely),
 		cmocka_unit_test(test_exception_log_flags_the_request),
 		cmocka_unit_test(test_other_logging_is_not_an_exception),
+		cmocka_unit_test(test_pipelined_requests_answered_in_order),
+		cmocka_unit_test(test_pipelined_responses_in_one_vector_write),
+		cmocka_unit_test(test_pipelined_request_read_while_response_owed),
+		cmocka_unit_test(test_unanswered_pipelined_requests_are_not_counted),
+		cmocka_unit_test(test_bodies_are_not_taken_for_requests),
+		cmocka_unit_test(test_pipeline_overflow_is_counted_not_guessed),
 	};
 
 	const struct CMUnitTest started_tests[] = {
