@@ -97,7 +97,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUT
 		-lcmocka -lyaml -lpcre2-8 -lz -lelf -lm -o $@
 
 .PHONY: test test-unit test-bpf test-e2e test-kernels
-test: format-check test-unit test-bpf test-e2e test-kernels
+test: format-check test-unit test-fuzz test-bpf test-e2e test-kernels
 
 # Unit tier: no root, no BPF.
 test-unit: $(TEST_BINS)
@@ -126,6 +126,48 @@ test-e2e: $(APP)
 test-kernels: $(APP) $(BPF_TEST_BINS)
 	$(Q)scripts/kernel-test/run.sh $(APP) $(BPF_TEST_BINS)
 
+# --- fuzzing (libFuzzer; clang with libclang-rt) ----------------------------------------------
+# One target per pure input path; seeds in tests/fuzz/corpus/<target>, new inputs in
+# build/fuzz/corpus/<target>, crashes in build/fuzz/. `make fuzz` runs each FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/fuzz/obj/%.o,$(LIB_SRCS))
+
+$(OUTPUT)/fuzz $(OUTPUT)/fuzz/obj:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/obj/%.o: src/%.c $(SKELS) | $(OUTPUT)/fuzz/obj
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(APP_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=all -fno-omit-frame-pointer -c $< -o $@
+
+$(OUTPUT)/fuzz/libfee-fuzz.a: $(FUZZ_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUTPUT)/fuzz/libfee-fuzz.a | $(OUTPUT)/fuzz
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(APP_CFLAGS) $(FUZZ_FLAGS) -Itests/fuzz $< $(OUTPUT)/fuzz/libfee-fuzz.a \
+		-lyaml -lpcre2-8 -lz -lm -o $@
+
+.PHONY: fuzz test-fuzz
+fuzz: $(FUZZ_BINS)
+	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+		mkdir -p $(OUTPUT)/fuzz/corpus/$$t; \
+		if ! $(OUTPUT)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+			-print_final_stats=1 -artifact_prefix=$(OUTPUT)/fuzz/$$t- \
+			$(OUTPUT)/fuzz/corpus/$$t tests/fuzz/corpus/$$t >$(OUTPUT)/fuzz/$$t.log 2>&1; \
+		then tail -40 $(OUTPUT)/fuzz/$$t.log; exit 1; fi; \
+		grep -E 'number_of_executed_units|new_units_added' $(OUTPUT)/fuzz/$$t.log; \
+	done
+
+# The CI's share: each target for a short while.
+test-fuzz:
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_TEST_SECONDS:-12}
+
 # --- demo and benchmarks -----------------------------------------------------------------
 .PHONY: demo bench bench-kernels
 demo:
@@ -148,7 +190,7 @@ vmlinux:
 
 format-check:
 	$(call msg,FORMAT,check)
-	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/bpf/*.c tests/bpf/*.h)
+	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/bpf/*.c tests/bpf/*.h tests/fuzz/*.c tests/fuzz/*.h)
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

@@ -39,6 +39,12 @@ static void print_usage(FILE *out)
 		"      --label KEY=VALUE  static label on the request families (repeatable)\n"
 		"      --no-created       no _created samples\n"
 		"      --no-defaults      no default families (export_defaults=False)\n"
+		"Bounds:\n"
+		"      --max-series N     label sets per default family before new ones count\n"
+		"                         under \"<overflow>\" (default %d; 0: no cap)\n"
+		"      --fold-ids         count id-like path segments (numbers, UUIDs, long hex)\n"
+		"                         as \":id\"\n"
+		"      --ring-buffer-kb N the kernel-to-daemon ring buffer (default 8192 KiB)\n"
 		"Endpoint:\n"
 		"  -l, --listen HOST:PORT serve metrics here (default :%d, all interfaces;\n"
 		"                         \"[::1]:PORT\" for IPv6, port 0 picks a free port)\n"
@@ -57,7 +63,7 @@ static void print_usage(FILE *out)
 		"Endpoints: /metrics (Prometheus text or OpenMetrics format), /-/ready (200 once\n"
 		"every probe is attached), /-/healthy. Exit status 2 for a bad command line or\n"
 		"config file.\n",
-		CONFIG_DEFAULT_PORT);
+		CONFIG_DEFAULT_MAX_SERIES, CONFIG_DEFAULT_PORT);
 }
 
 static int parse_int(const char *s, long min, long max, long *out)
@@ -116,6 +122,9 @@ enum {
 	OPT_METRICS_PATH,
 	OPT_ONCE,
 	OPT_GROUP_BY,
+	OPT_MAX_SERIES,
+	OPT_FOLD_IDS,
+	OPT_RING_BUFFER_KB,
 };
 
 static const struct option longopts[] = {
@@ -137,6 +146,9 @@ static const struct option longopts[] = {
 	{ "metrics-path", required_argument, NULL, OPT_METRICS_PATH },
 	{ "once", required_argument, NULL, OPT_ONCE },
 	{ "group-by", required_argument, NULL, OPT_GROUP_BY },
+	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
+	{ "fold-ids", no_argument, NULL, OPT_FOLD_IDS },
+	{ "ring-buffer-kb", required_argument, NULL, OPT_RING_BUFFER_KB },
 	{ NULL, 0, NULL, 0 },
 };
 static const char shortopts[] = ":p:l:k:vhV";
@@ -228,6 +240,26 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg, cha
 		return config_set_metrics_path(cfg, arg, msg, size);
 	case OPT_GROUP_BY:
 		return config_set_group_by(cfg, arg, msg, size);
+	case OPT_MAX_SERIES:
+		if (parse_int(arg, 0, 100000000, &v)) {
+			snprintf(msg, size, "expected a number of label sets (0: no cap), got '%s'",
+				 arg);
+			return -EINVAL;
+		}
+		cfg->max_series = v;
+		return 0;
+	case OPT_FOLD_IDS:
+		cfg->fold_ids = 1;
+		return 0;
+	case OPT_RING_BUFFER_KB:
+		/* A power of two of pages: what the kernel takes for a ring buffer. */
+		if (parse_int(arg, 4, 1 << 20, &v) || (v & (v - 1))) {
+			snprintf(msg, size, "expected a power of two from 4 to 1048576, got '%s'",
+				 arg);
+			return -EINVAL;
+		}
+		cfg->ring_kb = v;
+		return 0;
 	case OPT_ONCE:
 		if (config_parse_duration(arg, &cfg->once_seconds)) {
 			snprintf(msg, size,

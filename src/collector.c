@@ -136,6 +136,16 @@ static int open_with_hooks(struct collector *c, enum hook_mode mode, char *why, 
 	}
 	skel->rodata->cfg_keep_query = c->opts.keep_query ? 1 : 0;
 	skel->rodata->cfg_emit_started = c->opts.emit_started ? 1 : 0;
+	if (c->opts.ring_bytes) {
+		err = bpf_map__set_max_entries(skel->maps.records, c->opts.ring_bytes);
+		if (err) {
+			snprintf(why, why_size, "cannot size the ring buffer: %s", strerror(-err));
+			goto fail;
+		}
+		/* Wake the daemon before a small ring is full, not only on its timer. */
+		if (skel->rodata->cfg_wakeup_bytes > c->opts.ring_bytes / 4)
+			skel->rodata->cfg_wakeup_bytes = c->opts.ring_bytes / 4;
+	}
 	tls_programs_attach_manually(skel);
 	err = exporter_bpf__load(skel);
 	if (err) {

@@ -38,6 +38,9 @@ struct collector_options {
 	int keep_query;
 	/* Also emit FEE_KIND_STARTED / FEE_KIND_ABANDONED records (in-progress gauges). */
 	int emit_started;
+	/* Ring buffer size in bytes (a power of two, at least a page); 0: the default 8 MiB.
+	 * Small rings are for tests that fill them (--ring-buffer-kb). */
+	unsigned int ring_bytes;
 };
 
 /* collector_open with options (NULL: the defaults). */

@@ -25,6 +25,7 @@ int config_init(struct exporter_config *cfg)
 	cfg->listen_port = CONFIG_DEFAULT_PORT;
 	cfg->defaults = 1;
 	cfg->created = 1;
+	cfg->max_series = CONFIG_DEFAULT_MAX_SERIES;
 	cfg->latency = CONFIG_LATENCY_HISTOGRAM;
 	cfg->hooks = HOOK_MODE_AUTO;
 	cfg->prefix = strdup("flask");
@@ -405,6 +406,17 @@ static int parse_created(struct config_ctx *c, const char *key, yaml_node_t *val
 	return config_get_bool(c, key, value, &((struct exporter_config *)target)->created);
 }
 
+static int parse_max_series(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+{
+	return config_get_int(c, key, value, 0, 100000000,
+			      &((struct exporter_config *)target)->max_series);
+}
+
+static int parse_fold_ids(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+{
+	return config_get_bool(c, key, value, &((struct exporter_config *)target)->fold_ids);
+}
+
 static int parse_prefix(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
 	return set_text(c, key, value, target, config_set_prefix);
@@ -561,6 +573,8 @@ static const struct config_key top_keys[] = {
 	{ "static_url_path", config_parse_static_url_path },
 	{ "routes", config_parse_routes },
 	{ "metrics", config_parse_metrics },
+	{ "max_series", parse_max_series },
+	{ "fold_ids", parse_fold_ids },
 	{ NULL, NULL },
 };
 

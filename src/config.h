@@ -16,6 +16,10 @@
 #define CONFIG_MAX_PIDS 64
 /* A port in the exporters' range (9100-9999) that no well-known exporter uses. */
 #define CONFIG_DEFAULT_PORT 9969
+/* Label sets per default request family before new ones count under "<overflow>": a few
+ * hundred routes x methods x statuses fit, and a target's scrape stays in the tens of
+ * thousands of samples (a histogram child is 18 samples with _created). */
+#define CONFIG_DEFAULT_MAX_SERIES 2000
 /* Room for the first config error, "FILE:LINE: KEY: MESSAGE". */
 #define CONFIG_ERROR_MAX 512
 
@@ -66,6 +70,9 @@ struct exporter_config {
 	size_t n_exclude;
 	struct config_info *info; /* static info gauges */
 	size_t n_info;
+	long max_series; /* cardinality cap per default family (series_cap.h); 0: none */
+	int fold_ids;	 /* fold id-like path segments into ":id" (path_fold.h) */
+	long ring_kb;	 /* --ring-buffer-kb: the kernel's ring buffer (0: 8 MiB) */
 
 	/* Routes, group_by and custom metrics: see config_routes.h. */
 	int group_by;			 /* enum request_group_by: GROUP_BY_PATH by default */

@@ -20,6 +20,7 @@
 #include "registry.h"
 #include "request_metrics.h"
 #include "self_metrics.h"
+#include "series_cap.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -263,11 +264,15 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 	}
 	exp->requests.group_by = cfg->group_by;
 	exp->requests.routes = cfg->routes;
+	exp->requests.fold_ids = cfg->fold_ids;
 	err = request_metrics_init(&exp->requests, exp->registry, &options);
 	if (err == -EINVAL)
 		log_error("cannot declare the default families with prefix '%s' and labels given: "
 			  "a name or label clashes",
 			  cfg->prefix);
+	if (err)
+		return err;
+	err = series_cap_apply(exp->registry, &exp->requests, (size_t)cfg->max_series);
 	if (err)
 		return err;
 	err = info_gauges_add(exp->registry, cfg->info, cfg->n_info, &bad);
@@ -335,6 +340,7 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 	/* The query string leaves the kernel only for group_by full_path (SPEC §6), started
 	 * records only for in-progress gauges. */
 	collector_opts.keep_query = cfg->group_by == GROUP_BY_FULL_PATH;
+	collector_opts.ring_bytes = (unsigned int)cfg->ring_kb * 1024;
 	collector_opts.emit_started = custom_metrics_need_started(exp->custom);
 	exp->collector = collector_open_with(cfg->hooks, &collector_opts, on_record, exp);
 	if (!exp->collector)

@@ -26,6 +26,7 @@ struct metric_child {
 	double sum;	/* histogram, summary */
 	double *bucket; /* histogram: cumulative, bucket[i] = observations <= bounds[i] */
 	double created;
+	int over_cap; /* label sets past the family's cap count here */
 };
 
 struct metric_family {
@@ -42,6 +43,11 @@ struct metric_family {
 	size_t n_children, cap_children;
 	size_t *slots; /* child index + 1; 0 = empty; a power of two, at most half full */
 	size_t n_slots;
+	/* The cardinality cap (metric_family_set_cap); max_children 0: none. */
+	size_t max_children;
+	size_t fold[REGISTRY_MAX_FOLD]; /* label indexes folded to REGISTRY_OVERFLOW_VALUE */
+	size_t n_fold;
+	struct metric_child *over_cap;
 };
 
 struct registry {
@@ -449,28 +455,22 @@ static struct metric_child *child_new(struct metric_family *f, uint64_t hash,
 	return c;
 }
 
-struct metric_child *metric_family_child(struct metric_family *f, const char *const *label_values)
+/* The child for these values, created when absent (no cap checked). */
+static struct metric_child *child_get(struct metric_family *f, const char *const *label_values,
+				      int create)
 {
 	struct metric_child *c;
 	uint64_t hash;
 	size_t slot;
 
-	if (f->n_labels && !label_values) {
-		errno = EINVAL;
-		return NULL;
-	}
-	for (size_t i = 0; i < f->n_labels; i++) {
-		if (!label_values[i]) {
-			errno = EINVAL;
-			return NULL;
-		}
-	}
 	hash = hash_values(label_values, f->n_labels);
 	if (f->n_slots) {
 		slot = find_slot(f, hash, label_values);
 		if (f->slots[slot])
 			return f->children[f->slots[slot] - 1];
 	}
+	if (!create)
+		return NULL;
 	if (reserve_child(f)) {
 		errno = ENOMEM;
 		return NULL;
@@ -483,6 +483,82 @@ struct metric_child *metric_family_child(struct metric_family *f, const char *co
 	f->children[f->n_children++] = c;
 	f->slots[free_slot(f, hash)] = f->n_children;
 	return c;
+}
+
+/*
+ * A new label set for a family at its cap: the fold labels' values become
+ * REGISTRY_OVERFLOW_VALUE one more at a time until a child exists or may be made. The
+ * partly folded ones may take the family past its cap by a tenth; the fully folded ones
+ * are always made (few: only the labels that are not folded still vary).
+ */
+static struct metric_child *child_over_cap(struct metric_family *f, const char *const *label_values)
+{
+	const char *folded[f->n_labels];
+	struct metric_child *c = NULL;
+	size_t headroom = f->max_children + f->max_children / 10;
+
+	memcpy(folded, label_values, f->n_labels * sizeof(*folded));
+	for (size_t level = 0; level < f->n_fold && !c; level++) {
+		int last = level + 1 == f->n_fold;
+
+		folded[f->fold[level]] = REGISTRY_OVERFLOW_VALUE;
+		c = child_get(f, folded, last || f->n_children < headroom);
+		if (!c && errno == ENOMEM)
+			return NULL;
+	}
+	if (!c)
+		return NULL;
+	c->over_cap = 1;
+	if (f->over_cap)
+		metric_child_inc(f->over_cap, 1);
+	return c;
+}
+
+struct metric_child *metric_family_child(struct metric_family *f, const char *const *label_values)
+{
+	struct metric_child *c;
+
+	if (f->n_labels && !label_values) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (size_t i = 0; i < f->n_labels; i++) {
+		if (!label_values[i]) {
+			errno = EINVAL;
+			return NULL;
+		}
+	}
+	if (!f->max_children || f->n_children < f->max_children || !f->n_fold)
+		return child_get(f, label_values, 1);
+	errno = 0;
+	c = child_get(f, label_values, 0);
+	return c ? c : child_over_cap(f, label_values);
+}
+
+int metric_child_over_cap(const struct metric_child *c)
+{
+	return c->over_cap;
+}
+
+int metric_family_set_cap(struct metric_family *f, size_t max_children, const char *const *fold,
+			  size_t n_fold, struct metric_child *over_cap)
+{
+	size_t idx[REGISTRY_MAX_FOLD];
+
+	if (n_fold > REGISTRY_MAX_FOLD || (n_fold && !fold))
+		return -EINVAL;
+	for (size_t k = 0; k < n_fold; k++) {
+		for (idx[k] = 0; idx[k] < f->n_labels; idx[k]++)
+			if (!strcmp(f->label_names[idx[k]], fold[k]))
+				break;
+		if (idx[k] == f->n_labels)
+			return -EINVAL;
+	}
+	memcpy(f->fold, idx, n_fold * sizeof(*idx));
+	f->n_fold = n_fold;
+	f->max_children = max_children;
+	f->over_cap = over_cap;
+	return 0;
 }
 
 /* --- updates -------------------------------------------------------------------------------- */

@@ -54,6 +54,27 @@ struct metric_family *registry_find_family(const struct registry *r, const char 
  */
 struct metric_child *metric_family_child(struct metric_family *f, const char *const *label_values);
 
+/* The label value a capped family counts new label sets under, past its cap. */
+#define REGISTRY_OVERFLOW_VALUE "<overflow>"
+#define REGISTRY_MAX_FOLD 4
+
+/*
+ * Caps the family's cardinality (an attacker's random paths must not grow memory or the
+ * scrape without bound, SPEC §6): once it holds max_children label sets (0: no cap), a new
+ * label set is counted in an overflow child instead, whose values for the labels named in
+ * `fold` are REGISTRY_OVERFLOW_VALUE. The labels fold one more at a time, in the order
+ * given (fold[0] alone, then fold[0] and fold[1], ...), until a child exists or may be
+ * made: the partly folded ones while the family holds fewer than max_children plus a
+ * tenth, the fully folded ones always (their number is bounded by the labels not folded).
+ * Every request so counted increments `over_cap` (NULL: none). Label sets seen before the
+ * cap keep their own children. Returns 0, or -EINVAL for a label the family lacks or more
+ * than REGISTRY_MAX_FOLD of them.
+ */
+int metric_family_set_cap(struct metric_family *f, size_t max_children, const char *const *fold,
+			  size_t n_fold, struct metric_child *over_cap);
+/* Has this child counted label sets past its family's cap? */
+int metric_child_over_cap(const struct metric_child *c);
+
 /* Counters and gauges. */
 void metric_child_inc(struct metric_child *c, double amount);
 void metric_child_set(struct metric_child *c, double value);

@@ -2,6 +2,7 @@
 #include "request_metrics.h"
 
 #include "http_request_line.h"
+#include "path_fold.h"
 #include "route_table.h"
 
 #include <errno.h>
@@ -367,6 +368,10 @@ static const char *group_label(struct request_metrics *m, const struct http_requ
 	case GROUP_BY_URL_RULE:
 		return m->routes && match->route ? route_rule(match->route) : "None";
 	default:
+		if (m->fold_ids) {
+			path_fold_ids(line->path, full_path, HTTP_FULL_PATH_MAX);
+			return full_path;
+		}
 		return line->path;
 	}
 }
@@ -396,7 +401,10 @@ static void remember(struct record_cache_entry *cached, const struct fee_request
 		     size_t len, struct metric_child *skip, struct metric_child *duration,
 		     struct metric_child *total)
 {
-	if (!cached)
+	/* A request counted under "<overflow>" takes the registry's way each time, so that
+	 * each one counts in series_over_cap_total. */
+	if (!cached || (duration && metric_child_over_cap(duration)) ||
+	    (total && metric_child_over_cap(total)))
 		return;
 	cached->status = rec->status;
 	cached->line_len = (__u16)len;

@@ -86,6 +86,7 @@ struct request_metrics {
 	 * per-route exclusion (NULL: no route table). */
 	enum request_group_by group_by;
 	struct route_table *routes;
+	int fold_ids; /* group_by path: id-like segments count as ":id" (path_fold.h) */
 };
 
 /*

@@ -23,9 +23,12 @@ free_port() {
 	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_gunicorn PORT WORKERS: the sample app under gunicorn; prints the master's PID.
+# start_gunicorn PORT WORKERS [ACCESS_LOG]: the sample app under gunicorn; prints the
+# master's PID.
 start_gunicorn() {
-	gunicorn --chdir "$REPO_ROOT/tests/apps" -w "$2" --worker-class sync \
+	local access=()
+	[ -n "${3:-}" ] && access=(--access-logfile "$3")
+	gunicorn --chdir "$REPO_ROOT/tests/apps" -w "$2" --worker-class sync "${access[@]}" \
 		-b "127.0.0.1:$1" --log-level warning sample_app:app >/dev/null 2>&1 &
 	echo $!
 }
@@ -37,9 +40,10 @@ make_self_signed_cert() {
 }
 
 # start_nginx PORT DIR [CERT KEY]: nginx answering `return 200` on PORT (over TLS when a
-# certificate and key are given), config and logs in DIR; prints the master's PID.
+# certificate and key are given), config and logs in DIR; prints the master's PID. Its
+# access log goes to $NGINX_ACCESS_LOG when set (off otherwise).
 start_nginx() {
-	local port=$1 dir=$2 tls=""
+	local port=$1 dir=$2 tls="" access=${NGINX_ACCESS_LOG:-off}
 	if [ $# -ge 4 ]; then
 		tls="ssl_certificate $3; ssl_certificate_key $4;"
 		port="$port ssl"
@@ -53,7 +57,7 @@ pid $dir/nginx.pid;
 error_log $dir/error.log warn;
 events { worker_connections 1024; }
 http {
-	access_log off;
+	access_log $access;
 	client_body_temp_path $dir/body;
 	proxy_temp_path $dir/proxy;
 	fastcgi_temp_path $dir/fastcgi;

@@ -92,7 +92,8 @@ static const struct {
 	{ "prefix: x\nbogus: 1\n", "t.yaml:2: bogus: unknown key (known: pids, listen, "
 				   "metrics_path, hooks, verbose, defaults, "
 				   "prefix, buckets, latency, created, labels, exclude, info, "
-				   "group_by, static_url_path, routes, metrics)" },
+				   "group_by, static_url_path, routes, metrics, max_series, "
+				   "fold_ids)" },
 	{ "buckets: 0.1\n", "t.yaml:1: buckets: expected a list of numbers, got a scalar" },
 	{ "buckets:\n  - 0.1\n  - fast\n", "t.yaml:3: buckets[1]: expected a number, got 'fast'" },
 	{ "buckets: ['0.1']\n", "t.yaml:1: buckets[0]: expected a number, got a scalar" },

@@ -1,0 +1,80 @@
+"""A stopped daemon costs the app nothing: with the exporter SIGSTOPped under load, nginx
+keeps its speed, the kernel side counts what the full ring buffer could not take, and
+counting resumes exactly after SIGCONT."""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+from conftest import series
+from nginx_server import Nginx
+
+ROUND_SECONDS = 2
+
+
+def wrk_rps(url):
+    out = subprocess.run(["wrk", "-t1", "-c8", f"-d{ROUND_SECONDS}s", "--timeout", "5s", url],
+                         capture_output=True, text=True, timeout=ROUND_SECONDS + 30).stdout
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    raise AssertionError(f"no rate in wrk's output: {out}")
+
+
+def one_value(text, name):
+    return sum(series(text, name).values())
+
+
+def get_n(port, n):
+    """n requests on one keep-alive connection, each answered before the next."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        f = s.makefile("rb")
+        for i in range(n):
+            s.sendall(b"GET /after/%d HTTP/1.1\r\nHost: x\r\n\r\n" % i)
+            assert f.readline().startswith(b"HTTP/1.1 200 ")
+            while f.readline() != b"\r\n":
+                pass
+            assert f.read(3) == b"ok\n"
+
+
+def test_sigstopped_daemon_costs_the_app_nothing(tmp_path, attach):
+    log = tmp_path / "access.log"
+    nginx = Nginx(str(tmp_path), access_log=str(log))
+    try:
+        # A 64 KiB ring holds about 220 records: a stopped daemon fills it in milliseconds.
+        exporter = attach(nginx.pid, args=["--ring-buffer-kb", "64"])
+        url = nginx.base + "/"
+        running, stopped = [], []
+        for _ in range(2):  # alternate rounds: this machine is shared and noisy
+            running.append(wrk_rps(url))
+            os.kill(exporter.proc.pid, signal.SIGSTOP)
+            try:
+                stopped.append(wrk_rps(url))
+            finally:
+                os.kill(exporter.proc.pid, signal.SIGCONT)
+            time.sleep(0.5)  # the daemon drains what the ring holds
+        ratio = sum(stopped) / sum(running)
+        print(f"nginx req/s with the daemon running {running}, stopped {stopped}: "
+              f"ratio {ratio:.3f}")
+        assert ratio > 0.8, (running, stopped)
+
+        time.sleep(0.5)
+        text = exporter.scrape_text()
+        received = one_value(text, "flask_ebpf_exporter_records_received_total")
+        dropped = one_value(text, "flask_ebpf_exporter_records_dropped_total")
+        answered = sum(1 for _ in open(log))
+        assert dropped > 0, "the ring never filled"
+        # Every answered request is either counted or reported dropped: none is lost silently.
+        assert received + dropped == answered, (received, dropped, answered)
+        assert one_value(text, "flask_http_request_total") == received
+
+        # Counting resumes, exactly.
+        get_n(nginx.port, 200)
+        time.sleep(0.5)
+        text = exporter.scrape_text()
+        assert one_value(text, "flask_http_request_total") == received + 200
+        assert one_value(text, "flask_ebpf_exporter_records_dropped_total") == dropped
+    finally:
+        nginx.proc.terminate()
+        nginx.proc.wait(10)
