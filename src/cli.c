@@ -252,14 +252,12 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg, cha
 		cfg->fold_ids = 1;
 		return 0;
 	case OPT_RING_BUFFER_KB:
-		/* A power of two of pages: what the kernel takes for a ring buffer. */
-		if (parse_int(arg, 4, 1 << 20, &v) || (v & (v - 1))) {
+		if (parse_int(arg, 0, 1 << 20, &v)) {
 			snprintf(msg, size, "expected a power of two from 4 to 1048576, got '%s'",
 				 arg);
 			return -EINVAL;
 		}
-		cfg->ring_kb = v;
-		return 0;
+		return config_set_ring_buffer_kb(cfg, v, msg, size);
 	case OPT_ONCE:
 		if (config_parse_duration(arg, &cfg->once_seconds)) {
 			snprintf(msg, size,

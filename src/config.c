@@ -291,6 +291,17 @@ int config_set_prefix(struct exporter_config *cfg, const char *prefix, char *err
 	return config_set_string(&cfg->prefix, prefix);
 }
 
+int config_set_ring_buffer_kb(struct exporter_config *cfg, long kb, char *err, size_t err_size)
+{
+	/* A power of two of pages: what the kernel takes for a ring buffer. */
+	if (kb < 4 || kb > 1 << 20 || (kb & (kb - 1))) {
+		snprintf(err, err_size, "expected a power of two from 4 to 1048576, got %ld", kb);
+		return -EINVAL;
+	}
+	cfg->ring_kb = kb;
+	return 0;
+}
+
 int config_parse_duration(const char *text, double *seconds)
 {
 	static const struct {
@@ -410,6 +421,18 @@ static int parse_max_series(struct config_ctx *c, const char *key, yaml_node_t *
 {
 	return config_get_int(c, key, value, 0, 100000000,
 			      &((struct exporter_config *)target)->max_series);
+}
+
+static int parse_ring_buffer_kb(struct config_ctx *c, const char *key, yaml_node_t *value,
+				void *target)
+{
+	char msg[CONFIG_ERROR_MSG_MAX];
+	long kb;
+	int err = config_get_int(c, key, value, 0, 1 << 20, &kb);
+
+	if (err)
+		return err;
+	return checked(c, value, key, config_set_ring_buffer_kb(target, kb, msg, sizeof(msg)), msg);
 }
 
 static int parse_fold_ids(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
@@ -575,6 +598,7 @@ static const struct config_key top_keys[] = {
 	{ "metrics", config_parse_metrics },
 	{ "max_series", parse_max_series },
 	{ "fold_ids", parse_fold_ids },
+	{ "ring_buffer_kb", parse_ring_buffer_kb },
 	{ NULL, NULL },
 };
 

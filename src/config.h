@@ -126,6 +126,8 @@ int config_set_label(struct exporter_config *cfg, const char *key, const char *v
 int config_set_metrics_path(struct exporter_config *cfg, const char *path, char *err,
 			    size_t err_size);
 int config_set_prefix(struct exporter_config *cfg, const char *prefix, char *err, size_t err_size);
+/* The kernel's ring buffer in KiB: a power of two from 4 (a page) to 1048576. */
+int config_set_ring_buffer_kb(struct exporter_config *cfg, long kb, char *err, size_t err_size);
 /* "10s", "500ms", "2m", "1.5" (seconds) -> seconds, > 0. */
 int config_parse_duration(const char *text, double *seconds);
 

@@ -20,6 +20,7 @@ static void test_good_file(void **state)
 				   "metrics_path: /prometheus\n"
 				   "verbose: yes\n"
 				   "hooks: kprobe\n"
+				   "ring_buffer_kb: 64\n"
 				   "defaults: true\n"
 				   "prefix: ''\n"
 				   "buckets: [0.05, 0.1, 1, .inf]\n"
@@ -48,6 +49,7 @@ static void test_good_file(void **state)
 	assert_string_equal(cfg.metrics_path, "/prometheus");
 	assert_int_equal(cfg.verbose, 1);
 	assert_int_equal(cfg.hooks, HOOK_MODE_KPROBE);
+	assert_int_equal(cfg.ring_kb, 64);
 	assert_string_equal(cfg.prefix, "");
 	assert_int_equal(cfg.n_buckets, 3); /* .inf dropped: the registry appends it */
 	assert_true(cfg.buckets[2] == 1.0);
@@ -93,7 +95,9 @@ static const struct {
 				   "metrics_path, hooks, verbose, defaults, "
 				   "prefix, buckets, latency, created, labels, exclude, info, "
 				   "group_by, static_url_path, routes, metrics, max_series, "
-				   "fold_ids)" },
+				   "fold_ids, ring_buffer_kb)" },
+	{ "ring_buffer_kb: 1000\n",
+	  "t.yaml:1: ring_buffer_kb: expected a power of two from 4 to 1048576, got 1000" },
 	{ "buckets: 0.1\n", "t.yaml:1: buckets: expected a list of numbers, got a scalar" },
 	{ "buckets:\n  - 0.1\n  - fast\n", "t.yaml:3: buckets[1]: expected a number, got 'fast'" },
 	{ "buckets: ['0.1']\n", "t.yaml:1: buckets[0]: expected a number, got a scalar" },
