@@ -47,20 +47,27 @@ int rtp_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* A raw tracepoint, like fork: needs neither tracefs nor a tracepoint format. */
+/*
+ * A thread exits. Its stash slot and served request die with it, whatever process it
+ * belongs to (cheap, and nothing leaks when a process left its cgroup first). The process
+ * leaves `targets` when its last thread is gone: not when the thread with pid == tgid exits,
+ * which happens while the process lives on when the leader calls pthread_exit, or when
+ * another thread calls execve and takes the leader's place. Then, with in-progress gauges,
+ * its connections' open requests are abandoned. A raw tracepoint, like fork: needs neither tracefs
+ * nor a tracepoint format.
+ */
 SEC("raw_tracepoint/sched_process_exit")
 int rtp_process_exit(struct bpf_raw_tracepoint_args *ctx)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 
-	if (!bpf_map_lookup_elem(&targets, &tgid))
-		return 0;
-	/* A thread's stash slot and served request die with it. */
 	bpf_map_delete_elem(&inflight_io, &id);
 	bpf_map_delete_elem(&thread_requests, &id);
 	bpf_map_delete_elem(&tls_calls, &id);
-	if ((__u32)id == tgid) {
+	/* do_exit() has already counted this thread out of signal->live. */
+	if (BPF_CORE_READ(task, signal, live.counter) == 0 && current_is_target()) {
 		bpf_map_delete_elem(&targets, &tgid);
 		conns_forget_process(tgid);
 	}

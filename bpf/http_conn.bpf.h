@@ -99,8 +99,9 @@ struct conn_key {
 struct req_slot {
 	__u64 head_ts; /* head complete (or, until then, last request bytes read) */
 	__u16 line_len;
-	__u16 flags; /* enum fee_record_flag */
-	__u32 _pad;
+	__u16 flags;  /* enum fee_record_flag */
+	__u16 target; /* index of the target whose process read it */
+	__u16 _pad;
 	char line[FEE_LINE_MAX];
 };
 
@@ -118,6 +119,8 @@ struct conn {
 	__u8 status_len;  /* bytes of status[] collected */
 	__u8 in_response; /* a status line went out: writes may be the rest of a response */
 	__s32 scratch;	  /* see forget_value() */
+	__u16 target;	  /* index of the target whose process owns the connection */
+	__u16 _pad;
 	char status[16];
 	struct req_slot front;
 };
@@ -355,6 +358,7 @@ static __always_inline void parse_start(struct conn *conn, struct req_slot *slot
 	conn->body_left = 0;
 	slot->line_len = 0;
 	slot->flags = 0;
+	slot->target = conn->target;
 	/* Nothing owed before it: its response must start with a status line. */
 	if (!conn->pending)
 		conn->in_response = 0, conn->status_len = 0;
@@ -488,7 +492,7 @@ static __always_inline bool emit_record(const struct conn_key *key, const struct
 	rec->tgid = key->tgid;
 	rec->status = status;
 	rec->kind = kind;
-	rec->target = 0; /* set per target by the target-tracking code */
+	rec->target = slot->target;
 	__builtin_memset(rec->_pad, 0, sizeof(rec->_pad));
 	rec->flags = slot->flags | extra_flags;
 	if (key->tls)
@@ -901,11 +905,18 @@ static __always_inline bool conn_feed_response(const struct conn_key *key, struc
 	return true;
 }
 
-/* The connection entry for a descriptor first seen carrying a request start. */
+/*
+ * The connection entry for a descriptor first seen carrying a request start: a connection
+ * accepted before the exporter attached (a keep-alive client) gets its entry with its next
+ * request, never mid-request. It belongs to the target of the process reading it, looked
+ * up once per connection whatever the data source (socket or TLS).
+ */
 static __always_inline struct conn *conn_create(const struct conn_key *key)
 {
+	int target = current_target();
 	__u32 zero = 0;
 	struct conn *init = bpf_map_lookup_elem(&conn_zero, &zero);
+	struct conn *conn;
 
 	if (!init)
 		return NULL;
@@ -913,7 +924,10 @@ static __always_inline struct conn *conn_create(const struct conn_key *key)
 		counter_inc(FEE_CNT_CONN_TABLE_FULL);
 		return NULL;
 	}
-	return bpf_map_lookup_elem(&conns, key);
+	conn = bpf_map_lookup_elem(&conns, key);
+	if (conn)
+		conn->target = target == NO_TARGET ? 0 : target;
+	return conn;
 }
 
 #endif

@@ -15,6 +15,9 @@
  */
 #define FEE_LINE_MAX 256
 
+/* cgroup v2 directories one exporter can watch (--cgroup). */
+#define FEE_MAX_CGROUP_TARGETS 8
+
 /* fee_request_record.flags */
 enum fee_record_flag {
 	/* The request line did not fit in FEE_LINE_MAX: the path is cut short. */

@@ -13,16 +13,27 @@
 static void print_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: flask_ebpf_exporter --pid PID [--pid PID ...] [options]\n"
+		"Usage: flask_ebpf_exporter TARGET [--target-label KEY=VALUE ...] [TARGET ...]\n"
+		"                           [options]\n"
 		"       flask_ebpf_exporter --config FILE [options]\n"
 		"\n"
 		"Serves prometheus_flask_exporter's metrics for an unmodified HTTP/1.x server\n"
 		"(Flask under werkzeug or gunicorn, and others), measured from its socket reads\n"
 		"and writes with eBPF. Needs root (CAP_BPF, CAP_PERFMON) and a kernel with BTF.\n"
 		"\n"
-		"Targets:\n"
-		"  -p, --pid PID          watch this process and all its descendants, present and\n"
-		"                         future (repeatable; for gunicorn give the master's PID)\n"
+		"Targets (repeatable, up to %d, in any mix; also targets: in --config):\n"
+		"  -p, --pid PID          this process and all its descendants, present and "
+		"future\n"
+		"                         (for gunicorn and uWSGI give the master's PID)\n"
+		"  -c, --cgroup DIR       every process in this cgroup v2 directory and below,\n"
+		"                         including processes that join later (up to %d)\n"
+		"  -e, --exe GLOB         processes whose executable path matches GLOB (fnmatch),\n"
+		"                         and their descendants; re-checked every %d ms\n"
+		"  -P, --port PORT        the processes listening on this TCP port, and their\n"
+		"                         descendants; re-checked every %d ms\n"
+		"      --target-label KEY=VALUE\n"
+		"                         a static label on the requests of the target given just\n"
+		"                         before it (repeatable)\n"
 		"Configuration:\n"
 		"      --config FILE      read options from this YAML file; flags override it\n"
 		"      --check-config     validate the configuration and exit (0 when valid)\n"
@@ -63,6 +74,7 @@ static void print_usage(FILE *out)
 		"Endpoints: /metrics (Prometheus text or OpenMetrics format), /-/ready (200 once\n"
 		"every probe is attached), /-/healthy. Exit status 2 for a bad command line or\n"
 		"config file.\n",
+		TARGET_MAX, FEE_MAX_CGROUP_TARGETS, CLI_RESCAN_MS, CLI_RESCAN_MS,
 		CONFIG_DEFAULT_MAX_SERIES, CONFIG_DEFAULT_PORT);
 }
 
@@ -125,10 +137,15 @@ enum {
 	OPT_MAX_SERIES,
 	OPT_FOLD_IDS,
 	OPT_RING_BUFFER_KB,
+	OPT_TARGET_LABEL,
 };
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "exe", required_argument, NULL, 'e' },
+	{ "port", required_argument, NULL, 'P' },
+	{ "target-label", required_argument, NULL, OPT_TARGET_LABEL },
 	{ "listen", required_argument, NULL, 'l' },
 	{ "hooks", required_argument, NULL, 'k' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -151,7 +168,7 @@ static const struct option longopts[] = {
 	{ "ring-buffer-kb", required_argument, NULL, OPT_RING_BUFFER_KB },
 	{ NULL, 0, NULL, 0 },
 };
-static const char shortopts[] = ":p:l:k:vhV";
+static const char shortopts[] = ":p:c:e:P:l:k:vhV";
 
 /* The flag's own spelling, for messages. */
 static const char *flag_name(int c)
@@ -162,22 +179,52 @@ static const char *flag_name(int c)
 	return "?";
 }
 
-static int set_label_flag(struct exporter_config *cfg, const char *arg, char *msg, size_t size)
+/* KEY=VALUE -> key (in key[size]) and the value's start. */
+static const char *split_label(const char *arg, char *key, size_t key_size, char *msg, size_t size)
 {
 	const char *eq = strchr(arg, '=');
-	char key[128];
 
-	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(key)) {
+	if (!eq || eq == arg || (size_t)(eq - arg) >= key_size) {
 		snprintf(msg, size, "expected KEY=VALUE, got '%s'", arg);
-		return -EINVAL;
+		return NULL;
 	}
 	memcpy(key, arg, (size_t)(eq - arg));
 	key[eq - arg] = '\0';
-	return config_set_label(cfg, key, eq + 1, msg, size);
+	return eq + 1;
 }
 
-/* One option of the second pass. Returns 0, -EINVAL with msg filled, or -ENOMEM. */
-static int apply_option(struct exporter_config *cfg, int c, const char *arg, char *msg, size_t size)
+static int set_label_flag(struct exporter_config *cfg, const char *arg, char *msg, size_t size)
+{
+	char key[128];
+	const char *value = split_label(arg, key, sizeof(key), msg, size);
+
+	return value ? config_set_label(cfg, key, value, msg, size) : -EINVAL;
+}
+
+/* --target-label labels the target given just before it on the command line (the file's
+ * targets have labels: of their own); first_flag_target is the first such target. */
+static int set_target_label_flag(struct exporter_config *cfg, size_t first_flag_target,
+				 const char *arg, char *msg, size_t size)
+{
+	char key[128];
+	const char *value;
+
+	if (cfg->n_targets == first_flag_target) {
+		snprintf(msg, size, "give it after the --pid, --cgroup, --exe or --port it labels");
+		return -EINVAL;
+	}
+	value = split_label(arg, key, sizeof(key), msg, size);
+	if (!value)
+		return -EINVAL;
+	return config_set_target_label(&cfg->targets[cfg->n_targets - 1], key, value, msg, size);
+}
+
+/*
+ * One option of the second pass. Returns 0, -EINVAL with msg filled, or -ENOMEM.
+ * first_flag_target: the first target the command line adds (after the file's).
+ */
+static int apply_option(struct exporter_config *cfg, int c, const char *arg,
+			size_t first_flag_target, char *msg, size_t size)
 {
 	double *buckets;
 	size_t n;
@@ -186,16 +233,15 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg, cha
 
 	switch (c) {
 	case 'p':
-		if (parse_int(arg, 1, INT_MAX, &v)) {
-			snprintf(msg, size, "not a process id: '%s'", arg);
-			return -EINVAL;
-		}
-		if (cfg->n_pids == CONFIG_MAX_PIDS) {
-			snprintf(msg, size, "at most %d PIDs", CONFIG_MAX_PIDS);
-			return -EINVAL;
-		}
-		cfg->pids[cfg->n_pids++] = (pid_t)v;
-		return 0;
+		return config_add_target(cfg, TARGET_PID, arg, msg, size);
+	case 'c':
+		return config_add_target(cfg, TARGET_CGROUP, arg, msg, size);
+	case 'e':
+		return config_add_target(cfg, TARGET_EXE, arg, msg, size);
+	case 'P':
+		return config_add_target(cfg, TARGET_PORT, arg, msg, size);
+	case OPT_TARGET_LABEL:
+		return set_target_label_flag(cfg, first_flag_target, arg, msg, size);
 	case 'l':
 		if (cli_parse_listen(arg, cfg->listen_host, sizeof(cfg->listen_host),
 				     &cfg->listen_port)) {
@@ -295,6 +341,7 @@ enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg)
 {
 	char msg[CONFIG_ERROR_MAX];
 	const char *config_path;
+	size_t first_flag_target;
 	int c, err;
 
 	if (config_init(cfg)) {
@@ -314,6 +361,7 @@ enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg)
 
 	optind = 0;
 	opterr = 0; /* we print our own messages */
+	first_flag_target = cfg->n_targets;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -333,7 +381,7 @@ enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg)
 			print_usage(stderr);
 			return CLI_EXIT_USAGE;
 		default:
-			err = apply_option(cfg, c, optarg, msg, sizeof(msg));
+			err = apply_option(cfg, c, optarg, first_flag_target, msg, sizeof(msg));
 			if (err) {
 				fprintf(stderr, "flask_ebpf_exporter: --%s: %s\n", flag_name(c),
 					err == -EINVAL ? msg : strerror(-err));
@@ -346,9 +394,9 @@ enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg)
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (cfg->n_pids == 0 && !cfg->check_config) {
-		fprintf(stderr, "flask_ebpf_exporter: nothing to watch: give at least one --pid "
-				"(or pids: in the config file)\n");
+	if (cfg->n_targets == 0 && !cfg->check_config) {
+		fprintf(stderr, "flask_ebpf_exporter: nothing to watch: give at least one --pid, "
+				"--cgroup, --exe or --port (or targets: in the config file)\n");
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}

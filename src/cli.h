@@ -6,6 +6,9 @@
 
 #include "config.h"
 
+/* How often --exe and --port are re-evaluated. */
+#define CLI_RESCAN_MS 500
+
 enum cli_result {
 	CLI_RUN,	/* options parsed: run the exporter */
 	CLI_EXIT_OK,	/* --help or --version was printed */

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct collector {
 	__u32 *known_tgids; /* targets at the last refresh, sorted */
 	size_t n_known;
 	unsigned int refreshes;
+	struct cgroup_target cgroups[FEE_MAX_CGROUP_TARGETS]; /* opts.cgroups, copied */
 };
 
 static int compare_u32(const void *a, const void *b)
@@ -147,6 +149,13 @@ static int open_with_hooks(struct collector *c, enum hook_mode mode, char *why, 
 			skel->rodata->cfg_wakeup_bytes = c->opts.ring_bytes / 4;
 	}
 	tls_programs_attach_manually(skel);
+	/* Load-time constants: the verifier prunes the cgroup check when there is none. */
+	skel->rodata->cfg_cgroup_count = (__u32)c->opts.n_cgroups;
+	for (int i = 0; i < c->opts.n_cgroups; i++) {
+		skel->rodata->cfg_cgroup_id[i] = c->cgroups[i].id;
+		skel->rodata->cfg_cgroup_level[i] = c->cgroups[i].level;
+		skel->rodata->cfg_cgroup_target[i] = c->cgroups[i].target;
+	}
 	err = exporter_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_size, "loading its programs failed: %s%s", strerror(-err),
@@ -227,6 +236,14 @@ struct collector *collector_open_with(enum hook_mode hooks, const struct collect
 	c->ctx = ctx;
 	if (opts)
 		c->opts = *opts;
+	if (c->opts.n_cgroups < 0 || c->opts.n_cgroups > FEE_MAX_CGROUP_TARGETS) {
+		err = -E2BIG;
+		goto fail;
+	}
+	if (c->opts.n_cgroups)
+		memcpy(c->cgroups, c->opts.cgroups,
+		       (size_t)c->opts.n_cgroups * sizeof(c->cgroups[0]));
+	c->opts.cgroups = NULL; /* the copy is what stays valid */
 
 	err = open_cheapest_hooks(c, hooks);
 	if (err)
@@ -276,7 +293,7 @@ int collector_watch_tree(struct collector *c, pid_t root, __u32 target_id)
 {
 	int map_fd = bpf_map__fd(c->skel->maps.targets);
 	pid_t *pids;
-	int n, i;
+	int n, i, added = 0;
 
 	pids = calloc(MAX_TREE_PROCESSES, sizeof(*pids));
 	if (!pids)
@@ -287,15 +304,63 @@ int collector_watch_tree(struct collector *c, pid_t root, __u32 target_id)
 	for (i = 0; i < n; i++) {
 		__u32 tgid = (__u32)pids[i];
 
-		if (bpf_map_update_elem(map_fd, &tgid, &target_id, BPF_ANY)) {
-			n = -errno;
+		if (bpf_map_update_elem(map_fd, &tgid, &target_id, BPF_NOEXIST) == 0)
+			added++;
+		else if (errno != EEXIST) {
+			added = -errno;
 			break;
 		}
 		/* Probed before the daemon says it is ready. */
 		tls_probes_scan_process(c->tls, pids[i]);
 	}
 	free(pids);
-	return n;
+	return n < 0 ? n : added;
+}
+
+bool collector_is_watched(const struct collector *c, pid_t pid)
+{
+	__u32 tgid = (__u32)pid, target;
+
+	return bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.targets), &tgid, &target) == 0;
+}
+
+/* The userspace view of the kernel's conn_key (bpf/http_conn.bpf.h). */
+struct conn_key {
+	__u32 tgid;
+	__u32 fd;
+	__u64 tls;
+};
+
+/* Keys deleted per pass: deleting while walking would restart get_next_key. */
+#define SWEEP_BATCH 1024
+
+int collector_sweep_connections(struct collector *c)
+{
+	int fd = bpf_map__fd(c->skel->maps.conns);
+	struct conn_key *dead, key, next;
+	void *prev = NULL;
+	int n_dead = 0, removed = 0;
+	__u32 last_tgid = 0;
+	bool last_alive = true;
+
+	dead = calloc(SWEEP_BATCH, sizeof(*dead));
+	if (!dead)
+		return -ENOMEM;
+	while (n_dead < SWEEP_BATCH && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		/* Keys of one process tend to come in runs: ask the kernel once per run. */
+		if (key.tgid != last_tgid) {
+			last_tgid = key.tgid;
+			last_alive = kill((pid_t)key.tgid, 0) == 0 || errno != ESRCH;
+		}
+		if (!last_alive)
+			dead[n_dead++] = key;
+	}
+	for (int i = 0; i < n_dead; i++)
+		removed += bpf_map_delete_elem(fd, &dead[i]) == 0;
+	free(dead);
+	return removed;
 }
 
 int collector_epoll_fd(const struct collector *c)
@@ -353,19 +418,20 @@ size_t collector_tls_libraries(const struct collector *c, const char **paths, si
 	return tls_probes_libraries(c->tls, paths, max);
 }
 
-static unsigned int count_targets(const struct collector *c)
+/* Counts the watched processes, in all and per target. */
+static void count_targets(const struct collector *c, struct collector_stats *stats)
 {
 	int fd = bpf_map__fd(c->skel->maps.targets);
-	__u32 key, next;
-	unsigned int n = 0;
+	__u32 key, next, target;
 	void *prev = NULL;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		n++;
+		stats->processes_watched++;
+		if (bpf_map_lookup_elem(fd, &key, &target) == 0 && target < TARGET_MAX)
+			stats->target_processes[target]++;
 	}
-	return n;
 }
 
 int collector_read_stats(const struct collector *c, struct collector_stats *stats)
@@ -389,6 +455,6 @@ int collector_read_stats(const struct collector *c, struct collector_stats *stat
 	free(per_cpu);
 	stats->probes_attached = c->probes_attached + tls_probes_attached(c->tls);
 	stats->probes_failed = c->probes_failed + tls_probes_failed(c->tls);
-	stats->processes_watched = count_targets(c);
+	count_targets(c, stats);
 	return 0;
 }

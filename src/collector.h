@@ -7,10 +7,13 @@
 
 #include <linux/types.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup_target.h"
 #include "flask_ebpf_exporter.h"
 #include "hook_mode.h"
+#include "target_spec.h"
 
 struct collector;
 
@@ -21,13 +24,15 @@ struct collector_stats {
 	unsigned int probes_attached;
 	unsigned int probes_failed;
 	unsigned int processes_watched;
+	/* Processes of each target's trees (cgroup members are counted by target_watch). */
+	unsigned int target_processes[TARGET_MAX];
 };
 
 /*
  * Opens, loads and attaches every program, hooking socket I/O with the given mode (auto:
- * the cheapest that loads and attaches here; the choice is logged). On failure logs the
- * reason in words (not root, no BTF, a mode the kernel lacks and why) and returns NULL
- * with errno set.
+ * the cheapest that loads and attaches here; the choice is logged). PIDs are watched with
+ * collector_watch_tree, cgroups are given in the options. On failure logs the reason in
+ * words (not root, no BTF, a mode the kernel lacks and why) and returns NULL with errno set.
  */
 struct collector *collector_open(enum hook_mode hooks, collector_record_fn on_record, void *ctx);
 
@@ -41,6 +46,9 @@ struct collector_options {
 	/* Ring buffer size in bytes (a power of two, at least a page); 0: the default 8 MiB.
 	 * Small rings are for tests that fill them (--ring-buffer-kb). */
 	unsigned int ring_bytes;
+	/* cgroup v2 targets (up to FEE_MAX_CGROUP_TARGETS; copied). */
+	const struct cgroup_target *cgroups;
+	int n_cgroups;
 };
 
 /* collector_open with options (NULL: the defaults). */
@@ -51,9 +59,22 @@ void collector_close(struct collector *c);
 /* The hook mode in use: "fentry", "kprobe" or "tracepoint". */
 const char *collector_hook_mode(const struct collector *c);
 
-/* Watches root and all its descendants, present (read from /proc now) and future (the
- * fork tracepoint). Returns the number of processes added, -ESRCH or -errno. */
+/*
+ * Watches root and all its descendants as target `target_id`, present (read from /proc now)
+ * and future (the fork hook). A process already watched keeps its target: when trees
+ * overlap, the first target given wins. Returns the number of processes added, -ESRCH or
+ * -errno.
+ */
 int collector_watch_tree(struct collector *c, pid_t root, __u32 target_id);
+
+/* Is this process (tgid) in a watched tree? */
+bool collector_is_watched(const struct collector *c, pid_t pid);
+
+/*
+ * Forgets the connections of processes that no longer exist (the kernel cannot see a
+ * process's descriptors close when it exits or execs). Returns how many, or -errno.
+ */
+int collector_sweep_connections(struct collector *c);
 
 /* Readable when records wait (woken in batches: also drain on a timer). */
 int collector_epoll_fd(const struct collector *c);

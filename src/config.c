@@ -44,6 +44,11 @@ static void labels_free(struct config_label *labels, size_t n)
 
 void config_release(struct exporter_config *cfg)
 {
+	for (size_t i = 0; i < cfg->n_targets; i++) {
+		free(cfg->targets[i].path);
+		labels_free(cfg->targets[i].labels, cfg->targets[i].n_labels);
+	}
+	free(cfg->targets);
 	free(cfg->prefix);
 	free(cfg->metrics_path);
 	free(cfg->buckets);
@@ -252,8 +257,8 @@ static int check_label_name(const char *key, char *err, size_t err_size)
 	return 0;
 }
 
-int config_set_label(struct exporter_config *cfg, const char *key, const char *value, char *err,
-		     size_t err_size)
+/* A static label of the request families: a valid name they do not set themselves. */
+static int check_static_label(const char *key, char *err, size_t err_size)
 {
 	int ret = check_label_name(key, err, err_size);
 
@@ -263,7 +268,93 @@ int config_set_label(struct exporter_config *cfg, const char *key, const char *v
 		snprintf(err, err_size, "label '%s' is reserved: the request families set it", key);
 		return -EINVAL;
 	}
-	return label_list_set(&cfg->labels, &cfg->n_labels, key, value);
+	return 0;
+}
+
+int config_set_label(struct exporter_config *cfg, const char *key, const char *value, char *err,
+		     size_t err_size)
+{
+	int ret = check_static_label(key, err, err_size);
+
+	return ret ? ret : label_list_set(&cfg->labels, &cfg->n_labels, key, value);
+}
+
+int config_set_target_label(struct config_target *t, const char *key, const char *value, char *err,
+			    size_t err_size)
+{
+	int ret = check_static_label(key, err, err_size);
+
+	return ret ? ret : label_list_set(&t->labels, &t->n_labels, key, value);
+}
+
+static int parse_number(const char *text, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int config_add_target(struct exporter_config *cfg, enum target_kind kind, const char *text,
+		      char *err, size_t err_size)
+{
+	struct config_target t = { .kind = kind }, *grown;
+	size_t n_cgroups = 0;
+	long v;
+
+	if (cfg->n_targets == TARGET_MAX) {
+		snprintf(err, err_size, "at most %d targets", TARGET_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_targets; i++)
+		n_cgroups += cfg->targets[i].kind == TARGET_CGROUP;
+	switch (kind) {
+	case TARGET_PID:
+		if (parse_number(text, 1, INT_MAX, &v)) {
+			snprintf(err, err_size, "not a process id: '%s'", text);
+			return -EINVAL;
+		}
+		t.pid = (pid_t)v;
+		break;
+	case TARGET_PORT:
+		if (parse_number(text, 1, 65535, &v)) {
+			snprintf(err, err_size, "not a TCP port (1..65535): '%s'", text);
+			return -EINVAL;
+		}
+		t.port = (int)v;
+		break;
+	case TARGET_CGROUP:
+	case TARGET_EXE:
+		if (!text[0]) {
+			snprintf(err, err_size, "empty %s",
+				 kind == TARGET_EXE ? "pattern" : "directory");
+			return -EINVAL;
+		}
+		if (kind == TARGET_CGROUP && n_cgroups == FEE_MAX_CGROUP_TARGETS) {
+			snprintf(err, err_size, "at most %d cgroups", FEE_MAX_CGROUP_TARGETS);
+			return -EINVAL;
+		}
+		t.path = strdup(text);
+		if (!t.path)
+			return -ENOMEM;
+		break;
+	default:
+		snprintf(err, err_size, "unknown target kind");
+		return -EINVAL;
+	}
+	grown = realloc(cfg->targets, (cfg->n_targets + 1) * sizeof(*grown));
+	if (!grown) {
+		free(t.path);
+		return -ENOMEM;
+	}
+	cfg->targets = grown;
+	cfg->targets[cfg->n_targets++] = t;
+	return 0;
 }
 
 int config_set_metrics_path(struct exporter_config *cfg, const char *path, char *err,
@@ -351,6 +442,7 @@ static int set_text(struct config_ctx *c, const char *key, yaml_node_t *value, v
 	return checked(c, value, key, set(target, text, msg, sizeof(msg)), msg);
 }
 
+/* pids: [PID, ...]: a PID target each (targets: can label them). */
 static int parse_pids(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
 	struct exporter_config *cfg = target;
@@ -358,15 +450,120 @@ static int parse_pids(struct config_ctx *c, const char *key, yaml_node_t *value,
 	yaml_node_t *item;
 
 	for (size_t i = 0; !err && (item = config_list_item(c, value, i)); i++) {
-		char path[CONFIG_KEY_PATH_MAX];
+		char path[CONFIG_KEY_PATH_MAX], msg[CONFIG_ERROR_MSG_MAX];
+		const char *text = NULL;
 		long pid;
 
 		config_index_path(path, key, i);
 		err = config_get_int(c, path, item, 1, INT_MAX, &pid);
-		if (!err && cfg->n_pids == CONFIG_MAX_PIDS)
-			err = config_error(c, item, path, "at most %d PIDs", CONFIG_MAX_PIDS);
 		if (!err)
-			cfg->pids[cfg->n_pids++] = (pid_t)pid;
+			err = config_get_text(c, path, item, &text);
+		if (!err)
+			err = checked(c, item, path,
+				      config_add_target(cfg, TARGET_PID, text, msg, sizeof(msg)),
+				      msg);
+	}
+	return err;
+}
+
+/* --- targets: [{pid|cgroup|exe|port: X, labels: {K: V}}] -------------------------------- */
+
+struct target_item {
+	struct exporter_config *cfg;
+	long index; /* of the target in cfg->targets; -1 until its kind key is seen */
+	yaml_node_t *labels;
+	char labels_path[CONFIG_KEY_PATH_MAX];
+};
+
+static int parse_target_kind(struct config_ctx *c, const char *key, yaml_node_t *value,
+			     struct target_item *item, enum target_kind kind)
+{
+	char msg[CONFIG_ERROR_MSG_MAX];
+	const char *text = NULL;
+	int err;
+
+	if (item->index >= 0)
+		return config_error(c, value, key,
+				    "a target is one of pid, cgroup, exe or port, not several");
+	err = config_get_text(c, key, value, &text);
+	if (!err)
+		err = checked(c, value, key,
+			      config_add_target(item->cfg, kind, text, msg, sizeof(msg)), msg);
+	if (!err)
+		item->index = (long)item->cfg->n_targets - 1;
+	return err;
+}
+
+static int parse_target_pid(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+{
+	return parse_target_kind(c, key, value, target, TARGET_PID);
+}
+
+static int parse_target_cgroup(struct config_ctx *c, const char *key, yaml_node_t *value,
+			       void *target)
+{
+	return parse_target_kind(c, key, value, target, TARGET_CGROUP);
+}
+
+static int parse_target_exe(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+{
+	return parse_target_kind(c, key, value, target, TARGET_EXE);
+}
+
+static int parse_target_port(struct config_ctx *c, const char *key, yaml_node_t *value,
+			     void *target)
+{
+	return parse_target_kind(c, key, value, target, TARGET_PORT);
+}
+
+/* Labels may come before the kind in the mapping: kept for after the walk. */
+static int parse_target_labels(struct config_ctx *c, const char *key, yaml_node_t *value,
+			       void *target)
+{
+	struct target_item *item = target;
+
+	item->labels = value;
+	snprintf(item->labels_path, sizeof(item->labels_path), "%s", key);
+	return 0;
+}
+
+static int parse_target_label(struct config_ctx *c, const char *key, const char *name,
+			      yaml_node_t *value, void *target)
+{
+	char msg[CONFIG_ERROR_MSG_MAX];
+	const char *text = NULL;
+	int err = config_get_text(c, key, value, &text);
+
+	if (err)
+		return err;
+	return checked(c, value, key, config_set_target_label(target, name, text, msg, sizeof(msg)),
+		       msg);
+}
+
+static int parse_targets(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+{
+	static const struct config_key keys[] = {
+		{ "pid", parse_target_pid },	   { "cgroup", parse_target_cgroup },
+		{ "exe", parse_target_exe },	   { "port", parse_target_port },
+		{ "labels", parse_target_labels }, { NULL, NULL },
+	};
+	struct exporter_config *cfg = target;
+	int err = config_expect_list(c, key, value);
+	yaml_node_t *node;
+
+	for (size_t i = 0; !err && (node = config_list_item(c, value, i)); i++) {
+		struct target_item item = { .cfg = cfg, .index = -1 };
+		char path[CONFIG_KEY_PATH_MAX];
+
+		config_index_path(path, key, i);
+		err = config_walk_map(c, path, node, keys, &item);
+		if (!err && item.index < 0)
+			err = config_error(c, node, path,
+					   "a target needs one of pid, cgroup, exe "
+					   "or port");
+		if (!err && item.labels)
+			err = config_walk_pairs(c, item.labels_path, item.labels,
+						parse_target_label, &cfg->targets[item.index]);
 	}
 	return err;
 }
@@ -599,6 +796,7 @@ static const struct config_key top_keys[] = {
 	{ "max_series", parse_max_series },
 	{ "fold_ids", parse_fold_ids },
 	{ "ring_buffer_kb", parse_ring_buffer_kb },
+	{ "targets", parse_targets },
 	{ NULL, NULL },
 };
 

@@ -12,8 +12,8 @@
 #include <sys/types.h>
 
 #include "hook_mode.h"
+#include "target_spec.h"
 
-#define CONFIG_MAX_PIDS 64
 /* A port in the exporters' range (9100-9999) that no well-known exporter uses. */
 #define CONFIG_DEFAULT_PORT 9969
 /* Label sets per default request family before new ones count under "<overflow>": a few
@@ -42,15 +42,26 @@ struct config_info {
 	size_t n_labels;
 };
 
+/* A target: --pid, --cgroup, --exe or --port (with the --target-label flags after it), or
+ * an item of `targets:`. Its index in exporter_config.targets is the records' `target`. */
+struct config_target {
+	enum target_kind kind;
+	pid_t pid;		     /* TARGET_PID */
+	char *path;		     /* TARGET_CGROUP: the directory; TARGET_EXE: the glob */
+	int port;		     /* TARGET_PORT */
+	struct config_label *labels; /* static labels on this target's request series */
+	size_t n_labels;
+};
+
 enum config_latency {
 	CONFIG_LATENCY_HISTOGRAM, /* default_latency_as_histogram=True (the default) */
 	CONFIG_LATENCY_SUMMARY,	  /* ... =False: a Summary of the same name, no quantiles */
 };
 
 struct exporter_config {
-	/* Targets. */
-	pid_t pids[CONFIG_MAX_PIDS];
-	int n_pids;
+	/* Targets, in the order given (the file's, then the flags'). */
+	struct config_target *targets;
+	size_t n_targets;
 
 	/* The metrics endpoint. */
 	char listen_host[256]; /* "" = all interfaces */
@@ -128,6 +139,17 @@ int config_set_metrics_path(struct exporter_config *cfg, const char *path, char 
 int config_set_prefix(struct exporter_config *cfg, const char *prefix, char *err, size_t err_size);
 /* The kernel's ring buffer in KiB: a power of two from 4 (a page) to 1048576. */
 int config_set_ring_buffer_kb(struct exporter_config *cfg, long kb, char *err, size_t err_size);
+/*
+ * Adds a target of `kind` from its text ("4242", "/sys/fs/cgroup/app", "/usr/bin/uwsgi*",
+ * "8000"): a positive PID, a non-empty path or glob, a port 1..65535; at most TARGET_MAX
+ * targets and FEE_MAX_CGROUP_TARGETS cgroups.
+ */
+int config_add_target(struct exporter_config *cfg, enum target_kind kind, const char *text,
+		      char *err, size_t err_size);
+/* Adds or replaces a static label of one target; the same checks as config_set_label. */
+int config_set_target_label(struct config_target *t, const char *key, const char *value, char *err,
+			    size_t err_size);
+
 /* "10s", "500ms", "2m", "1.5" (seconds) -> seconds, > 0. */
 int config_parse_duration(const char *text, double *seconds);
 

@@ -21,6 +21,7 @@
 #include "request_metrics.h"
 #include "self_metrics.h"
 #include "series_cap.h"
+#include "target_watch.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -47,6 +48,7 @@ struct exporter {
 	struct custom_metrics *custom; /* NULL: no metrics: in the config */
 	struct self_metrics self;
 	struct collector *collector;
+	struct target_watch *targets;
 	struct metrics_server *server;
 };
 
@@ -88,8 +90,10 @@ static int render(struct exporter *exp, const struct exposition_options *options
 	size_t n_tls;
 
 	collector_drain(exp->collector);
-	if (collector_read_stats(exp->collector, &stats) == 0)
+	if (collector_read_stats(exp->collector, &stats) == 0) {
+		target_watch_count_cgroups(exp->targets, &stats);
 		self_metrics_update(&exp->self, &stats);
+	}
 	n_tls = collector_tls_libraries(exp->collector, tls_paths, MAX_TLS_LIBRARIES_SHOWN);
 	self_metrics_set_tls_libraries(&exp->self, tls_paths,
 				       n_tls < MAX_TLS_LIBRARIES_SHOWN ? n_tls
@@ -114,25 +118,6 @@ static int render_metrics(void *ctx, const struct scrape_request *req, struct st
 	*content_type =
 		openmetrics ? EXPOSITION_OPENMETRICS_CONTENT_TYPE : EXPOSITION_TEXT_CONTENT_TYPE;
 	return render(exp, &options, openmetrics, out);
-}
-
-static int watch_targets(struct exporter *exp, const struct exporter_config *opts)
-{
-	for (int i = 0; i < opts->n_pids; i++) {
-		int n = collector_watch_tree(exp->collector, opts->pids[i], (__u32)i);
-
-		if (n == -ESRCH) {
-			log_error("no such process: %d", (int)opts->pids[i]);
-			return n;
-		}
-		if (n < 0) {
-			log_error("cannot watch process %d: %s", (int)opts->pids[i], strerror(-n));
-			return n;
-		}
-		log_info("watching process %d and its %d descendant%s", (int)opts->pids[i], n - 1,
-			 n == 2 ? "" : "s");
-	}
-	return 0;
 }
 
 static int epoll_watch(int epfd, int fd)
@@ -184,21 +169,55 @@ static int run_loop(struct exporter *exp, long long deadline_ms)
 			collector_refresh(exp->collector);
 			next_refresh = now_ms() + REFRESH_INTERVAL_MS;
 		}
+		target_watch_tick(exp->targets, (__u64)now_ms());
 	}
 	close(epfd);
 	return err;
 }
 
-static int check_pids_exist(const struct exporter_config *opts)
+/* Before loading anything: every --pid must exist (selectors may match nothing yet). */
+static int check_pids_exist(const struct exporter_config *cfg)
 {
-	for (int i = 0; i < opts->n_pids; i++) {
+	for (size_t i = 0; i < cfg->n_targets; i++) {
+		pid_t pid = cfg->targets[i].pid;
 		char path[32];
 
-		snprintf(path, sizeof(path), "/proc/%d", (int)opts->pids[i]);
+		if (cfg->targets[i].kind != TARGET_PID)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 		if (access(path, F_OK)) {
-			log_error("no such process: %d", (int)opts->pids[i]);
+			log_error("no such process: %d", (int)pid);
 			return -ESRCH;
 		}
+	}
+	return 0;
+}
+
+/* Each target's static labels (--target-label, targets[].labels) join the request
+ * families' label names; set before the families are declared. */
+static int set_target_labels(struct request_metrics *m, const struct exporter_config *cfg)
+{
+	for (size_t t = 0; t < cfg->n_targets; t++) {
+		const struct config_target *target = &cfg->targets[t];
+		size_t n = target->n_labels;
+		const char **keys, **values;
+		int err;
+
+		if (!n)
+			continue;
+		keys = calloc(n, sizeof(*keys));
+		values = calloc(n, sizeof(*values));
+		for (size_t i = 0; keys && values && i < n; i++) {
+			keys[i] = target->labels[i].key;
+			values[i] = target->labels[i].value;
+		}
+		err = keys && values
+			      ? request_metrics_set_target_labels(m, (__u16)t, keys, values, n)
+			      : -ENOMEM;
+		free(keys);
+		free(values);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -265,6 +284,9 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 	exp->requests.group_by = cfg->group_by;
 	exp->requests.routes = cfg->routes;
 	exp->requests.fold_ids = cfg->fold_ids;
+	err = set_target_labels(&exp->requests, cfg);
+	if (err)
+		return err;
 	err = request_metrics_init(&exp->requests, exp->registry, &options);
 	if (err == -EINVAL)
 		log_error("cannot declare the default families with prefix '%s' and labels given: "
@@ -291,6 +313,9 @@ static int setup_self_metrics(struct exporter *exp, const char *hook_mode)
 {
 	int err = self_metrics_init(&exp->self, exp->registry, FEE_VERSION, hook_mode);
 
+	if (!err)
+		err = self_metrics_add_targets(&exp->self, exp->registry, exp->cfg->targets,
+					       (int)exp->cfg->n_targets);
 	if (err == -EINVAL)
 		log_error("a metric name clashes with the exporter's own metrics");
 	return err;
@@ -324,11 +349,15 @@ static int print_once(struct exporter *exp)
 static int run(struct exporter *exp, const struct exporter_config *cfg)
 {
 	struct collector_options collector_opts = { 0 };
-	int err;
+	struct cgroup_target cgroups[FEE_MAX_CGROUP_TARGETS];
+	int err, n_cgroups;
 
 	err = check_pids_exist(cfg);
 	if (err)
 		return err;
+	n_cgroups = target_watch_resolve_cgroups(cfg->targets, (int)cfg->n_targets, cgroups);
+	if (n_cgroups < 0)
+		return n_cgroups;
 	err = install_signal_handlers();
 	if (err)
 		return err;
@@ -342,13 +371,19 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 	collector_opts.keep_query = cfg->group_by == GROUP_BY_FULL_PATH;
 	collector_opts.ring_bytes = (unsigned int)cfg->ring_kb * 1024;
 	collector_opts.emit_started = custom_metrics_need_started(exp->custom);
+	collector_opts.cgroups = cgroups;
+	collector_opts.n_cgroups = n_cgroups;
 	exp->collector = collector_open_with(cfg->hooks, &collector_opts, on_record, exp);
 	if (!exp->collector)
 		return -errno;
 	err = setup_self_metrics(exp, collector_hook_mode(exp->collector));
 	if (err)
 		return err;
-	err = watch_targets(exp, cfg);
+	exp->targets =
+		target_watch_new(exp->collector, cfg->targets, (int)cfg->n_targets, CLI_RESCAN_MS);
+	if (!exp->targets)
+		return -errno;
+	err = target_watch_start(exp->targets);
 	if (err)
 		return err;
 	if (cfg->once_seconds) {
@@ -400,6 +435,7 @@ int main(int argc, char **argv)
 		status = run(&exp, &cfg) ? 1 : 0;
 	}
 
+	target_watch_free(exp.targets);
 	collector_close(exp.collector);
 	metrics_server_stop(exp.server);
 	request_metrics_release(&exp.requests);

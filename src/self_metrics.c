@@ -2,6 +2,7 @@
 #include "self_metrics.h"
 
 #include <errno.h>
+#include <stdio.h>
 
 /* Label values of flask_ebpf_exporter_kernel_events_total, by enum fee_counter. The
  * ring-buffer drop has a family of its own. */
@@ -73,6 +74,30 @@ int self_metrics_init(struct self_metrics *s, struct registry *r, const char *ve
 	return 0;
 }
 
+int self_metrics_add_targets(struct self_metrics *s, struct registry *r,
+			     const struct config_target *targets, int n)
+{
+	static const char *const labels[] = { "target", "kind" };
+	struct metric_family *f;
+
+	f = registry_add_family(r, "flask_ebpf_exporter_target_processes",
+				"Processes currently watched per target (the index in the order "
+				"targets were given)",
+				METRIC_GAUGE, labels, 2, NULL, 0);
+	if (!f)
+		return -errno;
+	for (int i = 0; i < n && i < TARGET_MAX; i++) {
+		char index[16];
+		const char *values[] = { index, target_kind_name(targets[i].kind) };
+
+		snprintf(index, sizeof(index), "%d", i);
+		s->target_processes[i] = metric_family_child(f, values);
+		if (!s->target_processes[i])
+			return -errno;
+	}
+	return 0;
+}
+
 void self_metrics_update(struct self_metrics *s, const struct collector_stats *stats)
 {
 	metric_child_set(s->dropped, (double)stats->counters[FEE_CNT_RINGBUF_DROPPED]);
@@ -82,6 +107,9 @@ void self_metrics_update(struct self_metrics *s, const struct collector_stats *s
 	metric_child_set(s->probes_attached, stats->probes_attached);
 	metric_child_set(s->probes_failed, stats->probes_failed);
 	metric_child_set(s->processes_watched, stats->processes_watched);
+	for (int i = 0; i < TARGET_MAX; i++)
+		if (s->target_processes[i])
+			metric_child_set(s->target_processes[i], stats->target_processes[i]);
 }
 
 int self_metrics_set_tls_libraries(struct self_metrics *s, const char *const *paths, size_t n)

@@ -1,7 +1,7 @@
 """The sample Flask app of the tests, the demo and the benchmarks.
 
 Run under gunicorn:  gunicorn --chdir tests/apps -w 2 -b 127.0.0.1:8000 sample_app:app
-or the werkzeug dev server:  /usr/bin/python3 tests/apps/sample_app.py --port 8000
+or the werkzeug dev server:  /usr/bin/python3 tests/apps/sample_app.py --port 8000 [--reload]
 (HTTPS: add --cert cert.pem --key key.pem; gunicorn takes --certfile/--keyfile).
 It knows nothing of Prometheus: the exporter measures it from outside.
 """
@@ -88,7 +88,10 @@ if __name__ == "__main__":
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--cert", help="serve HTTPS with this certificate (PEM) ...")
     parser.add_argument("--key", help="... and this private key (PEM)")
+    parser.add_argument("--reload", action="store_true",
+                        help="werkzeug's reloader: a parent process re-spawns the server "
+                             "whenever a source file changes")
     args = parser.parse_args()
     ssl_context = (args.cert, args.key) if args.cert else None
-    app.run(host=args.host, port=args.port, threaded=True, debug=False, use_reloader=False,
-            ssl_context=ssl_context)
+    app.run(host=args.host, port=args.port, threaded=True, debug=False,
+            use_reloader=args.reload, reloader_type="stat", ssl_context=ssl_context)

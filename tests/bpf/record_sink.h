@@ -8,6 +8,8 @@
 #define FEE_TESTS_RECORD_SINK_H
 
 #define MAX_RECORDS 64
+/* The target index the test process is watched as: not 0, so a record left at 0 is caught. */
+#define TEST_TARGET 5
 
 static struct collector *collector;
 static struct fee_request_record records[MAX_RECORDS];
@@ -36,6 +38,8 @@ static void assert_record(int i, const char *line, int status)
 	assert_int_equal(records[i].line_len, strlen(line));
 	assert_memory_equal(records[i].line, line, strlen(line));
 	assert_int_equal(records[i].tgid, getpid());
+	/* The kernel stamps each record with the target its process is watched as. */
+	assert_int_equal(records[i].target, TEST_TARGET);
 }
 
 #endif

@@ -506,7 +506,7 @@ static int setup_with(const struct collector_options *opts)
 	collector = collector_open_with(hooks_under_test(), opts, on_record, NULL);
 	if (!collector)
 		return -1;
-	if (collector_watch_tree(collector, getpid(), 0) != 1)
+	if (collector_watch_tree(collector, getpid(), TEST_TARGET) != 1)
 		return -1;
 	collect();
 	return 0;

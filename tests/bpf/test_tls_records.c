@@ -301,7 +301,7 @@ static int setup(void **state)
 	if (!collector)
 		return -1;
 	/* This process maps libssl (it links it): watching it must probe it. */
-	if (collector_watch_tree(collector, getpid(), 0) != 1)
+	if (collector_watch_tree(collector, getpid(), TEST_TARGET) != 1)
 		return -1;
 	if (collector_tls_libraries(collector, libs, 4) != 1 || !is_our_openssl(libs[0])) {
 		fprintf(stderr, "the OpenSSL of this process was not probed\n");

@@ -94,36 +94,85 @@ class Server:
             return [int(p) for p in f.read().split()]
 
 
-def start_server(kind, port, app="sample_app", env=None, log_path=None, tls=None):
-    """kind: werkzeug (threaded), gunicorn (2 sync workers) or gunicorn-gthread (1 worker,
-    4 threads). log_path: the server's error log (and Flask's) goes to this file instead of
-    a pipe. tls: a TlsCert to serve HTTPS with."""
-    log = open(log_path, "ab") if log_path else subprocess.PIPE
-    if kind == "werkzeug":
-        cmd = [PYTHON, os.path.join(APPS, app + ".py"), "--port", str(port)]
+def server_command(kind, port, app="sample_app", app_dir=APPS, log_path=None, extra=(),
+                   tls=None):
+    """(argv, number of worker processes to wait for, cwd) of a server kind:
+    werkzeug (threaded), werkzeug-reloader (debug reloader: a parent that re-spawns the
+    serving child), gunicorn (2 sync workers), gunicorn-gthread (1 worker, 4 threads),
+    uwsgi (master + 2 processes), waitress (1 process, 4 threads). tls: a TlsCert to serve
+    HTTPS with (werkzeug and gunicorn)."""
+    if kind in ("werkzeug", "werkzeug-reloader"):
+        cmd = [PYTHON, os.path.join(app_dir, app + ".py"), "--port", str(port)]
         if tls:
             cmd += ["--cert", tls.cert, "--key", tls.key]
-        workers = 0
-    elif kind in ("gunicorn", "gunicorn-gthread"):
+        if kind == "werkzeug-reloader":
+            cmd.append("--reload")
+        return cmd + list(extra), (1 if kind == "werkzeug-reloader" else 0), app_dir
+    if kind in ("gunicorn", "gunicorn-gthread"):
         worker_args = (["--workers", "2", "--worker-class", "sync"] if kind == "gunicorn" else
                        ["--workers", "1", "--worker-class", "gthread", "--threads", "4"])
-        cmd = ["gunicorn", "--chdir", APPS, *worker_args, "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", f"{app}:app"]
+        cmd = ["gunicorn", "--chdir", app_dir, *worker_args, "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", *extra, f"{app}:app"]
         if log_path:
             cmd[1:1] = ["--error-logfile", log_path]
         if tls:
             cmd[1:1] = ["--certfile", tls.cert, "--keyfile", tls.key]
-        workers = 2 if kind == "gunicorn" else 1
-    else:
-        raise ValueError(kind)
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log,
+        return cmd, (2 if kind == "gunicorn" else 1), app_dir
+    if kind == "uwsgi":
+        cmd = ["uwsgi", "--plugin", "python3", "--http-socket", f"127.0.0.1:{port}",
+               "--processes", "2", "--master", "--chdir", app_dir, "--module", f"{app}:app",
+               "--die-on-term", "--disable-logging", "--need-app", *extra]
+        return cmd, 2, app_dir
+    if kind == "waitress":
+        cmd = [PYTHON, "-m", "waitress", "--host", "127.0.0.1", "--port", str(port),
+               "--threads", "4", *extra, f"{app}:app"]
+        return cmd, 0, app_dir
+    raise ValueError(kind)
+
+
+def pid_beside_slow(server, pool):
+    """GET /pid while another worker is kept busy with GET /slow, so that sequential tests
+    reach every worker (gunicorn's sync workers race for each connection and one may win
+    them all). Returns the PID that answered /pid; both requests are answered (2 requests).
+    pool: a ThreadPoolExecutor for the slow request."""
+    busy = pool.submit(requests.get, server.base + "/slow", timeout=10)
+    time.sleep(0.05)  # let a worker take the slow request first
+    r = requests.get(server.base + "/pid", timeout=10)
+    assert r.status_code == 200
+    assert busy.result().status_code == 200
+    return int(r.text)
+
+
+def accepts_connections(port):
+    """Something listens on 127.0.0.1:port (the connection is closed without a request)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def start_server(kind, port, app="sample_app", env=None, log_path=None, tls=None, extra=(),
+                 app_dir=APPS, python=None, probe="http"):
+    """A running server of `kind` (see server_command) on 127.0.0.1:port, answering and
+    with all its workers up. log_path: the server's error log (and Flask's) goes to this
+    file instead of a pipe. tls: a TlsCert to serve HTTPS with. python: another
+    interpreter binary for the Python servers.
+    probe: "http" waits for an answer to GET /; "tcp" only for the port to accept, for
+    tests where an exporter may already be watching (a probe request would count)."""
+    cmd, workers, cwd = server_command(kind, port, app, app_dir, log_path, extra, tls)
+    if python and cmd[0] == PYTHON:
+        cmd[0] = python
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, cwd=cwd,
                             env={**os.environ, **(env or {})})
     if log_path:
         log.close()
     server = Server(kind, port, proc, "https" if tls else "http")
     try:
-        wait_until(lambda: answers(server.base + "/") or proc.poll() is not None, 20,
-                   f"{kind} on port {port}")
+        ready = ((lambda: answers(server.base + "/")) if probe == "http" else
+                 (lambda: accepts_connections(port)))
+        wait_until(lambda: ready() or proc.poll() is not None, 30, f"{kind} on port {port}")
         assert proc.poll() is None, f"{kind} exited with {proc.returncode}"
         if workers:
             wait_until(lambda: len(server.children()) == workers, 20, f"{workers} workers")

@@ -63,9 +63,10 @@ static void test_pids_and_defaults(void **state)
 	struct exporter_config opts;
 
 	assert_int_equal(parse(&opts, 8, argv), CLI_RUN);
-	assert_int_equal(opts.n_pids, 2);
-	assert_int_equal(opts.pids[0], 42);
-	assert_int_equal(opts.pids[1], 7);
+	assert_int_equal(opts.n_targets, 2);
+	assert_int_equal(opts.targets[0].kind, TARGET_PID);
+	assert_int_equal(opts.targets[0].pid, 42);
+	assert_int_equal(opts.targets[1].pid, 7);
 	assert_string_equal(opts.listen_host, "127.0.0.1");
 	assert_int_equal(opts.listen_port, 1234);
 	assert_int_equal(opts.verbose, 1);
@@ -180,9 +181,9 @@ static void test_flags_override_file(void **state)
 	assert_int_equal(parse(&opts, 11, argv), CLI_RUN);
 	unlink(path);
 	assert_string_equal(opts.prefix, "other");
-	assert_int_equal(opts.n_pids, 2);
-	assert_int_equal(opts.pids[0], 5);
-	assert_int_equal(opts.pids[1], 6);
+	assert_int_equal(opts.n_targets, 2);
+	assert_int_equal(opts.targets[0].pid, 5);
+	assert_int_equal(opts.targets[1].pid, 6);
 	assert_int_equal(opts.n_exclude, 2);
 	assert_int_equal(opts.n_labels, 2);
 	assert_string_equal(opts.labels[1].key, "env");
@@ -210,6 +211,105 @@ static void test_usage_errors(void **state)
 	assert_int_equal(parse_only(4, stray), CLI_EXIT_USAGE);
 	assert_int_equal(parse_only(2, help), CLI_EXIT_OK);
 	assert_int_equal(parse_only(2, version), CLI_EXIT_OK);
+}
+
+static void test_targets_and_labels(void **state)
+{
+	char *argv[] = { "fee",
+			 "--pid",
+			 "42",
+			 "--target-label",
+			 "service=billing",
+			 "--target-label",
+			 "team=",
+			 "--cgroup",
+			 "/sys/fs/cgroup/unified/app",
+			 "-e",
+			 "/usr/bin/uwsgi*",
+			 "--target-label",
+			 "service=a=b",
+			 "--port",
+			 "8080",
+			 "--target-label",
+			 "service=x",
+			 "--target-label",
+			 "service=y",
+			 NULL };
+	struct exporter_config opts;
+
+	assert_int_equal(parse(&opts, 19, argv), CLI_RUN);
+	assert_int_equal(opts.n_targets, 4);
+	assert_int_equal(opts.targets[0].kind, TARGET_PID);
+	assert_int_equal(opts.targets[0].n_labels, 2);
+	assert_string_equal(opts.targets[0].labels[0].key, "service");
+	assert_string_equal(opts.targets[0].labels[0].value, "billing");
+	assert_string_equal(opts.targets[0].labels[1].value, "");
+	assert_int_equal(opts.targets[1].kind, TARGET_CGROUP);
+	assert_string_equal(opts.targets[1].path, "/sys/fs/cgroup/unified/app");
+	assert_int_equal(opts.targets[1].n_labels, 0);
+	assert_int_equal(opts.targets[2].kind, TARGET_EXE);
+	assert_string_equal(opts.targets[2].path, "/usr/bin/uwsgi*");
+	/* the value is everything after the first '=' */
+	assert_string_equal(opts.targets[2].labels[0].value, "a=b");
+	assert_int_equal(opts.targets[3].kind, TARGET_PORT);
+	assert_int_equal(opts.targets[3].port, 8080);
+	/* a key given twice: the last value wins, as with --label */
+	assert_int_equal(opts.targets[3].n_labels, 1);
+	assert_string_equal(opts.targets[3].labels[0].value, "y");
+	assert_string_equal(target_kind_name(TARGET_PORT), "port");
+	assert_int_equal(target_kind_parse("cgroup"), TARGET_CGROUP);
+	assert_int_equal(target_kind_parse("pids"), -1);
+	config_release(&opts);
+}
+
+static void test_target_errors(void **state)
+{
+	char *label_first[] = { "fee", "--target-label", "a=b", "--pid", "1", NULL };
+	char *no_equals[] = { "fee", "--pid", "1", "--target-label", "service", NULL };
+	char *reserved[] = { "fee", "--pid", "1", "--target-label", "status=x", NULL };
+	char *dunder[] = { "fee", "--pid", "1", "--target-label", "__x=1", NULL };
+	char *bad_name[] = { "fee", "--pid", "1", "--target-label", "9lives=1", NULL };
+	char *bad_port[] = { "fee", "--port", "65536", NULL };
+	char *zero_port[] = { "fee", "--port", "0", NULL };
+	char *empty_exe[] = { "fee", "--exe", "", NULL };
+	char *cgroups[] = { "fee", "-c", "a", "-c", "b", "-c", "c", "-c", "d", "-c",
+			    "e",   "-c", "f", "-c", "g", "-c", "h", "-c", "i", NULL };
+
+	assert_int_equal(parse_only(5, label_first), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(5, no_equals), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(5, reserved), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(5, dunder), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(5, bad_name), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(3, bad_port), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(3, zero_port), CLI_EXIT_USAGE);
+	assert_int_equal(parse_only(3, empty_exe), CLI_EXIT_USAGE);
+	/* FEE_MAX_CGROUP_TARGETS (8) cgroups at most */
+	assert_int_equal(parse_only(17, cgroups), CLI_RUN);
+	assert_int_equal(parse_only(19, cgroups), CLI_EXIT_USAGE);
+}
+
+/* --target-label labels a target of the command line, not the file's last one. */
+static void test_target_label_needs_a_flag_target(void **state)
+{
+	char path[] = "/tmp/fee-test-cli-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct exporter_config opts;
+
+	assert_non_null(f);
+	fputs("targets:\n  - {port: 8000, labels: {service: web}}\n", f);
+	fclose(f);
+	char *bad[] = { "fee", "--config", path, "--target-label", "x=1", NULL };
+	char *good[] = { "fee",	 "--config",	   path,	  "-P",
+			 "8001", "--target-label", "service=api", NULL };
+
+	assert_int_equal(parse_only(5, bad), CLI_EXIT_USAGE);
+	assert_int_equal(parse(&opts, 7, good), CLI_RUN);
+	unlink(path);
+	assert_int_equal(opts.n_targets, 2);
+	assert_string_equal(opts.targets[0].labels[0].value, "web");
+	assert_string_equal(opts.targets[1].labels[0].value, "api");
+	config_release(&opts);
 }
 
 static void test_hooks(void **state)
@@ -253,6 +353,9 @@ int main(void)
 		cmocka_unit_test(test_bad_metric_flags),
 		cmocka_unit_test(test_flags_override_file),
 		cmocka_unit_test(test_hooks),
+		cmocka_unit_test(test_targets_and_labels),
+		cmocka_unit_test(test_target_errors),
+		cmocka_unit_test(test_target_label_needs_a_flag_target),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

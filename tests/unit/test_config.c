@@ -42,8 +42,9 @@ static void test_good_file(void **state)
 
 	assert_int_equal(config_init(&cfg), 0);
 	assert_int_equal(config_load_string(&cfg, yaml, "good.yaml", err, sizeof(err)), 0);
-	assert_int_equal(cfg.n_pids, 2);
-	assert_int_equal(cfg.pids[1], 7);
+	assert_int_equal(cfg.n_targets, 2);
+	assert_int_equal(cfg.targets[1].kind, TARGET_PID);
+	assert_int_equal(cfg.targets[1].pid, 7);
 	assert_string_equal(cfg.listen_host, "127.0.0.1");
 	assert_int_equal(cfg.listen_port, 9100);
 	assert_string_equal(cfg.metrics_path, "/prometheus");
@@ -66,6 +67,39 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.info[0].n_labels, 1);
 	assert_string_equal(cfg.info[0].labels[0].value, "1.0.3");
 	assert_int_equal(cfg.info[1].n_labels, 0);
+	config_release(&cfg);
+}
+
+/* targets: every kind, labels before or after the kind; pids: adds PID targets first. */
+static void test_targets(void **state)
+{
+	static const char yaml[] = "pids: [42]\n"
+				   "targets:\n"
+				   "  - pid: 7\n"
+				   "    labels: {service: billing, team: a}\n"
+				   "  - labels: {service: search}\n"
+				   "    cgroup: /sys/fs/cgroup/unified/search\n"
+				   "  - exe: /usr/bin/uwsgi*\n"
+				   "  - {port: 8000}\n";
+	struct exporter_config cfg;
+	char err[CONFIG_ERROR_MAX] = "";
+
+	assert_int_equal(config_init(&cfg), 0);
+	assert_int_equal(config_load_string(&cfg, yaml, "t.yaml", err, sizeof(err)), 0);
+	assert_int_equal(cfg.n_targets, 5);
+	assert_int_equal(cfg.targets[0].pid, 42);
+	assert_int_equal(cfg.targets[1].kind, TARGET_PID);
+	assert_int_equal(cfg.targets[1].pid, 7);
+	assert_int_equal(cfg.targets[1].n_labels, 2);
+	assert_string_equal(cfg.targets[1].labels[1].key, "team");
+	assert_int_equal(cfg.targets[2].kind, TARGET_CGROUP);
+	assert_string_equal(cfg.targets[2].path, "/sys/fs/cgroup/unified/search");
+	assert_string_equal(cfg.targets[2].labels[0].value, "search");
+	assert_int_equal(cfg.targets[3].kind, TARGET_EXE);
+	assert_string_equal(cfg.targets[3].path, "/usr/bin/uwsgi*");
+	assert_int_equal(cfg.targets[4].kind, TARGET_PORT);
+	assert_int_equal(cfg.targets[4].port, 8000);
+	assert_int_equal(cfg.targets[4].n_labels, 0);
 	config_release(&cfg);
 }
 
@@ -95,9 +129,23 @@ static const struct {
 				   "metrics_path, hooks, verbose, defaults, "
 				   "prefix, buckets, latency, created, labels, exclude, info, "
 				   "group_by, static_url_path, routes, metrics, max_series, "
-				   "fold_ids, ring_buffer_kb)" },
+				   "fold_ids, ring_buffer_kb, targets)" },
 	{ "ring_buffer_kb: 1000\n",
 	  "t.yaml:1: ring_buffer_kb: expected a power of two from 4 to 1048576, got 1000" },
+	{ "targets: {pid: 1}\n", "t.yaml:1: targets: expected a list, got a mapping" },
+	{ "targets:\n  - labels: {a: b}\n",
+	  "t.yaml:2: targets[0]: a target needs one of pid, cgroup, exe or port" },
+	{ "targets:\n  - {pid: 1, port: 80}\n",
+	  "t.yaml:2: targets[0].port: a target is one of pid, cgroup, exe or port, not several" },
+	{ "targets:\n  - port: 70000\n",
+	  "t.yaml:2: targets[0].port: not a TCP port (1..65535): '70000'" },
+	{ "targets:\n  - pid: me\n", "t.yaml:2: targets[0].pid: not a process id: 'me'" },
+	{ "targets:\n  - exe: ''\n", "t.yaml:2: targets[0].exe: empty pattern" },
+	{ "targets:\n  - {pod: x}\n",
+	  "t.yaml:2: targets[0].pod: unknown key (known: pid, cgroup, exe, port, labels)" },
+	{ "targets:\n  - port: 80\n    labels: {status: x}\n",
+	  "t.yaml:3: targets[0].labels.status: label 'status' is reserved: the request families "
+	  "set it" },
 	{ "buckets: 0.1\n", "t.yaml:1: buckets: expected a list of numbers, got a scalar" },
 	{ "buckets:\n  - 0.1\n  - fast\n", "t.yaml:3: buckets[1]: expected a number, got 'fast'" },
 	{ "buckets: ['0.1']\n", "t.yaml:1: buckets[0]: expected a number, got a scalar" },
@@ -196,7 +244,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),    cmocka_unit_test(test_empty_and_single_regex),
 		cmocka_unit_test(test_broken_files), cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_durations),    cmocka_unit_test(test_targets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
