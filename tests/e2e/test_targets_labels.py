@@ -51,3 +51,34 @@ def test_two_targets_two_label_sets(attach):
     finally:
         for s in (billing, search, plain):
             stop_process(s.proc)
+
+
+def test_targets_from_the_config_file(attach, tmp_path):
+    """targets: in the YAML, with labels, next to a global --label: the target's value wins,
+    the global one fills in, the flags' targets come after the file's."""
+    first = start_server("werkzeug", free_port())
+    second = start_server("werkzeug", free_port())
+    try:
+        config = tmp_path / "exporter.yaml"
+        config.write_text(f"targets:\n"
+                          f"  - port: {first.port}\n"
+                          f"    labels: {{service: billing, env: canary}}\n"
+                          f"labels: {{env: prod}}\n")
+        exporter = attach(args=["--config", str(config), "--pid", str(second.pid),
+                                "--target-label", "service=search"])
+        for _ in range(5):
+            assert requests.get(first.base + "/items/1", timeout=10).status_code == 200
+        for _ in range(3):
+            assert requests.get(second.base + "/items/1", timeout=10).status_code == 200
+        text = exporter.scrape_text()
+        assert series(text, "flask_http_request_total") == {
+            labels(method="GET", status="200", service="billing", env="canary"): 5.0,
+            labels(method="GET", status="200", service="search", env="prod"): 3.0,
+        }
+        assert series(text, "flask_ebpf_exporter_target_processes") == {
+            labels(target="0", kind="port"): 1.0,
+            labels(target="1", kind="pid"): 1.0,
+        }
+    finally:
+        stop_process(first.proc)
+        stop_process(second.proc)
