@@ -78,19 +78,6 @@ static void print_usage(FILE *out)
 		CONFIG_DEFAULT_MAX_SERIES, CONFIG_DEFAULT_PORT);
 }
 
-static int parse_int(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 int cli_parse_listen(const char *arg, char *host, size_t host_size, int *port)
 {
 	const char *colon, *host_start = arg, *host_end;
@@ -112,7 +99,7 @@ int cli_parse_listen(const char *arg, char *host, size_t host_size, int *port)
 	}
 	if ((size_t)(host_end - host_start) >= host_size)
 		return -EINVAL;
-	if (parse_int(colon + 1, 0, 65535, &p))
+	if (config_parse_long(colon + 1, 0, 65535, &p))
 		return -EINVAL;
 	memcpy(host, host_start, (size_t)(host_end - host_start));
 	host[host_end - host_start] = '\0';
@@ -287,7 +274,7 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg,
 	case OPT_GROUP_BY:
 		return config_set_group_by(cfg, arg, msg, size);
 	case OPT_MAX_SERIES:
-		if (parse_int(arg, 0, 100000000, &v)) {
+		if (config_parse_long(arg, 0, 100000000, &v)) {
 			snprintf(msg, size, "expected a number of label sets (0: no cap), got '%s'",
 				 arg);
 			return -EINVAL;
@@ -298,7 +285,7 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg,
 		cfg->fold_ids = 1;
 		return 0;
 	case OPT_RING_BUFFER_KB:
-		if (parse_int(arg, 0, 1 << 20, &v)) {
+		if (config_parse_long(arg, 0, 1 << 20, &v)) {
 			snprintf(msg, size, "expected a power of two from 4 to 1048576, got '%s'",
 				 arg);
 			return -EINVAL;

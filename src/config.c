@@ -287,7 +287,7 @@ int config_set_target_label(struct config_target *t, const char *key, const char
 	return ret ? ret : label_list_set(&t->labels, &t->n_labels, key, value);
 }
 
-static int parse_number(const char *text, long min, long max, long *out)
+int config_parse_long(const char *text, long min, long max, long *out)
 {
 	char *end;
 	long v;
@@ -315,14 +315,14 @@ int config_add_target(struct exporter_config *cfg, enum target_kind kind, const 
 		n_cgroups += cfg->targets[i].kind == TARGET_CGROUP;
 	switch (kind) {
 	case TARGET_PID:
-		if (parse_number(text, 1, INT_MAX, &v)) {
+		if (config_parse_long(text, 1, INT_MAX, &v)) {
 			snprintf(err, err_size, "not a process id: '%s'", text);
 			return -EINVAL;
 		}
 		t.pid = (pid_t)v;
 		break;
 	case TARGET_PORT:
-		if (parse_number(text, 1, 65535, &v)) {
+		if (config_parse_long(text, 1, 65535, &v)) {
 			snprintf(err, err_size, "not a TCP port (1..65535): '%s'", text);
 			return -EINVAL;
 		}
@@ -527,8 +527,12 @@ static int parse_target_labels(struct config_ctx *c, const char *key, yaml_node_
 	return 0;
 }
 
-static int parse_target_label(struct config_ctx *c, const char *key, const char *name,
-			      yaml_node_t *value, void *target)
+/* A label pair handed to a label setter of its owner (the config, or one target). */
+typedef int (*label_setter_fn)(void *owner, const char *key, const char *value, char *err,
+			       size_t err_size);
+
+static int set_label_text(struct config_ctx *c, const char *key, const char *name,
+			  yaml_node_t *value, void *owner, label_setter_fn set)
 {
 	char msg[CONFIG_ERROR_MSG_MAX];
 	const char *text = NULL;
@@ -536,8 +540,19 @@ static int parse_target_label(struct config_ctx *c, const char *key, const char 
 
 	if (err)
 		return err;
-	return checked(c, value, key, config_set_target_label(target, name, text, msg, sizeof(msg)),
-		       msg);
+	return checked(c, value, key, set(owner, name, text, msg, sizeof(msg)), msg);
+}
+
+static int set_target_label(void *target, const char *key, const char *value, char *err,
+			    size_t err_size)
+{
+	return config_set_target_label(target, key, value, err, err_size);
+}
+
+static int parse_target_label(struct config_ctx *c, const char *key, const char *name,
+			      yaml_node_t *value, void *target)
+{
+	return set_label_text(c, key, name, value, target, set_target_label);
 }
 
 static int parse_targets(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
@@ -683,16 +698,16 @@ static int parse_exclude(struct config_ctx *c, const char *key, yaml_node_t *val
 	return err;
 }
 
+static int set_default_label(void *cfg, const char *key, const char *value, char *err,
+			     size_t err_size)
+{
+	return config_set_label(cfg, key, value, err, err_size);
+}
+
 static int parse_default_label(struct config_ctx *c, const char *key, const char *name,
 			       yaml_node_t *value, void *target)
 {
-	char msg[CONFIG_ERROR_MSG_MAX];
-	const char *text = NULL;
-	int err = config_get_text(c, key, value, &text);
-
-	if (err)
-		return err;
-	return checked(c, value, key, config_set_label(target, name, text, msg, sizeof(msg)), msg);
+	return set_label_text(c, key, name, value, target, set_default_label);
 }
 
 static int parse_labels(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)

@@ -150,6 +150,9 @@ int config_add_target(struct exporter_config *cfg, enum target_kind kind, const 
 int config_set_target_label(struct config_target *t, const char *key, const char *value, char *err,
 			    size_t err_size);
 
+/* Decimal text, all of it, in min..max -> *out. Returns 0 or -EINVAL. */
+int config_parse_long(const char *text, long min, long max, long *out);
+
 /* "10s", "500ms", "2m", "1.5" (seconds) -> seconds, > 0. */
 int config_parse_duration(const char *text, double *seconds);
 

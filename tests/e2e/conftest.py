@@ -277,6 +277,11 @@ def samples(text):
     return out
 
 
+def labels(**kv):
+    """A label set as series() keys it."""
+    return frozenset(kv.items())
+
+
 def series(text, name):
     """{frozenset(labels): value} of the samples called `name`."""
     return {labels: v for (n, labels), v in samples(text).items() if n == name}
@@ -287,6 +292,26 @@ def promtool_check(text):
     r = subprocess.run(["promtool", "check", "metrics"], input=text.encode(),
                        capture_output=True, timeout=30)
     assert r.returncode == 0, f"promtool: {r.stdout.decode()} {r.stderr.decode()}"
+
+
+@pytest.fixture
+def stopping():
+    """stopping(server): the server is stopped at teardown, whatever happens."""
+    servers = []
+    yield servers.append
+    for s in servers:
+        stop_process(s.proc)
+
+
+def assert_exact_counts(text, expected):
+    """The request families hold exactly what `expected` (an Expected) tallied, and no
+    record was dropped."""
+    assert series(text, "flask_http_request_total") == {
+        labels(method=m, status=s): float(n) for (m, s), n in expected.total.items()}
+    assert series(text, "flask_http_request_duration_seconds_count") == {
+        labels(method=m, path=p, status=s): float(n)
+        for (m, p, s), n in expected.duration.items()}
+    assert series(text, "flask_ebpf_exporter_records_dropped_total") == {frozenset(): 0}
 
 
 class Expected:

@@ -6,7 +6,8 @@ import uuid
 import pytest
 import requests
 
-from conftest import Expected, free_port, series, start_server, stop_process, wait_until
+from conftest import (Expected, assert_exact_counts, free_port, labels, series, start_server,
+                      stop_process, wait_until)
 
 
 def cgroup2_mount():
@@ -51,10 +52,6 @@ def test_cgroup():
         os.rmdir(d)
 
 
-def labels(**kv):
-    return frozenset(kv.items())
-
-
 def test_cgroup_members_and_later_joiners(attach, test_cgroup):
     top, sub = test_cgroup
     first = start_server("werkzeug", free_port())
@@ -83,12 +80,7 @@ def test_cgroup_members_and_later_joiners(attach, test_cgroup):
             expected.add("POST", "/created", 201)
 
         text = exporter.scrape_text()
-        totals = series(text, "flask_http_request_total")
-        assert totals == {labels(method=m, status=s): float(n)
-                          for (m, s), n in expected.total.items()}
-        counts = series(text, "flask_http_request_duration_seconds_count")
-        assert counts == {labels(method=m, path=p, status=s): float(n)
-                          for (m, p, s), n in expected.duration.items()}
+        assert_exact_counts(text, expected)
         assert expected.count == 30
         assert series(text, "flask_ebpf_exporter_processes_watched") == {frozenset(): 4.0}
         assert series(text, "flask_ebpf_exporter_target_processes") == {

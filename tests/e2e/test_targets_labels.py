@@ -2,11 +2,7 @@
 with its own exact counts; a target without the label gets it empty."""
 import requests
 
-from conftest import free_port, promtool_check, series, start_server, stop_process
-
-
-def labels(**kv):
-    return frozenset(kv.items())
+from conftest import free_port, labels, promtool_check, series, start_server, stop_process
 
 
 def test_two_targets_two_label_sets(attach):

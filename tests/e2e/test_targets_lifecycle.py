@@ -9,12 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import (APPS, free_port, pid_beside_slow, series, start_server, stop_process,
+from conftest import (APPS, free_port, labels, pid_beside_slow, series, start_server,
                       wait_until)
-
-
-def labels(**kv):
-    return frozenset(kv.items())
 
 
 @pytest.fixture
@@ -22,14 +18,6 @@ def app_copy(tmp_path):
     """The sample app in a directory of its own, so touching it disturbs nothing else."""
     shutil.copy(os.path.join(APPS, "sample_app.py"), tmp_path / "sample_app.py")
     return tmp_path
-
-
-@pytest.fixture
-def stopping():
-    servers = []
-    yield servers.append
-    for s in servers:
-        stop_process(s.proc)
 
 
 def touch_later(path):

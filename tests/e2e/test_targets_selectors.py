@@ -7,11 +7,7 @@ import shutil
 import pytest
 import requests
 
-from conftest import PYTHON, free_port, series, start_server, stop_process, wait_until
-
-
-def labels(**kv):
-    return frozenset(kv.items())
+from conftest import PYTHON, free_port, labels, series, start_server, stop_process, wait_until
 
 
 def target_processes(exporter, target=0):

@@ -6,11 +6,7 @@ import http.client
 import pytest
 import requests
 
-from conftest import Expected, free_port, series, start_server, stop_process
-
-
-def labels(**kv):
-    return frozenset(kv.items())
+from conftest import Expected, assert_exact_counts, free_port, series, start_server
 
 
 def get(conn, path):
@@ -19,24 +15,6 @@ def get(conn, path):
     r = conn.getresponse()
     r.read()
     return r.status
-
-
-def assert_counts(text, expected):
-    totals = series(text, "flask_http_request_total")
-    assert totals == {labels(method=m, status=s): float(n) for (m, s), n in expected.total.items()}
-    counts = series(text, "flask_http_request_duration_seconds_count")
-    assert counts == {labels(method=m, path=p, status=s): float(n)
-                      for (m, p, s), n in expected.duration.items()}
-    assert series(text, "flask_ebpf_exporter_records_dropped_total") == {frozenset(): 0}
-
-
-@pytest.fixture
-def stopping():
-    """stopping(server) stops it at teardown, whatever happens."""
-    servers = []
-    yield servers.append
-    for s in servers:
-        stop_process(s.proc)
 
 
 def test_gthread_keepalive_opened_before_attach(attach, stopping):
@@ -61,7 +39,7 @@ def test_gthread_keepalive_opened_before_attach(attach, stopping):
         assert [c.sock for c in conns] == sockets
         text = exporter.scrape_text()
         assert expected.count == 30
-        assert_counts(text, expected)
+        assert_exact_counts(text, expected)
     finally:
         for c in conns:
             c.close()
@@ -98,6 +76,6 @@ def test_server_attached_by_pid(kind, attach, stopping):
         assert requests.get(server.base + "/fail", timeout=10).status_code == 500
         expected.add("GET", "/fail", 500)
     text = exporter.scrape_text()
-    assert_counts(text, expected)
+    assert_exact_counts(text, expected)
     watched = series(text, "flask_ebpf_exporter_processes_watched")[frozenset()]
     assert watched == (3 if kind == "uwsgi" else 1)
