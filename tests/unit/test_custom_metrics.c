@@ -12,6 +12,7 @@
 #include "custom_metrics.h"
 #include "fake_record.h"
 #include "route_table.h"
+#include "find_child.h"
 
 static double fixed_clock(void)
 {
@@ -36,22 +37,15 @@ static double value_of(struct registry *r, const char *name, const char *const *
 {
 	const struct metric_family *f = registry_find_family(r, name);
 
-	assert_non_null(f);
-	for (size_t i = 0; i < metric_family_child_count(f); i++) {
-		const struct metric_child *c = metric_family_child_at(f, i);
-		size_t l;
+	const struct metric_child *c;
 
-		for (l = 0; l < metric_family_label_count(f); l++)
-			if (strcmp(metric_child_label_value(c, l), values[l]))
-				break;
-		if (l < metric_family_label_count(f))
-			continue;
-		if (metric_family_type(f) == METRIC_HISTOGRAM ||
-		    metric_family_type(f) == METRIC_SUMMARY)
-			return metric_child_count(c);
-		return metric_child_value(c);
-	}
-	return -1;
+	assert_non_null(f);
+	c = find_child(f, values);
+	if (!c)
+		return -1;
+	if (metric_family_type(f) == METRIC_HISTOGRAM || metric_family_type(f) == METRIC_SUMMARY)
+		return metric_child_count(c);
+	return metric_child_value(c);
 }
 
 struct fixture {

@@ -13,6 +13,7 @@
 #include "fake_record.h"
 #include "request_metrics.h"
 #include "route_table.h"
+#include "find_child.h"
 
 static double fixed_clock(void)
 {
@@ -22,23 +23,6 @@ static double fixed_clock(void)
 static struct fee_request_record record(const char *line, int status, double seconds, int flags)
 {
 	return fake_record(line, status, seconds, FEE_KIND_FINISHED, flags);
-}
-
-/* The child of f whose label values are exactly `values`, or NULL. */
-static const struct metric_child *find_child(const struct metric_family *f,
-					     const char *const *values)
-{
-	for (size_t i = 0; i < metric_family_child_count(f); i++) {
-		const struct metric_child *c = metric_family_child_at(f, i);
-		size_t l;
-
-		for (l = 0; l < metric_family_label_count(f); l++)
-			if (strcmp(metric_child_label_value(c, l), values[l]))
-				break;
-		if (l == metric_family_label_count(f))
-			return c;
-	}
-	return NULL;
 }
 
 struct fixture {

@@ -14,25 +14,11 @@
 #include "registry.h"
 #include "request_metrics.h"
 #include "series_cap.h"
+#include "find_child.h"
 
 static double fixed_clock(void)
 {
 	return 1700000000.0;
-}
-
-static const struct metric_child *find(const struct metric_family *f, const char *const *values)
-{
-	for (size_t i = 0; i < metric_family_child_count(f); i++) {
-		const struct metric_child *c = metric_family_child_at(f, i);
-		size_t l;
-
-		for (l = 0; l < metric_family_label_count(f); l++)
-			if (strcmp(metric_child_label_value(c, l), values[l]))
-				break;
-		if (l == metric_family_label_count(f))
-			return c;
-	}
-	return NULL;
 }
 
 static void test_registry_cap_folds_in_order(void **state)
@@ -64,9 +50,9 @@ static void test_registry_cap_folds_in_order(void **state)
 
 		assert_false(metric_child_over_cap(metric_family_child(f, known)));
 		c = metric_family_child(f, fresh);
-		assert_ptr_equal(c, find(f, folded));
+		assert_ptr_equal(c, find_child(f, folded));
 		assert_true(metric_child_over_cap(c));
-		assert_null(find(f, fresh));
+		assert_null(find_child(f, fresh));
 		assert_true(metric_child_value(counter) == 1.0);
 	}
 	/* Past the tenth of headroom, the method folds too. */
@@ -81,7 +67,7 @@ static void test_registry_cap_folds_in_order(void **state)
 	{
 		const char *all[] = { "<overflow>", "<overflow>", "404" };
 
-		assert_non_null(find(f, all));
+		assert_non_null(find_child(f, all));
 	}
 	assert_true(metric_child_value(counter) == 51.0);
 	/* A label the family lacks is refused. */
@@ -137,14 +123,15 @@ static void test_default_families_capped_and_counted(void **state)
 	{
 		const char *folded[] = { "GET", "<overflow>", "200" };
 
-		assert_true(metric_child_count(find(m.duration, folded)) == 20000.0 - 2 * 100);
+		assert_true(metric_child_count(find_child(m.duration, folded)) ==
+			    20000.0 - 2 * 100);
 	}
 	over = registry_find_family(r, "flask_ebpf_exporter_series_over_cap");
 	assert_non_null(over);
 	{
 		const char *name[] = { "flask_http_request_duration_seconds" };
 
-		assert_true(metric_child_value(find(over, name)) == 20000.0 - 2 * 100);
+		assert_true(metric_child_value(find_child(over, name)) == 20000.0 - 2 * 100);
 	}
 	request_metrics_release(&m);
 	registry_free(r);
@@ -171,7 +158,7 @@ static void test_fold_ids_in_the_path_label(void **state)
 		request_metrics_observe(&m, &rec);
 	}
 	assert_int_equal(metric_family_child_count(m.duration), 1);
-	assert_true(metric_child_count(find(m.duration, folded)) == 50.0);
+	assert_true(metric_child_count(find_child(m.duration, folded)) == 50.0);
 	request_metrics_release(&m);
 	registry_free(r);
 }
