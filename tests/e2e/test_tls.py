@@ -2,7 +2,6 @@
 SSL_write feeds the same request recognition as socket bytes, and the ciphertext on the
 socket is never counted. Real servers (gunicorn, werkzeug, nginx) with a throw-away
 self-signed certificate, real clients (requests, curl -k, raw TLS sockets), exact counts."""
-import os
 import socket
 import struct
 import subprocess
@@ -13,6 +12,7 @@ import requests
 
 from conftest import (Expected, answers, free_port, series, start_server, stop_process,
                       wait_until)
+from nginx_server import Nginx, nginx_command
 from test_pipeline import assert_mix_counted, raw_connection, request_mix, scrape_until_complete
 
 LIBSSL_PROBED = "flask_ebpf_exporter_tls_libraries_probed"
@@ -97,67 +97,20 @@ def test_response_to_a_client_that_hung_up_counts(scheme, tls_cert, attach):
 
 # ---- nginx: TLS on, `return 200`, one worker, a private prefix ------------------------------
 
-NGINX_CONF = """
-user root;
-worker_processes 1;
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    server {{
-        listen 127.0.0.1:{tls_port} ssl;
-        {plain_listen}
-        ssl_certificate {cert};
-        ssl_certificate_key {key};
-        location / {{ return 200 "ok\\n"; }}
-    }}
-}}
-"""
-
-
-def nginx_command(directory, cert, tls_port, plain_port=None):
-    """Writes the config; returns the command that runs nginx in the foreground."""
-    conf = os.path.join(directory, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(NGINX_CONF.format(dir=directory, tls_port=tls_port, cert=cert.cert, key=cert.key,
-                                  plain_listen=f"listen 127.0.0.1:{plain_port};"
-                                  if plain_port else ""))
-    return ["nginx", "-c", conf, "-p", directory]
-
-
-class Nginx:
-    def __init__(self, proc, tls_port, plain_port):
-        self.proc, self.pid = proc, proc.pid
-        self.https = f"https://127.0.0.1:{tls_port}"
-        self.http = f"http://127.0.0.1:{plain_port}" if plain_port else None
-
-
 @pytest.fixture
 def nginx(tls_cert, tmp_path):
-    """start(plain=False) -> a running Nginx (master PID), stopped at teardown."""
+    """start(plain=False) -> a running Nginx with HTTPS (and plain HTTP when asked), stopped
+    at teardown."""
     started = []
 
     def start(plain=False):
-        tls_port, plain_port = free_port(), free_port() if plain else None
-        proc = subprocess.Popen(nginx_command(str(tmp_path), tls_cert, tls_port, plain_port),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        started.append(proc)
-        server = Nginx(proc, tls_port, plain_port)
-        wait_until(lambda: answers(server.https + "/", 200) or proc.poll() is not None, 20,
-                   "nginx over HTTPS")
-        assert proc.poll() is None, f"nginx exited with {proc.returncode}"
+        server = Nginx(str(tmp_path), tls_cert=tls_cert, plain=plain)
+        started.append(server)
         return server
 
     yield start
-    for proc in started:
-        stop_process(proc)
+    for server in started:
+        stop_process(server.proc)
 
 
 def curl(url):
@@ -220,7 +173,7 @@ def test_library_probed_when_a_new_target_maps_it(tls_cert, tmp_path, attach):
     """The exporter watches a shell that starts nginx later: the new processes map libssl,
     which the exporter then probes without being told."""
     tls_port = free_port()
-    command = " ".join(nginx_command(str(tmp_path), tls_cert, tls_port))
+    command = " ".join(nginx_command(str(tmp_path), tls_port=tls_port, tls_cert=tls_cert))
     launcher = subprocess.Popen(["sh", "-c", f"read go; exec {command}"], stdin=subprocess.PIPE,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
