@@ -96,12 +96,18 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUT
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/tests/libfee-san.a \
 		-lcmocka -lyaml -lpcre2-8 -lz -lelf -lm -o $@
 
-.PHONY: test test-unit test-bpf test-e2e test-kernels
-test: format-check test-unit test-fuzz test-bpf test-e2e test-kernels
+.PHONY: test test-unit test-rules test-bpf test-e2e test-kernels
+test: format-check test-unit test-rules test-fuzz test-bpf test-e2e test-kernels
 
 # Unit tier: no root, no BPF.
 test-unit: $(TEST_BINS)
 	$(Q)set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
+
+# Shipped Prometheus rules and Grafana dashboard, offline: promtool check and unit tests,
+# the dashboard's panels and PromQL. No root. (The dashboard against a real Prometheus is
+# in the e2e tier.)
+test-rules:
+	$(Q)$(PYTHON) -m pytest -q -p no:cacheprovider tests/deploy
 
 # The TLS test is an HTTPS server and client itself: it links the OpenSSL it probes.
 $(OUTPUT)/tests/bpf/test_tls_records: BPF_TEST_LIBS := -lssl -lcrypto

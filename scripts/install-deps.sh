@@ -11,6 +11,7 @@ TEST_PKGS="$TEST_PKGS qemu-system-x86 busybox-static" # issue 8: make test-kerne
 TEST_PKGS="$TEST_PKGS openssl libssl-dev"  # issue 5: throw-away certificates; the BPF TLS test links libssl
 TEST_PKGS="$TEST_PKGS libclang-rt-14-dev" # issue 7: libFuzzer runtime for make fuzz
 TEST_PKGS="$TEST_PKGS uwsgi uwsgi-plugin-python3 python3-waitress"  # issue 4: more servers
+TEST_PKGS="$TEST_PKGS python3-yaml"  # issue 17: rule and dashboard checks read YAML
 
 missing=""
 for pkg in $BUILD_PKGS $TEST_PKGS; do
