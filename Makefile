@@ -96,8 +96,8 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUT
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/tests/libfee-san.a \
 		-lcmocka -lyaml -lpcre2-8 -lz -lelf -lm -o $@
 
-.PHONY: test test-unit test-rules test-bpf test-e2e test-kernels
-test: format-check test-unit test-rules test-fuzz test-bpf test-e2e test-kernels
+.PHONY: test test-unit test-rules test-bpf test-e2e test-kernels test-deploy
+test: format-check test-unit test-rules test-fuzz test-bpf test-e2e test-kernels test-deploy
 
 # Unit tier: no root, no BPF.
 test-unit: $(TEST_BINS)
@@ -131,6 +131,13 @@ test-e2e: $(APP)
 # Debian's current 6.1 kernel (downloaded once into build/kernel-test). About a minute.
 test-kernels: $(APP) $(BPF_TEST_BINS)
 	$(Q)scripts/kernel-test/run.sh $(APP) $(BPF_TEST_BINS)
+
+# Deployment tier, offline: the Kubernetes manifests render and validate against the API
+# schemas; the systemd unit verifies and rates exposure <= 3.0. No root; ~20 s (first run
+# installs the validator's npm packages into build/deploy-check).
+test-deploy: $(APP)
+	$(Q)tests/deploy/check-manifests.sh $(APP)
+	$(Q)tests/deploy/check-systemd.sh $(APP)
 
 # --- fuzzing (libFuzzer; clang with libclang-rt) ----------------------------------------------
 # One target per pure input path; seeds in tests/fuzz/corpus/<target>, new inputs in

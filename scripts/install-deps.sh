@@ -12,6 +12,12 @@ TEST_PKGS="$TEST_PKGS openssl libssl-dev"  # issue 5: throw-away certificates; t
 TEST_PKGS="$TEST_PKGS libclang-rt-14-dev" # issue 7: libFuzzer runtime for make fuzz
 TEST_PKGS="$TEST_PKGS uwsgi uwsgi-plugin-python3 python3-waitress"  # issue 4: more servers
 TEST_PKGS="$TEST_PKGS python3-yaml"  # issue 17: rule and dashboard checks read YAML
+TEST_PKGS="$TEST_PKGS systemd" # issue 15: systemd-analyze verify/security for deploy/systemd
+# issue 15: kubectl kustomize and the npm schema validator for deploy/kubernetes. A kubectl or
+# node already on the machine (from another vendor's package) is used as it is; Debian's
+# kubernetes-client (kubectl 1.20) and nodejs/npm otherwise.
+command -v kubectl >/dev/null || TEST_PKGS="$TEST_PKGS kubernetes-client"
+command -v npm >/dev/null || TEST_PKGS="$TEST_PKGS nodejs npm"
 
 missing=""
 for pkg in $BUILD_PKGS $TEST_PKGS; do
