@@ -18,6 +18,7 @@ TEST_PKGS="$TEST_PKGS systemd" # issue 15: systemd-analyze verify/security for d
 # kubernetes-client (kubectl 1.20) and nodejs/npm otherwise.
 command -v kubectl >/dev/null || TEST_PKGS="$TEST_PKGS kubernetes-client"
 command -v npm >/dev/null || TEST_PKGS="$TEST_PKGS nodejs npm"
+TEST_PKGS="$TEST_PKGS containerd runc podman"  # issue 14: pods of a node (tests/e2e/pods.py)
 
 missing=""
 for pkg in $BUILD_PKGS $TEST_PKGS; do
