@@ -38,6 +38,8 @@ SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS  := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 APP       := $(OUTPUT)/flask_ebpf_exporter
+# The same, static where Debian allows (make static; the image's binary).
+STATIC_APP := $(OUTPUT)/static/flask_ebpf_exporter
 
 # Unit tests are built separately, with AddressSanitizer and UBSan.
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -123,8 +125,9 @@ $(OUTPUT)/tests/bpf/test_%: tests/bpf/test_%.c $(OUTPUT)/libfee.a | $(OUTPUT)/te
 test-bpf: $(BPF_TEST_BINS)
 	$(Q)set -e; for t in $(BPF_TEST_BINS); do echo "== $$t"; $$t; done
 
-# End-to-end tier: root, BPF, real servers and clients.
-test-e2e: $(APP)
+# End-to-end tier: root, BPF, real servers and clients; the image test (test_image.py) runs
+# the static binary's image under podman/runc.
+test-e2e: $(APP) $(STATIC_APP)
 	$(Q)$(PYTHON) -m pytest -v -p no:cacheprovider tests/e2e
 
 # Kernel tier: root and qemu; every hook mode on this kernel and, booted under qemu, on
@@ -194,6 +197,29 @@ bench: $(APP)
 # Per-request cost of each hook mode on Debian's 6.1 under qemu, as time ratios (~5 min).
 bench-kernels: $(APP)
 	$(Q)BENCH_ROUNDS=3 BENCH_REQUESTS=200 scripts/kernel-test/run.sh $(APP)
+
+# --- static binary and image (issue 15) ---------------------------------------------------
+# `make static`: every library linked from its static archive where Debian ships one (libbpf,
+# libelf, zlib, libyaml, PCRE2, libmicrohttpd with GnuTLS and its crypto libraries, ...);
+# glibc and GnuTLS's p11-kit stay dynamic (scripts/build/static-link-flags.sh says why).
+# `make image`: that binary in an OCI image from scratch (buildah), tagged with VERSION;
+# `make image-archive`: the same as an OCI archive, build/flask-ebpf-exporter-VERSION.oci.tar.
+IMAGE_ARCHIVE := $(OUTPUT)/flask-ebpf-exporter-$(VERSION).oci.tar
+.PHONY: static image image-archive
+static: $(STATIC_APP)
+
+$(STATIC_APP): $(OUTPUT)/obj/main.o $(OUTPUT)/libfee.a scripts/build/static-link-flags.sh
+	$(call msg,LINK-STATIC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(OUTPUT)/obj/main.o $(OUTPUT)/libfee.a \
+		$$(scripts/build/static-link-flags.sh $(LIBS) 2>/dev/null) -o $@.debug
+	$(Q)strip -o $@ $@.debug
+
+image: $(STATIC_APP)
+	$(Q)scripts/build/image.sh $(STATIC_APP) $(VERSION)
+
+image-archive: $(STATIC_APP)
+	$(Q)scripts/build/image.sh $(STATIC_APP) $(VERSION) $(IMAGE_ARCHIVE)
 
 # --- maintenance ------------------------------------------------------------------------
 .PHONY: vmlinux clean format-check
