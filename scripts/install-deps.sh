@@ -21,6 +21,7 @@ TEST_PKGS="$TEST_PKGS systemd" # issue 15: systemd-analyze verify/security for d
 command -v kubectl >/dev/null || TEST_PKGS="$TEST_PKGS kubernetes-client"
 command -v npm >/dev/null || TEST_PKGS="$TEST_PKGS nodejs npm"
 TEST_PKGS="$TEST_PKGS containerd runc podman"  # issue 14: pods of a node (tests/e2e/pods.py)
+TEST_PKGS="$TEST_PKGS python3-werkzeug" # issue 12: the request-line table's generator
 
 missing=""
 for pkg in $BUILD_PKGS $TEST_PKGS; do
