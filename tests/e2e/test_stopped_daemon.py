@@ -1,6 +1,8 @@
-"""A stopped daemon costs the app nothing: with the exporter SIGSTOPped under load, nginx
-keeps its speed, the kernel side counts what the full ring buffer could not take, and
-counting resumes exactly after SIGCONT."""
+"""A stopped daemon never blocks the app: with the exporter SIGSTOPped under load, nginx
+keeps serving (more than 0.6 of its rate with the daemon running, where a blocked app
+would fall to nothing; the margin is this shared machine's noise, so the test asserts no
+blocking, not speed: it prints the measured ratio), the kernel side counts what the full
+ring buffer could not take, and counting resumes exactly after SIGCONT."""
 import os
 import signal
 import socket
@@ -38,7 +40,8 @@ def get_n(port, n):
             assert f.read(3) == b"ok\n"
 
 
-def test_sigstopped_daemon_costs_the_app_nothing(tmp_path, attach):
+def test_sigstopped_daemon_never_blocks_the_app_and_every_request_is_counted_or_dropped(
+        tmp_path, attach):
     log = tmp_path / "access.log"
     nginx = Nginx(str(tmp_path), access_log=str(log))
     try:
