@@ -38,10 +38,13 @@ status=0
 
 echo "== host kernel $(uname -r)"
 BB=$BUSYBOX "$BUSYBOX" sh "$HERE/modes-test.sh" "$FEE" "tracepoint" || status=1
-# The BPF tier in tracepoint mode here (natively fast); the guest runs it in the other two.
+# The BPF tier in tracepoint mode here (natively fast); the guest runs it in the other two,
+# and must pass as many test cases of each binary as passed here.
+declare -A PASSED_HERE
 for t in "${BPF_TESTS[@]}"; do
 	if FEE_HOOKS=tracepoint "$t" >"$CACHE/bpf-test.log" 2>&1; then
-		echo "KTEST bpf tier tracepoint PASS: $(basename "$t")"
+		PASSED_HERE[$t]=$(grep -c '^\[       OK \]' "$CACHE/bpf-test.log" || true)
+		echo "KTEST bpf tier tracepoint PASS: $(basename "$t"): ${PASSED_HERE[$t]} tests"
 	else
 		echo "KTEST bpf tier tracepoint FAIL: $(basename "$t")"
 		tail -n 40 "$CACHE/bpf-test.log"
@@ -76,8 +79,10 @@ GUEST_FEE=/opt/fee/flask_ebpf_exporter
 GUEST_TEST=/opt/fee/modes-test.sh
 copy_with_libs "$FEE" "$GUEST_FEE"
 copy_with_libs "$HERE/modes-test.sh" "$GUEST_TEST"
+GUEST_BPF_TESTS="" # guest path:test cases passed on the host, for each BPF test
 for t in "${BPF_TESTS[@]}"; do
 	copy_with_libs "$t" "/opt/fee/bpf-tests/$(basename "$t")"
+	GUEST_BPF_TESTS="$GUEST_BPF_TESTS /opt/fee/bpf-tests/$(basename "$t"):${PASSED_HERE[$t]:-0}"
 done
 # The TLS test makes its certificate with the openssl command.
 OPENSSL=$(command -v openssl) || die "openssl is missing: scripts/install-deps.sh"
@@ -102,11 +107,27 @@ echo "KTEST-BOOTED \$(uname -r) after \$(cut -d' ' -f1 /proc/uptime) s"
 rc=0
 REQUESTS=${REQUESTS:-30} BENCH_ROUNDS=${BENCH_ROUNDS:-0} BENCH_REQUESTS=${BENCH_REQUESTS:-200} \\
 	sh $GUEST_TEST $GUEST_FEE "fentry kprobe tracepoint" || rc=1
+# Every BPF test named on the host runs in both modes: a missing binary is a failure, and
+# so are fewer test cases passed than on the host, or fewer runs than tests x modes.
+ran=0
 for mode in fentry kprobe; do
-	for t in /opt/fee/bpf-tests/*; do
-		[ -x "\$t" ] || continue
+	for entry in $GUEST_BPF_TESTS; do
+		t=\${entry%:*}
+		want=\${entry##*:}
+		if [ ! -x "\$t" ]; then
+			echo "KTEST bpf tier \$mode FAIL: \$t is missing"
+			rc=1
+			continue
+		fi
+		ran=\$((ran + 1))
 		if FEE_HOOKS=\$mode "\$t" >/tmp/bpf-test.log 2>&1; then
-			echo "KTEST bpf tier \$mode PASS: \$(basename \$t): \$(grep -c '^\[       OK \]' /tmp/bpf-test.log) tests (uptime \$(cut -d' ' -f1 /proc/uptime) s)"
+			passed=\$(grep -c '^\[       OK \]' /tmp/bpf-test.log)
+			if [ "\$passed" != "\$want" ]; then
+				echo "KTEST bpf tier \$mode FAIL: \$(basename \$t): \$passed tests passed, \$want on the host"
+				rc=1
+				continue
+			fi
+			echo "KTEST bpf tier \$mode PASS: \$(basename \$t): \$passed tests (uptime \$(cut -d' ' -f1 /proc/uptime) s)"
 		else
 			echo "KTEST bpf tier \$mode FAIL: \$(basename \$t)"
 			tail -n 40 /tmp/bpf-test.log
@@ -114,6 +135,10 @@ for mode in fentry kprobe; do
 		fi
 	done
 done
+if [ "\$ran" != $((2 * ${#BPF_TESTS[@]})) ]; then
+	echo "KTEST bpf tier FAIL: \$ran test runs, expected $((2 * ${#BPF_TESTS[@]})) (${#BPF_TESTS[@]} tests x 2 modes)"
+	rc=1
+fi
 echo "KTEST-EXIT=\$rc"
 poweroff -f
 INIT
