@@ -10,7 +10,7 @@ import threading
 import pytest
 import requests
 
-from conftest import (APPS, FEE_BIN, free_port, promtool_check, series, start_server,
+from conftest import (APPS, FEE_BIN, REPO, free_port, promtool_check, series, start_server,
                       stop_process, wait_until)
 
 sys.path.insert(0, APPS)
@@ -291,16 +291,26 @@ def test_killed_worker_releases_the_gauge(attach, tmp_path):
         stop_process(server.proc)
 
 
-def test_readme_example_is_valid(tmp_path):
-    """The example config of README "Routes and custom metrics" passes --check-config."""
+# The configuration examples of the documentation: (file, the heading above the example).
+DOCUMENTED_EXAMPLES = [
+    ("docs/routes-and-custom-metrics.md", "# Routes and custom metrics"),
+    ("docs/configuration.md", "## The configuration file"),
+    ("README.md", "### Targets"),
+]
+
+
+@pytest.mark.parametrize("doc,heading", DOCUMENTED_EXAMPLES)
+def test_documented_example_is_valid(tmp_path, doc, heading):
+    """The first YAML example under each heading passes --check-config."""
     import re
-    with open(os.path.join(APPS, "..", "..", "README.md"), encoding="utf-8") as f:
-        readme = f.read()
-    section = readme[readme.index("## Routes and custom metrics"):]
+    with open(os.path.join(REPO, doc), encoding="utf-8") as f:
+        text = f.read()
+    section = text[text.index(heading + "\n"):]
     example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
     path = tmp_path / "example.yaml"
     path.write_text(example)
     r = subprocess.run([FEE_BIN, "--config", str(path), "--check-config"],
                        capture_output=True, timeout=30)
     assert r.returncode == 0, r.stderr.decode()
-    assert "items_by_type" in example and "register_default" in example
+    if doc.endswith("routes-and-custom-metrics.md"):
+        assert "items_by_type" in example and "register_default" in example
