@@ -102,7 +102,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUT
 test: format-check test-unit test-rules test-fuzz test-bpf test-e2e test-kernels test-deploy
 
 # Unit tier: no root, no BPF. The request-line table is checked against werkzeug itself.
-test-unit: $(TEST_BINS)
+test-unit: $(TEST_BINS) check-bpf-headers
 	$(Q)set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
 	$(Q)$(PYTHON) tests/unit/golden/make_request_line_table.py --check tests/unit/test_http_request_line.c
 
@@ -111,6 +111,13 @@ test-unit: $(TEST_BINS)
 # in the e2e tier.)
 test-rules:
 	$(Q)$(PYTHON) -m pytest -q -p no:cacheprovider tests/deploy
+
+# Every BPF header stands alone: it compiles with nothing included before it.
+.PHONY: check-bpf-headers
+check-bpf-headers: vmlinux/vmlinux.h
+	$(call msg,CHECK,bpf/*.bpf.h standalone)
+	$(Q)set -e; for h in $(wildcard bpf/*.bpf.h); do \
+		$(CLANG) $(filter-out -MMD -MP,$(BPF_CFLAGS)) -fsyntax-only -x c $$h; done
 
 # The TLS test is an HTTPS server and client itself: it links the OpenSSL it probes.
 $(OUTPUT)/tests/bpf/test_tls_records: BPF_TEST_LIBS := -lssl -lcrypto

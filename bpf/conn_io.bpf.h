@@ -2,16 +2,22 @@
 /*
  * Plain HTTP bytes in, whatever carried them: the one seam between the data sources
  * (socket syscalls in socket_io.bpf.h, OpenSSL plaintext in tls.bpf.h) and the request
- * state machine (http_conn.bpf.h) with its exception side signal (exception_log.bpf.h).
+ * state machine (request_head.bpf.h, status_line.bpf.h, over conn_table.bpf.h and
+ * pipeline_fifo.bpf.h) with its exception side signal (exception_log.bpf.h).
  * A source finds the bytes a read delivered or a write sent and the connection's key;
  * everything HTTP happens here, once, for both.
  */
 #ifndef FEE_CONN_IO_BPF_H
 #define FEE_CONN_IO_BPF_H
 
+#include "conn_table.bpf.h"
+#include "env.bpf.h"
 #include "exception_log.bpf.h"
-#include "http_conn.bpf.h"
+#include "pipeline_fifo.bpf.h"
+#include "record_emit.bpf.h"
+#include "request_head.bpf.h"
 #include "socket_fd.bpf.h"
+#include "status_line.bpf.h"
 
 /*
  * Looks up key's connection (*connp: NULL when untracked) and says whether a read on it

@@ -12,10 +12,15 @@
 #ifndef FEE_EXCEPTION_LOG_BPF_H
 #define FEE_EXCEPTION_LOG_BPF_H
 
-#include "http_conn.bpf.h"
+#include "conn_table.bpf.h"
+#include "env.bpf.h"
+#include "flask_ebpf_exporter.h"
+#include "thread_stash.bpf.h"
 
 /* Bytes of each log write examined; the markers sit at the start of Flask's record. */
 #define LOG_SCAN_MAX 1024
+/* Log bytes copied from user memory at a time (a power of two). */
+#define LOG_CHUNK 64
 #define EXCEPTION_MARKER "Exception on "
 #define TRACEBACK_MARKER "Traceback (most recent call last):"
 #define EXCEPTION_MARKER_LEN (sizeof(EXCEPTION_MARKER) - 1)
@@ -34,34 +39,23 @@ struct thread_request {
 };
 
 /* Thread (pid_tgid) -> the request it serves. Reused in place, cleared at thread exit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_INFLIGHT_SYSCALLS);
-	__type(key, __u64);
-	__type(value, struct thread_request);
-} thread_requests SEC(".maps");
+THREAD_STASH(struct thread_request) thread_requests SEC(".maps");
 
 /* The current thread has read a whole request head on `key`: it serves that request. */
 static __always_inline void thread_request_started(const struct conn_key *key)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
 	struct thread_request fresh = { .key = *key };
+	struct thread_request *t = thread_stash_get(&thread_requests, &fresh);
 
-	if (t) {
+	if (t)
 		*t = fresh;
-		return;
-	}
-	if (bpf_map_update_elem(&thread_requests, &id, &fresh, BPF_ANY))
-		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
 }
 
 /* The response of the request on `key` went out: if this thread served it, it serves
  * nothing now, so its later writes (an access log line) are not scanned. */
 static __always_inline void thread_request_finished(const struct conn_key *key)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
+	struct thread_request *t = thread_stash_find(&thread_requests);
 
 	if (t && t->key.fd == key->fd && t->key.tls == key->tls)
 		t->stage = LOG_FLAGGED;
@@ -70,8 +64,7 @@ static __always_inline void thread_request_finished(const struct conn_key *key)
 /* Is the current thread serving a request whose exception is not flagged yet? */
 static __always_inline bool thread_request_open(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
+	struct thread_request *t = thread_stash_find(&thread_requests);
 
 	return t && t->stage != LOG_FLAGGED;
 }
@@ -79,8 +72,7 @@ static __always_inline bool thread_request_open(void)
 /* The connection whose request head the current thread read last, or NULL. */
 static __always_inline const struct conn_key *thread_request_conn(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
+	struct thread_request *t = thread_stash_find(&thread_requests);
 
 	return t ? &t->key : NULL;
 }
@@ -90,7 +82,7 @@ struct log_scan {
 	__u32 len;
 	__u32 stage;
 	__u32 matched;
-	char chunk[SCAN_CHUNK];
+	char chunk[LOG_CHUNK];
 };
 
 /* Advances the two-marker match by one byte. Neither marker repeats its first letter, so
@@ -119,13 +111,13 @@ static __always_inline void log_scan_byte(struct log_scan *scan, char c)
 static long log_scan_step(__u32 idx, void *data)
 {
 	struct log_scan *scan = data;
-	__u32 slot = idx & (SCAN_CHUNK - 1);
+	__u32 slot = idx & (LOG_CHUNK - 1);
 
 	if (slot == 0) {
 		__u64 left = (__u64)scan->len - idx;
 
-		if (left > SCAN_CHUNK)
-			left = SCAN_CHUNK;
+		if (left > LOG_CHUNK)
+			left = LOG_CHUNK;
 		barrier_var(left);
 		if (bpf_probe_read_user(scan->chunk, left, scan->ubuf + idx))
 			return 1;
@@ -137,8 +129,7 @@ static long log_scan_step(__u32 idx, void *data)
 /* The serving thread wrote `len` bytes at ubuf to something that is not a connection. */
 static __always_inline void exception_log_written(const char *ubuf, __u64 len)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct thread_request *t = bpf_map_lookup_elem(&thread_requests, &id);
+	struct thread_request *t = thread_stash_find(&thread_requests);
 	struct log_scan scan = { .ubuf = ubuf };
 	struct conn *conn;
 

@@ -3,13 +3,15 @@
  * The exporter's kernel side: hooks on the socket reads and writes of the target processes
  * (one of three families, hooks_*.bpf.h), and scheduler tracepoints, shared by every
  * family, that keep the target set equal to the watched process trees, and uprobes on
- * OpenSSL for TLS plaintext (tls.bpf.h). All HTTP logic lives in http_conn.bpf.h behind
- * conn_io.bpf.h; the hooks only pick out syscall arguments (socket_syscalls.bpf.h).
+ * OpenSSL for TLS plaintext (tls.bpf.h). All HTTP logic lives behind conn_io.bpf.h; the
+ * hooks only pick out syscall arguments (socket_syscalls.bpf.h).
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
+#include "conn_io.bpf.h"
+#include "env.bpf.h"
+#include "exception_log.bpf.h"
+#include "socket_io.bpf.h"
+#include "targets.bpf.h"
+#include "thread_stash.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -35,15 +37,9 @@ int rtp_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
 	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
 	__u32 child_tgid = BPF_CORE_READ(child, tgid);
-	__u32 *target;
 
-	if (child_tgid == parent_tgid) /* a new thread, not a new process */
-		return 0;
-	target = bpf_map_lookup_elem(&targets, &parent_tgid);
-	if (!target)
-		return 0;
-	if (bpf_map_update_elem(&targets, &child_tgid, target, BPF_ANY))
-		counter_inc(FEE_CNT_TARGET_TABLE_FULL);
+	if (child_tgid != parent_tgid) /* a new process, not a new thread */
+		target_follow_fork(parent_tgid, child_tgid);
 	return 0;
 }
 
@@ -63,13 +59,11 @@ int rtp_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 
-	bpf_map_delete_elem(&inflight_io, &id);
-	bpf_map_delete_elem(&thread_requests, &id);
-	bpf_map_delete_elem(&tls_calls, &id);
+	thread_stash_drop(&inflight_io, id);
+	thread_stash_drop(&thread_requests, id);
+	thread_stash_drop(&tls_calls, id);
 	/* do_exit() has already counted this thread out of signal->live. */
-	if (BPF_CORE_READ(task, signal, live.counter) == 0 && current_is_target()) {
-		bpf_map_delete_elem(&targets, &tgid);
+	if (BPF_CORE_READ(task, signal, live.counter) == 0 && target_process_gone(tgid))
 		conns_forget_process(tgid);
-	}
 	return 0;
 }

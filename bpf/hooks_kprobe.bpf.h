@@ -8,6 +8,7 @@
 #ifndef FEE_HOOKS_KPROBE_BPF_H
 #define FEE_HOOKS_KPROBE_BPF_H
 
+#include "env.bpf.h"
 #include "socket_syscalls.bpf.h"
 
 #define KSYSCALL_ENTER(name)                                                                       \

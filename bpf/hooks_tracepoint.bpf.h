@@ -7,6 +7,7 @@
 #ifndef FEE_HOOKS_TRACEPOINT_BPF_H
 #define FEE_HOOKS_TRACEPOINT_BPF_H
 
+#include "env.bpf.h"
 #include "socket_syscalls.bpf.h"
 
 #define TRACEPOINT_ENTER(name)                                                                     \

@@ -3,7 +3,7 @@
 #ifndef FEE_SOCKET_FD_BPF_H
 #define FEE_SOCKET_FD_BPF_H
 
-#include <bpf/bpf_core_read.h>
+#include "env.bpf.h"
 
 /* From include/uapi/linux/stat.h; vmlinux.h carries no macros. */
 #define FEE_S_IFMT 00170000

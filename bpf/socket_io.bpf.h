@@ -14,6 +14,12 @@
 #define FEE_SOCKET_IO_BPF_H
 
 #include "conn_io.bpf.h"
+#include "conn_table.bpf.h"
+#include "env.bpf.h"
+#include "exception_log.bpf.h"
+#include "socket_fd.bpf.h"
+#include "targets.bpf.h"
+#include "thread_stash.bpf.h"
 
 #define FEE_MSG_PEEK 2 /* MSG_PEEK: the bytes will be read again */
 /* iovec entries looked at per vector read or write: heads and status lines come first. */
@@ -51,37 +57,22 @@ enum tls_state {
 };
 
 /* Socket I/O in flight: thread (pid_tgid) -> arguments seen at entry. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_INFLIGHT_SYSCALLS);
-	__type(key, __u64);
-	__type(value, struct io_args);
-} inflight_io SEC(".maps");
+THREAD_STASH(struct io_args) inflight_io SEC(".maps");
 
 #define FEE_EAGAIN 11
 #define FEE_EINTR 4
 #define FEE_EPIPE 32
 #define FEE_ECONNRESET 104
 
-/*
- * Each thread owns one slot, reused in place: entry fills it, exit marks it used. Only a
- * thread's first socket call inserts (and takes the map's bucket lock); its exit clears
- * the slot for good (rtp_process_exit).
- */
+/* Entry fills the thread's slot, exit marks it used. */
 static __always_inline void io_stash(const struct io_args *args)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct io_args *slot = bpf_map_lookup_elem(&inflight_io, &id);
+	struct io_args *slot = thread_stash_get(&inflight_io, args);
 
-	if (slot) {
-		/* Ciphertext under an OpenSSL call: the plaintext is seen by tls.bpf.h. */
-		if (slot->in_tls)
-			return;
-		*slot = *args;
+	/* Ciphertext under an OpenSSL call: the plaintext is seen by tls.bpf.h. */
+	if (!slot || slot->in_tls)
 		return;
-	}
-	if (bpf_map_update_elem(&inflight_io, &id, args, BPF_ANY))
-		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
+	*slot = *args;
 }
 
 /*
@@ -91,24 +82,19 @@ static __always_inline void io_stash(const struct io_args *args)
  */
 static __always_inline void socket_io_ciphertext_begin(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct io_args *slot = bpf_map_lookup_elem(&inflight_io, &id);
 	struct io_args fresh = { .in_tls = TLS_INSIDE };
+	struct io_args *slot = thread_stash_get(&inflight_io, &fresh);
 
-	if (slot) {
-		slot->in_tls = TLS_INSIDE;
-		slot->pending = 0;
+	if (!slot)
 		return;
-	}
-	if (bpf_map_update_elem(&inflight_io, &id, &fresh, BPF_ANY))
-		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
+	slot->in_tls = TLS_INSIDE;
+	slot->pending = 0;
 }
 
 /* The OpenSSL call is over. Returns true when its socket I/O found the client gone. */
 static __always_inline bool socket_io_ciphertext_end(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct io_args *slot = bpf_map_lookup_elem(&inflight_io, &id);
+	struct io_args *slot = thread_stash_find(&inflight_io);
 	bool peer_gone;
 
 	if (!slot)

@@ -12,6 +12,7 @@
 #ifndef FEE_SOCKET_SYSCALLS_BPF_H
 #define FEE_SOCKET_SYSCALLS_BPF_H
 
+#include "env.bpf.h"
 #include "socket_io.bpf.h"
 
 /* One syscall per line. */

@@ -24,7 +24,12 @@
 #ifndef FEE_TLS_BPF_H
 #define FEE_TLS_BPF_H
 
+#include "conn_io.bpf.h"
+#include "conn_table.bpf.h"
+#include "env.bpf.h"
 #include "socket_io.bpf.h"
+#include "targets.bpf.h"
+#include "thread_stash.bpf.h"
 
 enum tls_call {
 	TLS_READ,     /* int SSL_read(SSL *, void *buf, int num): returns bytes read */
@@ -45,17 +50,11 @@ struct tls_call_args {
 
 /* OpenSSL call in flight: thread (pid_tgid) -> its arguments. Reused in place; cleared at
  * thread exit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_INFLIGHT_SYSCALLS);
-	__type(key, __u64);
-	__type(value, struct tls_call_args);
-} tls_calls SEC(".maps");
+THREAD_STASH(struct tls_call_args) tls_calls SEC(".maps");
 
 static __always_inline void tls_call_enter(enum tls_call call, void *ssl, void *buf, __u64 num,
 					   void *moved_ptr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct tls_call_args *slot, fresh = {
 		.ssl = (__u64)ssl,
 		.buf = (__u64)buf,
@@ -67,7 +66,7 @@ static __always_inline void tls_call_enter(enum tls_call call, void *ssl, void *
 
 	if (!current_is_target())
 		return;
-	slot = bpf_map_lookup_elem(&tls_calls, &id);
+	slot = thread_stash_find(&tls_calls);
 	if (slot && slot->depth) {
 		/* An SSL call made inside another (say SSL_read on top of SSL_read_ex): the
 		 * outer call's buffer and result are the ones the application sees. */
@@ -76,12 +75,11 @@ static __always_inline void tls_call_enter(enum tls_call call, void *ssl, void *
 	}
 	if (call == TLS_WRITE || call == TLS_WRITE_EX)
 		fresh.ts = bpf_ktime_get_ns();
-	if (slot)
-		*slot = fresh;
-	else if (bpf_map_update_elem(&tls_calls, &id, &fresh, BPF_ANY)) {
-		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
+	if (!slot)
+		slot = thread_stash_get(&tls_calls, &fresh);
+	if (!slot)
 		return;
-	}
+	*slot = fresh;
 	socket_io_ciphertext_begin();
 }
 
@@ -101,7 +99,7 @@ static __always_inline __u64 tls_bytes_moved(const struct tls_call_args *args, l
 static __always_inline void tls_call_return(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct tls_call_args *slot = bpf_map_lookup_elem(&tls_calls, &id);
+	struct tls_call_args *slot = thread_stash_find(&tls_calls);
 	struct tls_call_args args;
 	struct conn_key key = {};
 	struct conn *conn;
