@@ -95,8 +95,17 @@ $(OUTPUT)/tests/libfee-san.a: $(TEST_LIB_OBJS)
 
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUTPUT)/tests
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(OUTPUT)/tests/libfee-san.a \
-		-lcmocka -lyaml -lpcre2-8 -lz -lelf -lm -o $@
+	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(CONN_SIM_USE) \
+		$(OUTPUT)/tests/libfee-san.a -lcmocka -lyaml -lpcre2-8 -lz -lelf -lm -o $@
+
+# The kernel's HTTP state machine compiled as ordinary C over a shim (tests/conn_sim), for
+# the unit test and the fuzz target that drive it without root.
+CONN_SIM_SRCS := tests/conn_sim/conn_sim.c tests/conn_sim/bpf_shim.c
+CONN_SIM_DEPS := $(CONN_SIM_SRCS) $(wildcard tests/conn_sim/*.h bpf/*.bpf.h include/*.h)
+CONN_SIM_FLAGS := -Itests/conn_sim -Ibpf -Wno-unknown-pragmas -Wno-sign-compare $(CONN_SIM_SRCS)
+$(OUTPUT)/tests/test_conn_state_machine $(OUTPUT)/fuzz/fuzz_conn_state_machine: $(CONN_SIM_DEPS)
+$(OUTPUT)/tests/test_conn_state_machine $(OUTPUT)/fuzz/fuzz_conn_state_machine: \
+	CONN_SIM_USE = $(CONN_SIM_FLAGS)
 
 .PHONY: test test-unit test-rules test-bpf test-e2e test-kernels test-deploy
 test: format-check test-unit test-rules test-fuzz test-bpf test-e2e test-kernels test-deploy
@@ -173,8 +182,8 @@ $(OUTPUT)/fuzz/libfee-fuzz.a: $(FUZZ_LIB_OBJS)
 
 $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUTPUT)/fuzz/libfee-fuzz.a | $(OUTPUT)/fuzz
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CLANG) $(APP_CFLAGS) $(FUZZ_FLAGS) -Itests/fuzz $< $(OUTPUT)/fuzz/libfee-fuzz.a \
-		-lyaml -lpcre2-8 -lz -lm -o $@
+	$(Q)$(CLANG) $(APP_CFLAGS) $(FUZZ_FLAGS) -Itests/fuzz $< $(CONN_SIM_USE) \
+		$(OUTPUT)/fuzz/libfee-fuzz.a -lyaml -lpcre2-8 -lz -lm -o $@
 
 .PHONY: fuzz test-fuzz
 fuzz: $(FUZZ_BINS)
@@ -237,7 +246,7 @@ vmlinux:
 
 format-check:
 	$(call msg,FORMAT,check)
-	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/bpf/*.c tests/bpf/*.h tests/fuzz/*.c tests/fuzz/*.h)
+	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/bpf/*.c tests/bpf/*.h tests/fuzz/*.c tests/fuzz/*.h tests/conn_sim/*.c tests/conn_sim/*.h)
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

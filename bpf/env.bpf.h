@@ -7,11 +7,15 @@
 #ifndef FEE_ENV_BPF_H
 #define FEE_ENV_BPF_H
 
+/* Compiled as ordinary C for the state machine's tests, tests/conn_sim/bpf_shim.h has
+ * already stood in for all of this. */
+#ifndef FEE_BPF_SHIM
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
 #define FEE_LOAD_CONFIG const volatile
+#endif
 
 #endif

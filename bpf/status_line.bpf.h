@@ -63,8 +63,9 @@ static __always_inline bool user_starts_with(const char *ubuf, char want)
 	return bpf_probe_read_user(&first, 1, ubuf) == 0 && first == want;
 }
 
-/* Collects up to STATUS_PREFIX_LEN bytes of a status line that may come in pieces. */
-static __always_inline void status_collect(struct conn *conn, const char *ubuf, __u32 len)
+/* Collects up to STATUS_PREFIX_LEN bytes of a status line that may come in pieces. False
+ * when the bytes could not be read. */
+static __always_inline bool status_collect(struct conn *conn, const char *ubuf, __u32 len)
 {
 	char piece[STATUS_PREFIX_LEN] = {};
 	__u32 have = conn->status_len;
@@ -72,21 +73,23 @@ static __always_inline void status_collect(struct conn *conn, const char *ubuf, 
 	int i;
 
 	if (have >= STATUS_PREFIX_LEN)
-		return;
+		return true;
 	if (n > len)
 		n = len;
 	if (have == 0 && n == STATUS_PREFIX_LEN) { /* the usual case: one write holds it */
-		if (bpf_probe_read_user(conn->status, STATUS_PREFIX_LEN, ubuf) == 0)
-			conn->status_len = STATUS_PREFIX_LEN;
-		return;
+		if (bpf_probe_read_user(conn->status, STATUS_PREFIX_LEN, ubuf))
+			return false;
+		conn->status_len = STATUS_PREFIX_LEN;
+		return true;
 	}
 	if (bpf_probe_read_user(piece, n & 15, ubuf))
-		return;
+		return false;
 #pragma unroll
 	for (i = 0; i < STATUS_PREFIX_LEN; i++)
 		if (i < n)
 			conn->status[(have + i) & 15] = piece[i];
 	conn->status_len = have + n;
+	return true;
 }
 
 /*
@@ -107,14 +110,17 @@ static __always_inline bool conn_feed_response(const struct conn_key *key, struc
 			return false;
 		conn->status_ts = ts;
 	}
-	status_collect(conn, ubuf, len);
-	if (conn->status_len < STATUS_PREFIX_LEN) {
+	if (!status_collect(conn, ubuf, len)) {
+		/* Unreadable user memory: the response went out unseen. Left owed, its request
+		 * would take the next request's answer. */
+		status = -1;
+	} else if (conn->status_len < STATUS_PREFIX_LEN) {
 		if (conn->in_response && !status_prefix_plausible(conn->status, conn->status_len))
 			conn->status_len = 0; /* body bytes that happened to start with 'H' */
 		return false;
+	} else {
+		status = parse_status_prefix(conn->status);
 	}
-
-	status = parse_status_prefix(conn->status);
 	conn->status_len = 0;
 	if (status < 0) {
 		if (conn->in_response)

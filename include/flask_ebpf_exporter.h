@@ -64,7 +64,8 @@ struct fee_request_record {
 enum fee_counter {
 	/* A finished request whose record did not fit in the ring buffer. */
 	FEE_CNT_RINGBUF_DROPPED,
-	/* A response on a tracked connection that did not start with "HTTP/1.x NNN ". */
+	/* A response on a tracked connection that did not start with "HTTP/1.x NNN " (or
+	 * whose first bytes could not be read). */
 	FEE_CNT_BAD_RESPONSE,
 	/* A new connection could not be tracked: the connection map was full. */
 	FEE_CNT_CONN_TABLE_FULL,

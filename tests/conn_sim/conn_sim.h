@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The kernel's HTTP state machine (bpf/request_head.bpf.h, bpf/status_line.bpf.h and the
+ * connection table, FIFO and record emission beneath them), compiled as ordinary C over
+ * bpf_shim.h and driven the way bpf/conn_io.bpf.h drives it: a server process reads
+ * request bytes on a socket and writes response bytes, and records come out.
+ */
+#ifndef FEE_CONN_SIM_H
+#define FEE_CONN_SIM_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "flask_ebpf_exporter.h"
+
+/* The server process the simulation plays, and the target index it belongs to. */
+#define CONN_SIM_TGID 4242
+#define CONN_SIM_TARGET 3
+
+struct conn_sim_options {
+	bool keep_query;     /* cfg_keep_query */
+	bool emit_started;   /* cfg_emit_started */
+	__u64 wakeup_bytes;  /* cfg_wakeup_bytes; 0: the default */
+	__u64 ring_capacity; /* ring-buffer bytes; 0: the default */
+};
+
+/* A freshly loaded program (opts NULL: the defaults). The clock starts at 1 s. */
+void conn_sim_start(const struct conn_sim_options *opts);
+/* Moves the clock on. */
+void conn_sim_advance(__u64 ns);
+__u64 conn_sim_now(void);
+
+/* The server read `len` bytes on socket fd. Returns the request heads they completed. The
+ * state machine may look at these bytes only (anything else aborts). */
+unsigned conn_sim_read(__u32 fd, const void *buf, size_t len);
+/* The server wrote `len` bytes on socket fd. Returns true when they finished a request.
+ * The state machine may look at these bytes only. */
+bool conn_sim_write(__u32 fd, const void *buf, size_t len);
+/* The server closed fd. */
+void conn_sim_close(__u32 fd);
+
+/* Requests fd owes responses to, complete heads only (0 when not tracked). */
+unsigned conn_sim_pending(__u32 fd);
+
+/* Records emitted since the last call (copied; valid until the next call). */
+size_t conn_sim_take_records(const struct fee_request_record **records);
+/* A kernel-side counter since the start. */
+__u64 conn_sim_counter(enum fee_counter which);
+/* Forced ring-buffer wakeups since the start. */
+unsigned conn_sim_wakeups(void);
+
+#endif
