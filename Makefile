@@ -33,9 +33,11 @@ BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-# Every module in src/ but main.c goes into one archive: the daemon links all of it, and a
-# unit test pulls in only the (pure) modules it references.
-LIB_SRCS  := $(filter-out src/main.c,$(wildcard src/*.c))
+# src/ is one folder per role, in layers: util, http < config < capture, targets, metrics
+# < serve < main.c (scripts/check-includes.py enforces it). Every module but main.c goes
+# into one archive: the daemon links all of it, and a unit test pulls in only the (pure)
+# modules it references. Objects mirror the folders: build/obj/<folder>/<module>.o.
+LIB_SRCS  := $(wildcard src/*/*.c)
 LIB_OBJS  := $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 APP       := $(OUTPUT)/flask_ebpf_exporter
 # The same, static where Debian allows (make static; the image's binary).
@@ -43,8 +45,9 @@ STATIC_APP := $(OUTPUT)/static/flask_ebpf_exporter
 
 # Unit tests are built separately, with AddressSanitizer and UBSan.
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-TEST_SRCS := $(wildcard tests/unit/test_*.c)
-TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
+# Tests mirror src/: tests/unit/<folder>/test_<module>.c -> build/tests/unit/<folder>/...
+TEST_SRCS := $(wildcard tests/unit/*/test_*.c)
+TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,$(TEST_SRCS))
 TEST_LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/tests/obj/%.o,$(LIB_SRCS))
 # BPF tests load the real programs, so they link the daemon's archive and libbpf.
 BPF_TEST_SRCS := $(wildcard tests/bpf/test_*.c)
@@ -55,7 +58,7 @@ BPF_TEST_BINS += $(OUTPUT)/tests/bpf/test_tls_records_static
 .PHONY: all
 all: $(APP)
 
-$(OUTPUT) $(OUTPUT)/obj $(OUTPUT)/tests $(OUTPUT)/tests/obj $(OUTPUT)/tests/bpf:
+$(OUTPUT) $(OUTPUT)/tests/bpf:
 	$(Q)mkdir -p $@
 
 # --- BPF: clang -> bpftool gen object (static linking) -> bpftool gen skeleton -----------
@@ -72,8 +75,11 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
 # --- userspace --------------------------------------------------------------------------
-$(OUTPUT)/obj/%.o: src/%.c $(SKELS) | $(OUTPUT)/obj
+# The skeletons are order-only: they must exist before the first compile, but only the
+# objects that include one (listed in their -MMD .d files) rebuild when the BPF side changes.
+$(OUTPUT)/obj/%.o: src/%.c | $(SKELS)
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/libfee.a: $(LIB_OBJS)
@@ -85,16 +91,18 @@ $(APP): $(OUTPUT)/obj/main.o $(OUTPUT)/libfee.a
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
 # --- tests ------------------------------------------------------------------------------
-$(OUTPUT)/tests/obj/%.o: src/%.c $(SKELS) | $(OUTPUT)/tests/obj
+$(OUTPUT)/tests/obj/%.o: src/%.c | $(SKELS)
 	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
 $(OUTPUT)/tests/libfee-san.a: $(TEST_LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUTPUT)/tests
+$(OUTPUT)/tests/unit/%: tests/unit/%.c $(OUTPUT)/tests/libfee-san.a
 	$(call msg,CC-TEST,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(CONN_SIM_USE) \
 		$(OUTPUT)/tests/libfee-san.a -lcmocka -lyaml -lpcre2-8 -lz -lelf -lm -o $@
 
@@ -103,8 +111,9 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(OUTPUT)/tests/libfee-san.a | $(OUT
 CONN_SIM_SRCS := tests/conn_sim/conn_sim.c tests/conn_sim/bpf_shim.c
 CONN_SIM_DEPS := $(CONN_SIM_SRCS) $(wildcard tests/conn_sim/*.h bpf/*.bpf.h include/*.h)
 CONN_SIM_FLAGS := -Itests/conn_sim -Ibpf -Wno-unknown-pragmas -Wno-sign-compare $(CONN_SIM_SRCS)
-$(OUTPUT)/tests/test_conn_state_machine $(OUTPUT)/fuzz/fuzz_conn_state_machine: $(CONN_SIM_DEPS)
-$(OUTPUT)/tests/test_conn_state_machine $(OUTPUT)/fuzz/fuzz_conn_state_machine: \
+$(OUTPUT)/tests/unit/bpf/test_conn_state_machine $(OUTPUT)/fuzz/fuzz_conn_state_machine: \
+	$(CONN_SIM_DEPS)
+$(OUTPUT)/tests/unit/bpf/test_conn_state_machine $(OUTPUT)/fuzz/fuzz_conn_state_machine: \
 	CONN_SIM_USE = $(CONN_SIM_FLAGS)
 
 .PHONY: test test-unit test-rules test-bpf test-e2e test-kernels test-deploy
@@ -168,11 +177,12 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_LIB_OBJS := $(patsubst src/%.c,$(OUTPUT)/fuzz/obj/%.o,$(LIB_SRCS))
 
-$(OUTPUT)/fuzz $(OUTPUT)/fuzz/obj:
+$(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/fuzz/obj/%.o: src/%.c $(SKELS) | $(OUTPUT)/fuzz/obj
+$(OUTPUT)/fuzz/obj/%.o: src/%.c | $(SKELS)
 	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(APP_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-sanitize-recover=all -fno-omit-frame-pointer -c $< -o $@
 
@@ -246,9 +256,12 @@ vmlinux:
 
 format-check:
 	$(call msg,FORMAT,check)
-	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*.h bpf/*.c bpf/*.h include/*.h tests/unit/*.c tests/bpf/*.c tests/bpf/*.h tests/fuzz/*.c tests/fuzz/*.h tests/conn_sim/*.c tests/conn_sim/*.h)
+	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h bpf/*.c bpf/*.h \
+		include/*.h tests/unit/*.h tests/unit/*/*.c tests/bpf/*.c tests/bpf/*.h \
+		tests/fuzz/*.c tests/fuzz/*.h tests/conn_sim/*.c tests/conn_sim/*.h)
 
 clean:
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/obj/*.d $(OUTPUT)/tests/obj/*.d)
+# Every dependency file: BPF, daemon, sanitizer, fuzz and test objects and binaries.
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

@@ -6,22 +6,22 @@
  * drains records into the registry on a short timer (the kernel batches wakeups) and
  * before every scrape, so a scrape always includes every request finished before it.
  */
-#include "cli.h"
-#include "collector.h"
-#include "config.h"
-#include "config_routes.h"
-#include "custom_metrics.h"
-#include "exposition.h"
-#include "http_header.h"
-#include "info_gauges.h"
-#include "log.h"
-#include "metrics_server.h"
-#include "path_filter.h"
-#include "registry.h"
-#include "request_metrics.h"
-#include "self_metrics.h"
-#include "series_cap.h"
-#include "target_watch.h"
+#include "config/cli.h"
+#include "capture/collector.h"
+#include "config/config.h"
+#include "config/routes.h"
+#include "metrics/custom_metrics.h"
+#include "metrics/exposition.h"
+#include "serve/accept_header.h"
+#include "metrics/info_gauges.h"
+#include "util/log.h"
+#include "serve/metrics_server.h"
+#include "http/path_filter.h"
+#include "metrics/registry.h"
+#include "metrics/request_metrics.h"
+#include "metrics/self_metrics.h"
+#include "metrics/series_cap.h"
+#include "targets/target_watch.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>

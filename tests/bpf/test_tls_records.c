@@ -25,9 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collector.h"
+#include "capture/collector.h"
 #include "hooks_under_test.h"
-#include "log.h"
+#include "util/log.h"
 
 #include <bpf/libbpf.h>
 

@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "exposition.h"
+#include "metrics/exposition.h"
 #include "fuzz_checks.h"
-#include "request_metrics.h"
-#include "strbuf.h"
+#include "metrics/request_metrics.h"
+#include "util/strbuf.h"
 
 #define HEADER_LEN 8
 

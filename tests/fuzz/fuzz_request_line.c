@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * libFuzzer target: the request-line parser and path decoder (src/http_request_line.c).
+ * libFuzzer target: the request-line parser and path decoder (src/http/request_line.c).
  * Input: one flag byte (bit 0: the kernel truncated the line), then the line's bytes, in a
  * buffer of exactly that size so AddressSanitizer sees any read past it. Whatever the
  * bytes, a successful parse must give labels fit for exposition: a NUL-terminated
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz_checks.h"
-#include "http_request_line.h"
+#include "http/request_line.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "registry.h"
+#include "metrics/registry.h"
 
 /* The child of f whose label values are exactly `values` (in declaration order), or NULL. */
 static inline const struct metric_child *find_child(const struct metric_family *f,

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "capture/collector.h"
+
+#include "exporter.skel.h"
+#include "capture/hook_probe.h"
+#include "util/log.h"
+#include "targets/proc_tree.h"
+#include "capture/tls_probes.h"
+#include "capture/tracefs.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Processes one --pid tree may hold when it is first read from /proc. */
+#define MAX_TREE_PROCESSES 65536
+/* Every this many refreshes, all targets are looked at again for new TLS libraries. */
+#define TLS_FULL_RESCAN_EVERY 10
+/* Size of the kernel's target map (bpf/maps.bpf.h MAX_TARGET_PROCESSES). */
+#define MAX_TARGET_PROCESSES_CAP 65536
+
+struct collector {
+	struct exporter_bpf *skel;
+	struct ring_buffer *ringbuf;
+	collector_record_fn on_record;
+	void *ctx;
+	unsigned int probes_attached;
+	unsigned int probes_failed;
+	enum hook_mode hook_mode; /* the family attached */
+	struct collector_options opts;
+	struct tls_probes *tls;
+	__u32 *known_tgids; /* targets at the last refresh, sorted */
+	size_t n_known;
+	unsigned int refreshes;
+	struct cgroup_target cgroups[FEE_MAX_CGROUP_TARGETS]; /* opts.cgroups, copied */
+};
+
+static int compare_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int ringbuf_sample(void *ctx, void *data, size_t size)
+{
+	struct collector *c = ctx;
+
+	if (size < sizeof(struct fee_request_record))
+		return 0; /* cannot happen with one record type; never trust it blindly */
+	c->on_record(c->ctx, data);
+	return 0;
+}
+
+static int check_environment(void)
+{
+	if (geteuid() != 0) {
+		log_error("must run as root: loading BPF programs needs CAP_BPF and CAP_PERFMON");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		log_error("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
+			  "a kernel built with CONFIG_DEBUG_INFO_BTF=y is required");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static enum hook_mode family_of(const struct bpf_program *prog)
+{
+	return hook_mode_of_section(bpf_program__section_name(prog));
+}
+
+/* The first socket hook program that should be attached and is not: the one that failed. */
+static const char *first_unattached_hook(const struct exporter_bpf *skel)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+
+		if (bpf_program__autoload(prog) && !*s->progs[i].link &&
+		    family_of(prog) != HOOK_MODE_AUTO)
+			return bpf_program__section_name(prog);
+	}
+	return "a program";
+}
+
+/* The OpenSSL uprobes, which are attached per library (tls_probes), never by the skeleton. */
+static struct tls_programs tls_programs_of(const struct exporter_bpf *skel)
+{
+	struct tls_programs progs = {
+		.ssl_read = skel->progs.uprobe_ssl_read,
+		.ssl_read_ex = skel->progs.uprobe_ssl_read_ex,
+		.ssl_write = skel->progs.uprobe_ssl_write,
+		.ssl_write_ex = skel->progs.uprobe_ssl_write_ex,
+		.ssl_return = skel->progs.uretprobe_ssl_call,
+		.ssl_free = skel->progs.uprobe_ssl_free,
+	};
+
+	return progs;
+}
+
+static void tls_programs_attach_manually(const struct exporter_bpf *skel)
+{
+	struct tls_programs p = tls_programs_of(skel);
+	struct bpf_program *all[] = { p.ssl_read,     p.ssl_read_ex, p.ssl_write,
+				      p.ssl_write_ex, p.ssl_return,  p.ssl_free };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		bpf_program__set_autoattach(all[i], false);
+}
+
+/*
+ * Opens, loads and attaches the object with the socket hooks of one mode. On failure
+ * destroys what it made, writes why into `why` and returns -errno.
+ */
+static int open_with_hooks(struct collector *c, enum hook_mode mode, char *why, size_t why_size)
+{
+	struct exporter_bpf *skel;
+	int err;
+
+	skel = exporter_bpf__open();
+	if (!skel) {
+		err = -errno;
+		snprintf(why, why_size, "cannot open the BPF object: %s", strerror(errno));
+		return err;
+	}
+	err = hook_select(skel->obj, mode);
+	if (err) {
+		snprintf(why, why_size, "cannot select its programs: %s", strerror(-err));
+		goto fail;
+	}
+	skel->rodata->cfg_keep_query = c->opts.keep_query ? 1 : 0;
+	skel->rodata->cfg_emit_started = c->opts.emit_started ? 1 : 0;
+	if (c->opts.ring_bytes) {
+		err = bpf_map__set_max_entries(skel->maps.records, c->opts.ring_bytes);
+		if (err) {
+			snprintf(why, why_size, "cannot size the ring buffer: %s", strerror(-err));
+			goto fail;
+		}
+		/* Wake the daemon before a small ring is full, not only on its timer. */
+		if (skel->rodata->cfg_wakeup_bytes > c->opts.ring_bytes / 4)
+			skel->rodata->cfg_wakeup_bytes = c->opts.ring_bytes / 4;
+	}
+	tls_programs_attach_manually(skel);
+	/* Load-time constants: the verifier prunes the cgroup check when there is none. */
+	skel->rodata->cfg_cgroup_count = (__u32)c->opts.n_cgroups;
+	for (int i = 0; i < c->opts.n_cgroups; i++) {
+		skel->rodata->cfg_cgroup_id[i] = c->cgroups[i].id;
+		skel->rodata->cfg_cgroup_level[i] = c->cgroups[i].level;
+		skel->rodata->cfg_cgroup_target[i] = c->cgroups[i].target;
+	}
+	err = exporter_bpf__load(skel);
+	if (err) {
+		snprintf(why, why_size, "loading its programs failed: %s%s", strerror(-err),
+			 hook_mode_hint(mode, HOOK_STAGE_LOAD, err));
+		goto fail;
+	}
+	if (hook_mode_needs_tracefs(mode)) {
+		err = tracefs_ensure_mounted();
+		if (err) {
+			snprintf(why, why_size, "tracefs is unavailable: %s", strerror(-err));
+			goto fail;
+		}
+	}
+	err = exporter_bpf__attach(skel);
+	if (err) {
+		snprintf(why, why_size, "attaching %s failed: %s%s", first_unattached_hook(skel),
+			 strerror(-err), hook_mode_hint(mode, HOOK_STAGE_ATTACH, err));
+		goto fail;
+	}
+	c->skel = skel;
+	c->hook_mode = mode;
+	return 0;
+fail:
+	exporter_bpf__destroy(skel);
+	return err;
+}
+
+/* Tries the requested mode, or for auto each mode from the cheapest, until one works. */
+static int open_cheapest_hooks(struct collector *c, enum hook_mode requested)
+{
+	enum hook_mode modes[HOOK_MODE_COUNT];
+	int n = hook_mode_candidates(requested, modes);
+	char why[256];
+	int err = -ENOENT;
+
+	for (int i = 0; i < n; i++) {
+		/* A tiny probe first: a family the kernel lacks fails in milliseconds there,
+		 * not after the verifier went through all of our programs. */
+		err = hook_probe(modes[i], why, sizeof(why));
+		if (!err)
+			err = open_with_hooks(c, modes[i], why, sizeof(why));
+		if (!err) {
+			log_info("hooking socket I/O with %s programs", hook_mode_name(modes[i]));
+			return 0;
+		}
+		if (requested == HOOK_MODE_AUTO)
+			log_info("hook mode %s is unavailable: %s", hook_mode_name(modes[i]), why);
+		else
+			log_error("--hooks %s is unavailable on this kernel: %s",
+				  hook_mode_name(modes[i]), why);
+	}
+	if (requested == HOOK_MODE_AUTO)
+		log_error(
+			"no hook mode works on this kernel (run with --verbose for libbpf's log)");
+	return err;
+}
+
+struct collector *collector_open(enum hook_mode hooks, collector_record_fn on_record, void *ctx)
+{
+	return collector_open_with(hooks, NULL, on_record, ctx);
+}
+
+struct collector *collector_open_with(enum hook_mode hooks, const struct collector_options *opts,
+				      collector_record_fn on_record, void *ctx)
+{
+	struct collector *c;
+	int err;
+
+	err = check_environment();
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->on_record = on_record;
+	c->ctx = ctx;
+	if (opts)
+		c->opts = *opts;
+	if (c->opts.n_cgroups < 0 || c->opts.n_cgroups > FEE_MAX_CGROUP_TARGETS) {
+		err = -E2BIG;
+		goto fail;
+	}
+	if (c->opts.n_cgroups)
+		memcpy(c->cgroups, c->opts.cgroups,
+		       (size_t)c->opts.n_cgroups * sizeof(c->cgroups[0]));
+	c->opts.cgroups = NULL; /* the copy is what stays valid */
+
+	err = open_cheapest_hooks(c, hooks);
+	if (err)
+		goto fail;
+	struct tls_programs progs = tls_programs_of(c->skel);
+
+	c->tls = tls_probes_new(&progs);
+	if (!c->tls) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	c->probes_attached = 0;
+	for (int i = 0; i < c->skel->skeleton->prog_cnt; i++)
+		if (*c->skel->skeleton->progs[i].link)
+			c->probes_attached++;
+
+	c->ringbuf = ring_buffer__new(bpf_map__fd(c->skel->maps.records), ringbuf_sample, c, NULL);
+	if (!c->ringbuf) {
+		err = -errno;
+		log_error("cannot open the ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	return c;
+fail:
+	collector_close(c);
+	errno = -err;
+	return NULL;
+}
+
+const char *collector_hook_mode(const struct collector *c)
+{
+	return hook_mode_name(c->hook_mode);
+}
+
+void collector_close(struct collector *c)
+{
+	if (!c)
+		return;
+	tls_probes_free(c->tls);
+	free(c->known_tgids);
+	ring_buffer__free(c->ringbuf);
+	exporter_bpf__destroy(c->skel);
+	free(c);
+}
+
+int collector_watch_tree(struct collector *c, pid_t root, __u32 target_id)
+{
+	int map_fd = bpf_map__fd(c->skel->maps.targets);
+	pid_t *pids;
+	int n, i, added = 0;
+
+	pids = calloc(MAX_TREE_PROCESSES, sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	/* The fork tracepoint is already attached, so a child born while /proc is read is
+	 * either seen here or added by the kernel when its parent is: none slips through. */
+	n = proc_tree_collect("/proc", root, pids, MAX_TREE_PROCESSES);
+	for (i = 0; i < n; i++) {
+		__u32 tgid = (__u32)pids[i];
+
+		if (bpf_map_update_elem(map_fd, &tgid, &target_id, BPF_NOEXIST) == 0)
+			added++;
+		else if (errno != EEXIST) {
+			added = -errno;
+			break;
+		}
+		/* Probed before the daemon says it is ready. */
+		tls_probes_scan_process(c->tls, pids[i]);
+	}
+	free(pids);
+	return n < 0 ? n : added;
+}
+
+bool collector_is_watched(const struct collector *c, pid_t pid)
+{
+	__u32 tgid = (__u32)pid, target;
+
+	return bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.targets), &tgid, &target) == 0;
+}
+
+/* The userspace view of the kernel's conn_key (bpf/http_conn.bpf.h). */
+struct conn_key {
+	__u32 tgid;
+	__u32 fd;
+	__u64 tls;
+};
+
+/* Keys deleted per pass: deleting while walking would restart get_next_key. */
+#define SWEEP_BATCH 1024
+
+int collector_sweep_connections(struct collector *c)
+{
+	int fd = bpf_map__fd(c->skel->maps.conns);
+	struct conn_key *dead, key, next;
+	void *prev = NULL;
+	int n_dead = 0, removed = 0;
+	__u32 last_tgid = 0;
+	bool last_alive = true;
+
+	dead = calloc(SWEEP_BATCH, sizeof(*dead));
+	if (!dead)
+		return -ENOMEM;
+	while (n_dead < SWEEP_BATCH && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		/* Keys of one process tend to come in runs: ask the kernel once per run. */
+		if (key.tgid != last_tgid) {
+			last_tgid = key.tgid;
+			last_alive = kill((pid_t)key.tgid, 0) == 0 || errno != ESRCH;
+		}
+		if (!last_alive)
+			dead[n_dead++] = key;
+	}
+	for (int i = 0; i < n_dead; i++)
+		removed += bpf_map_delete_elem(fd, &dead[i]) == 0;
+	free(dead);
+	return removed;
+}
+
+int collector_epoll_fd(const struct collector *c)
+{
+	return ring_buffer__epoll_fd(c->ringbuf);
+}
+
+int collector_drain(struct collector *c)
+{
+	return ring_buffer__consume(c->ringbuf);
+}
+
+/* The target set's tgids, sorted, in a new array (*n of them); NULL + errno on failure. */
+static __u32 *list_targets(const struct collector *c, size_t *n)
+{
+	int fd = bpf_map__fd(c->skel->maps.targets);
+	__u32 key, next, *tgids;
+	void *prev = NULL;
+
+	tgids = calloc(MAX_TARGET_PROCESSES_CAP, sizeof(*tgids));
+	if (!tgids)
+		return NULL;
+	*n = 0;
+	while (*n < MAX_TARGET_PROCESSES_CAP && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		tgids[(*n)++] = next;
+	}
+	qsort(tgids, *n, sizeof(*tgids), compare_u32);
+	return tgids;
+}
+
+int collector_refresh(struct collector *c)
+{
+	bool full = ++c->refreshes % TLS_FULL_RESCAN_EVERY == 0;
+	size_t n;
+	__u32 *now = list_targets(c, &n);
+
+	if (!now)
+		return -errno;
+	for (size_t i = 0; i < n; i++) {
+		if (!full &&
+		    bsearch(&now[i], c->known_tgids, c->n_known, sizeof(*now), compare_u32))
+			continue;
+		tls_probes_scan_process(c->tls, (pid_t)now[i]);
+	}
+	free(c->known_tgids);
+	c->known_tgids = now;
+	c->n_known = n;
+	return 0;
+}
+
+size_t collector_tls_libraries(const struct collector *c, const char **paths, size_t max)
+{
+	return tls_probes_libraries(c->tls, paths, max);
+}
+
+/* Counts the watched processes, in all and per target. */
+static void count_targets(const struct collector *c, struct collector_stats *stats)
+{
+	int fd = bpf_map__fd(c->skel->maps.targets);
+	__u32 key, next, target;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		stats->processes_watched++;
+		if (bpf_map_lookup_elem(fd, &key, &target) == 0 && target < TARGET_MAX)
+			stats->target_processes[target]++;
+	}
+}
+
+int collector_read_stats(const struct collector *c, struct collector_stats *stats)
+{
+	int fd = bpf_map__fd(c->skel->maps.counters);
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *per_cpu;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	memset(stats, 0, sizeof(*stats));
+	for (__u32 key = 0; key < FEE_CNT_MAX; key++) {
+		if (bpf_map_lookup_elem(fd, &key, per_cpu))
+			continue;
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			stats->counters[key] += per_cpu[cpu];
+	}
+	free(per_cpu);
+	stats->probes_attached = c->probes_attached + tls_probes_attached(c->tls);
+	stats->probes_failed = c->probes_failed + tls_probes_failed(c->tls);
+	count_targets(c, stats);
+	return 0;
+}

@@ -1,0 +1,159 @@
+/*
+ * config — every option of the exporter in one struct, filled by the YAML file (--config)
+ * and then by the command line (flags override the file). See README "Configuration".
+ *
+ * Ownership: every string and array in struct exporter_config is heap memory owned by the
+ * struct and freed by config_release(); setters replace (and free) what was there.
+ */
+#ifndef FEE_CONFIG_H
+#define FEE_CONFIG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "capture/hook_mode.h"
+#include "config/target_kind.h"
+
+/* A port in the exporters' range (9100-9999) that no well-known exporter uses. */
+#define CONFIG_DEFAULT_PORT 9969
+/* Label sets per default request family before new ones count under "<overflow>": a few
+ * hundred routes x methods x statuses fit, and a target's scrape stays in the tens of
+ * thousands of samples (a histogram child is 18 samples with _created). */
+#define CONFIG_DEFAULT_MAX_SERIES 2000
+/* Room for the first config error, "FILE:LINE: KEY: MESSAGE". */
+#define CONFIG_ERROR_MAX 512
+
+struct config_route;
+struct config_metric;
+struct route_table;
+
+/* A static label: --label KEY=VALUE, `labels: {KEY: VALUE}`. */
+struct config_label {
+	char *key;
+	char *value;
+};
+
+/* A static info gauge (the library's metrics.info(name, help, **labels)): value 1. */
+struct config_info {
+	size_t line; /* where the file declares it, for messages; 0 when not from a file */
+	char *name;
+	char *help;
+	struct config_label *labels;
+	size_t n_labels;
+};
+
+/* A target: --pid, --cgroup, --exe or --port (with the --target-label flags after it), or
+ * an item of `targets:`. Its index in exporter_config.targets is the records' `target`. */
+struct config_target {
+	enum target_kind kind;
+	pid_t pid;		     /* TARGET_PID */
+	char *path;		     /* TARGET_CGROUP: the directory; TARGET_EXE: the glob */
+	int port;		     /* TARGET_PORT */
+	struct config_label *labels; /* static labels on this target's request series */
+	size_t n_labels;
+};
+
+enum config_latency {
+	CONFIG_LATENCY_HISTOGRAM, /* default_latency_as_histogram=True (the default) */
+	CONFIG_LATENCY_SUMMARY,	  /* ... =False: a Summary of the same name, no quantiles */
+};
+
+struct exporter_config {
+	/* Targets, in the order given (the file's, then the flags'). */
+	struct config_target *targets;
+	size_t n_targets;
+
+	/* The metrics endpoint. */
+	char listen_host[256]; /* "" = all interfaces */
+	int listen_port;
+	char *metrics_path; /* "/metrics" */
+
+	/* The default families (prometheus_flask_exporter's export_defaults). */
+	int defaults;	 /* 0: none of the four default families (export_defaults=False) */
+	char *prefix;	 /* "flask"; "" = no prefix and no underscore */
+	double *buckets; /* NULL = the library's default buckets; +Inf not included */
+	size_t n_buckets;
+	enum config_latency latency;
+	int created;		     /* _created samples (1 by default) */
+	struct config_label *labels; /* default_labels: static labels on the request families */
+	size_t n_labels;
+	char **exclude; /* excluded_paths: regexes, re.match semantics */
+	size_t n_exclude;
+	struct config_info *info; /* static info gauges */
+	size_t n_info;
+	long max_series; /* cardinality cap per default family (series_cap.h); 0: none */
+	int fold_ids;	 /* fold id-like path segments into ":id" (path_fold.h) */
+	long ring_kb;	 /* --ring-buffer-kb: the kernel's ring buffer (0: 8 MiB) */
+
+	/* Routes, group_by and custom metrics: see config_routes.h. */
+	int group_by;			 /* enum request_group_by: GROUP_BY_PATH by default */
+	int has_routes;			 /* a routes: section was given */
+	char *static_url_path;		 /* NULL: Flask's "/static" */
+	int no_static_route;		 /* static_url_path: null */
+	struct config_route *routes_cfg; /* routes: as written */
+	size_t n_routes;
+	struct config_metric *metrics; /* metrics: */
+	size_t n_metrics;
+	struct route_table *routes; /* built from routes_cfg once the file is read; NULL: none */
+
+	/* How to run. */
+	enum hook_mode hooks; /* how to hook socket I/O (--hooks); default auto */
+	int verbose;
+	double once_seconds; /* > 0: --once: wait this long, print the exposition, exit */
+	int check_config;    /* --check-config: validate and exit */
+	char *config_file;   /* --config FILE, NULL when none */
+};
+
+/* The defaults, before any file or flag. Returns 0 or -ENOMEM. */
+int config_init(struct exporter_config *cfg);
+void config_release(struct exporter_config *cfg);
+
+/*
+ * Reads the YAML file at path into cfg (on top of what cfg holds). Returns 0, or -EINVAL
+ * with the first problem in err as "FILE:LINE: KEY: MESSAGE" (or "FILE: MESSAGE" when
+ * the file cannot be read), or -ENOMEM.
+ */
+int config_load_file(struct exporter_config *cfg, const char *path, char *err, size_t err_size);
+/* The same from a string; `name` stands for the file name in messages. For tests. */
+int config_load_string(struct exporter_config *cfg, const char *yaml, const char *name, char *err,
+		       size_t err_size);
+
+/*
+ * Setters shared by the file and the command line, so both check the same way. Each
+ * returns 0, -EINVAL (with a message, without file or key, in err) or -ENOMEM.
+ */
+int config_set_string(char **field, const char *value);
+/* "0.05,0.1,1" (the flag) -> buckets; strictly ascending, finite; a trailing inf is dropped. */
+int config_parse_buckets(const char *text, double **out, size_t *n, char *err, size_t err_size);
+/* Checks and takes a bucket list (ownership moves to cfg). */
+int config_set_buckets(struct exporter_config *cfg, double *buckets, size_t n, char *err,
+		       size_t err_size);
+int config_set_latency(struct exporter_config *cfg, const char *name, char *err, size_t err_size);
+/* Adds a regex after checking it compiles. */
+int config_add_exclude(struct exporter_config *cfg, const char *regex, char *err, size_t err_size);
+/* Adds or replaces a static label; the key must be a valid, unreserved label name. */
+int config_set_label(struct exporter_config *cfg, const char *key, const char *value, char *err,
+		     size_t err_size);
+int config_set_metrics_path(struct exporter_config *cfg, const char *path, char *err,
+			    size_t err_size);
+int config_set_prefix(struct exporter_config *cfg, const char *prefix, char *err, size_t err_size);
+/* The kernel's ring buffer in KiB: a power of two from 4 (a page) to 1048576. */
+int config_set_ring_buffer_kb(struct exporter_config *cfg, long kb, char *err, size_t err_size);
+/*
+ * Adds a target of `kind` from its text ("4242", "/sys/fs/cgroup/app", "/usr/bin/uwsgi*",
+ * "8000"): a positive PID, a non-empty path or glob, a port 1..65535; at most TARGET_MAX
+ * targets and FEE_MAX_CGROUP_TARGETS cgroups.
+ */
+int config_add_target(struct exporter_config *cfg, enum target_kind kind, const char *text,
+		      char *err, size_t err_size);
+/* Adds or replaces a static label of one target; the same checks as config_set_label. */
+int config_set_target_label(struct config_target *t, const char *key, const char *value, char *err,
+			    size_t err_size);
+
+/* Decimal text, all of it, in min..max -> *out. Returns 0 or -EINVAL. */
+int config_parse_long(const char *text, long min, long max, long *out);
+
+/* "10s", "500ms", "2m", "1.5" (seconds) -> seconds, > 0. */
+int config_parse_duration(const char *text, double *seconds);
+
+#endif

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "metrics/custom_metrics.h"
+
+#include "http/request_line.h"
+#include "http/path_filter.h"
+#include "http/route_table.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct custom_metric {
+	struct metric_family *family;
+	enum metric_type type;
+	struct custom_label *labels; /* owned copies */
+	size_t n_labels;
+	unsigned char *in_scope; /* per route index; NULL: every route */
+};
+
+struct custom_metrics {
+	struct registry *registry;
+	struct route_table *routes;
+	struct custom_metric *metrics;
+	size_t n_metrics;
+	int need_started;
+	const struct path_filter *exclude;
+	/* Scratch space for one record. */
+	struct http_request_line line;
+	struct route_match match;
+};
+
+static void set_error(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, CUSTOM_ERROR_MAX, fmt, ap);
+	va_end(ap);
+}
+
+struct custom_metrics *custom_metrics_new(struct registry *r, struct route_table *routes)
+{
+	struct custom_metrics *cm = calloc(1, sizeof(*cm));
+
+	if (!cm)
+		return NULL;
+	cm->registry = r;
+	cm->routes = routes;
+	return cm;
+}
+
+static void metric_free(struct custom_metric *m)
+{
+	for (size_t i = 0; i < m->n_labels; i++) {
+		free((char *)m->labels[i].name);
+		free((char *)m->labels[i].arg);
+	}
+	free(m->labels);
+	free(m->in_scope);
+}
+
+void custom_metrics_free(struct custom_metrics *cm)
+{
+	if (!cm)
+		return;
+	for (size_t i = 0; i < cm->n_metrics; i++)
+		metric_free(&cm->metrics[i]);
+	free(cm->metrics);
+	free(cm);
+}
+
+/* Marks the routes a scope entry names (by endpoint or by rule); how many it named. */
+static size_t mark_scope(struct route_table *routes, const char *entry, unsigned char *in_scope)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < route_table_count(routes); i++) {
+		const struct route *r = route_table_at(routes, i);
+
+		if (!strcmp(route_endpoint(r), entry) || !strcmp(route_rule(r), entry)) {
+			in_scope[i] = 1;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int check_labels(struct custom_metrics *cm, const struct custom_metric_spec *spec,
+			const unsigned char *in_scope, char *err)
+{
+	for (size_t l = 0; l < spec->n_labels; l++) {
+		const struct custom_label *label = &spec->labels[l];
+		int found = 0;
+
+		if (label->source == CUSTOM_LABEL_STATUS && spec->type == METRIC_GAUGE) {
+			set_error(err,
+				  "%s: label '%s': a gauge counts requests in progress, "
+				  "which have no status yet",
+				  spec->name, label->name);
+			return -EINVAL;
+		}
+		if ((label->source == CUSTOM_LABEL_STATIC || label->source == CUSTOM_LABEL_PARAM) &&
+		    !label->arg) {
+			set_error(err, "%s: label '%s' needs a value", spec->name, label->name);
+			return -EINVAL;
+		}
+		if (label->source != CUSTOM_LABEL_PARAM)
+			continue;
+		for (size_t i = 0; cm->routes && i < route_table_count(cm->routes); i++)
+			if ((!in_scope || in_scope[i]) &&
+			    route_has_param(route_table_at(cm->routes, i), label->arg))
+				found = 1;
+		if (!found) {
+			set_error(err, "%s: label '%s': no route in scope has a parameter '%s'",
+				  spec->name, label->name, label->arg);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int copy_labels(struct custom_metric *m, const struct custom_metric_spec *spec)
+{
+	m->labels = calloc(spec->n_labels ? spec->n_labels : 1, sizeof(*m->labels));
+	if (!m->labels)
+		return -ENOMEM;
+	for (size_t l = 0; l < spec->n_labels; l++) {
+		m->labels[l] = spec->labels[l];
+		m->labels[l].name = strdup(spec->labels[l].name);
+		m->labels[l].arg = spec->labels[l].arg ? strdup(spec->labels[l].arg) : NULL;
+		m->n_labels++;
+		if (!m->labels[l].name || (spec->labels[l].arg && !m->labels[l].arg))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int custom_metrics_add(struct custom_metrics *cm, const struct custom_metric_spec *spec,
+		       char err[CUSTOM_ERROR_MAX])
+{
+	struct custom_metric m = { .type = spec->type };
+	const char *names[32];
+	const double *buckets = spec->buckets;
+	size_t n_buckets = spec->n_buckets, all_static = 1;
+	struct custom_metric *grown;
+	int rc;
+
+	if (spec->n_labels > sizeof(names) / sizeof(names[0])) {
+		set_error(err, "%s: too many labels", spec->name);
+		return -EINVAL;
+	}
+	if (spec->n_scope) {
+		if (!cm->routes) {
+			set_error(err, "%s: a scope needs a route table (routes:)", spec->name);
+			return -EINVAL;
+		}
+		m.in_scope = calloc(route_table_count(cm->routes) + 1, 1);
+		if (!m.in_scope)
+			return -ENOMEM;
+		for (size_t i = 0; i < spec->n_scope; i++) {
+			if (!mark_scope(cm->routes, spec->scope[i], m.in_scope)) {
+				set_error(err, "%s: scope '%s' names no route (endpoint or rule)",
+					  spec->name, spec->scope[i]);
+				rc = -EINVAL;
+				goto fail;
+			}
+		}
+	}
+	rc = check_labels(cm, spec, m.in_scope, err);
+	if (rc)
+		goto fail;
+	rc = copy_labels(&m, spec);
+	if (rc)
+		goto fail;
+	for (size_t l = 0; l < spec->n_labels; l++) {
+		names[l] = spec->labels[l].name;
+		if (spec->labels[l].source != CUSTOM_LABEL_STATIC)
+			all_static = 0;
+	}
+	if (spec->type != METRIC_HISTOGRAM) {
+		buckets = NULL;
+		n_buckets = 0;
+	} else if (!buckets) {
+		buckets = registry_default_buckets; /* what metrics.histogram uses */
+		n_buckets = REGISTRY_DEFAULT_BUCKETS_COUNT;
+	}
+	if (registry_find_family(cm->registry, spec->name)) {
+		set_error(err, "%s: a metric of that name exists already", spec->name);
+		rc = -EINVAL;
+		goto fail;
+	}
+	m.family = registry_add_family(cm->registry, spec->name, spec->help, spec->type, names,
+				       spec->n_labels, buckets, n_buckets);
+	if (!m.family) {
+		set_error(err, "%s: %s", spec->name,
+			  errno == EINVAL ? "bad name, label name or buckets, or a name clash"
+					  : strerror(errno));
+		rc = errno == EINVAL ? -EINVAL : -ENOMEM;
+		goto fail;
+	}
+	/* Like the client, a metric whose label values never change starts at zero. */
+	if (all_static && spec->n_labels) {
+		const char *values[32];
+
+		for (size_t l = 0; l < spec->n_labels; l++)
+			values[l] = spec->labels[l].arg;
+		if (!metric_family_child(m.family, values)) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	grown = realloc(cm->metrics, (cm->n_metrics + 1) * sizeof(*grown));
+	if (!grown) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	cm->metrics = grown;
+	cm->metrics[cm->n_metrics++] = m;
+	if (spec->type == METRIC_GAUGE)
+		cm->need_started = 1;
+	return 0;
+fail:
+	if (rc == -ENOMEM)
+		set_error(err, "%s: out of memory", spec->name);
+	metric_free(&m);
+	return rc;
+}
+
+void custom_metrics_set_exclude(struct custom_metrics *cm, const struct path_filter *exclude)
+{
+	cm->exclude = exclude;
+}
+
+int custom_metrics_need_started(const struct custom_metrics *cm)
+{
+	return cm && cm->need_started;
+}
+
+static const char *label_value(const struct custom_label *label,
+			       const struct http_request_line *line, const struct route *route,
+			       const struct route_match *match, const char *status)
+{
+	const char *v;
+
+	switch (label->source) {
+	case CUSTOM_LABEL_STATIC:
+		return label->arg;
+	case CUSTOM_LABEL_METHOD:
+		return line->method;
+	case CUSTOM_LABEL_PATH:
+		return line->path;
+	case CUSTOM_LABEL_STATUS:
+		return status;
+	case CUSTOM_LABEL_ENDPOINT:
+		return route ? route_endpoint(route) : "None";
+	case CUSTOM_LABEL_URL_RULE:
+		return route ? route_rule(route) : "None";
+	case CUSTOM_LABEL_PARAM:
+		v = route ? route_match_param(match, label->arg) : NULL;
+		return v ? v : "None";
+	}
+	return "";
+}
+
+/* A gauge goes down only for a request whose rise it saw, and never below zero. */
+static void gauge_release(struct metric_child *c)
+{
+	if (metric_child_value(c) >= 1)
+		metric_child_inc(c, -1);
+}
+
+static void apply(const struct custom_metric *m, struct metric_child *c,
+		  const struct fee_request_record *rec)
+{
+	switch (rec->kind) {
+	case FEE_KIND_STARTED:
+		if (m->type == METRIC_GAUGE)
+			metric_child_inc(c, 1);
+		break;
+	case FEE_KIND_ABANDONED:
+		if (m->type == METRIC_GAUGE)
+			gauge_release(c);
+		break;
+	case FEE_KIND_FINISHED:
+		if (m->type == METRIC_COUNTER)
+			metric_child_inc(c, 1);
+		else if (m->type == METRIC_GAUGE)
+			gauge_release(c);
+		else if (m->type != METRIC_GAUGE)
+			metric_child_observe(c, (double)rec->duration_ns / 1e9);
+		break;
+	}
+}
+
+void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_record *rec)
+{
+	size_t len = rec->line_len < FEE_LINE_MAX ? rec->line_len : FEE_LINE_MAX;
+	const struct route *route = NULL;
+	char status[8];
+
+	if (!cm->n_metrics)
+		return;
+	/* A cut line has a cut path: no route can be told for it. */
+	if (rec->flags & FEE_REC_LINE_TRUNCATED)
+		return;
+	if (rec->kind == FEE_KIND_STARTED || rec->kind == FEE_KIND_ABANDONED) {
+		if (!cm->need_started)
+			return;
+	} else if (rec->kind != FEE_KIND_FINISHED) {
+		return;
+	}
+	if (http_request_line_parse(rec->line, len, 0, &cm->line))
+		return;
+	if (cm->exclude && path_filter_match(cm->exclude, cm->line.path))
+		return;
+	if (cm->routes) {
+		/* As the library's decorators: only requests whose view function runs. */
+		if (!route_table_match(cm->routes, cm->line.path, cm->line.method, &cm->match) ||
+		    !cm->match.view_runs || route_tracking(cm->match.route) == ROUTE_EXCLUDE_ALL)
+			return;
+		route = cm->match.route;
+	}
+	/* A view that raised: the library's wrapper labels it with the 500 it makes itself,
+	 * whatever an error handler later sent. */
+	snprintf(status, sizeof(status), "%u",
+		 rec->flags & FEE_REC_EXCEPTION ? 500u : (unsigned int)rec->status);
+	for (size_t i = 0; i < cm->n_metrics; i++) {
+		const struct custom_metric *m = &cm->metrics[i];
+		const char *values[32];
+		struct metric_child *c;
+
+		if (m->in_scope && !m->in_scope[route_index(route)])
+			continue;
+		if (rec->kind != FEE_KIND_FINISHED && m->type != METRIC_GAUGE)
+			continue;
+		/* A request whose start the gauge never saw (sent before the exporter came, or
+		 * dropped with the ring buffer full) must not lower it. */
+		if (rec->kind == FEE_KIND_FINISHED && m->type == METRIC_GAUGE &&
+		    !(rec->flags & FEE_REC_START_EMITTED))
+			continue;
+		for (size_t l = 0; l < m->n_labels; l++)
+			values[l] =
+				label_value(&m->labels[l], &cm->line, route, &cm->match, status);
+		c = metric_family_child(m->family, m->n_labels ? values : NULL);
+		if (c)
+			apply(m, c, rec);
+	}
+}

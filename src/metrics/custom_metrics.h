@@ -1,0 +1,88 @@
+/*
+ * custom_metrics — the library's per-view metric decorators (metrics.counter, .gauge,
+ * .histogram, .summary) and register_default, declared in config instead of code
+ * (SPEC §4). Fed the same kernel records as request_metrics. Pure: knows the record layout,
+ * not BPF.
+ *
+ * As in the library, a custom metric sees a request only when a view function runs: with a
+ * route table, a request that matched a route in the metric's scope (not a 404, 405 or
+ * redirect, not Flask's own answer to OPTIONS, not an exclude_all route; do_not_track
+ * routes still count). Without a route table, the scope "all requests" sees every request.
+ *
+ *   counter    +1 per finished request
+ *   histogram  observes the request's duration (seconds)
+ *   summary    same, _count and _sum
+ *   gauge      requests in progress: +1 when the head is complete (a FEE_KIND_STARTED
+ *              record), -1 when it finishes or is abandoned -- only for requests whose
+ *              start was seen (FEE_REC_START_EMITTED), so a dropped start record can never
+ *              drive it below zero. Its labels cannot use `status` (unknown in progress).
+ */
+#ifndef FEE_CUSTOM_METRICS_H
+#define FEE_CUSTOM_METRICS_H
+
+#include <linux/types.h>
+#include <stddef.h>
+
+#include "flask_ebpf_exporter.h"
+#include "metrics/registry.h"
+
+#define CUSTOM_ERROR_MAX 256
+
+struct route_table;
+struct custom_metrics;
+
+/* Where a custom metric's label value comes from (the library's label callables). */
+enum custom_label_source {
+	CUSTOM_LABEL_STATIC,   /* a fixed value */
+	CUSTOM_LABEL_METHOD,   /* request.method */
+	CUSTOM_LABEL_PATH,     /* request.path */
+	CUSTOM_LABEL_STATUS,   /* str(response.status_code); "500" when the view raised */
+	CUSTOM_LABEL_ENDPOINT, /* request.endpoint */
+	CUSTOM_LABEL_URL_RULE, /* str(request.url_rule) */
+	CUSTOM_LABEL_PARAM,    /* str(request.view_args[arg]); "None" when the route lacks it */
+};
+
+struct custom_label {
+	const char *name;
+	enum custom_label_source source;
+	const char *arg; /* the static value, or the route parameter's name */
+};
+
+struct custom_metric_spec {
+	enum metric_type type;
+	const char *name; /* as the Python client takes it (a counter without _total) */
+	const char *help;
+	const double *buckets; /* histogram; NULL: the client's default buckets */
+	size_t n_buckets;
+	/* Endpoints or rules the metric decorates; none: every route (register_default). */
+	const char *const *scope;
+	size_t n_scope;
+	const struct custom_label *labels;
+	size_t n_labels;
+};
+
+/* routes may be NULL (then only an all-requests scope is possible). NULL + errno. */
+struct custom_metrics *custom_metrics_new(struct registry *r, struct route_table *routes);
+void custom_metrics_free(struct custom_metrics *cm);
+
+/*
+ * Declares one metric and adds its family to the registry; a metric whose labels are all
+ * static gets its zero-valued child right away. Returns 0, or -EINVAL with a message in err
+ * (a scope entry naming no route, a gauge labelled by status, a parameter no scoped route
+ * has, a bad name or bucket list, a name already taken) or -ENOMEM.
+ */
+int custom_metrics_add(struct custom_metrics *cm, const struct custom_metric_spec *spec,
+		       char err[CUSTOM_ERROR_MAX]);
+
+struct path_filter;
+/* excluded_paths: requests they match count in no custom metric (the library's default
+ * exclude_user_defaults=True). NULL: none. Not owned. */
+void custom_metrics_set_exclude(struct custom_metrics *cm, const struct path_filter *exclude);
+
+/* Some metric is an in-progress gauge: the kernel must send started records. */
+int custom_metrics_need_started(const struct custom_metrics *cm);
+
+/* Feeds one record (any kind). */
+void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_record *rec);
+
+#endif

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "serve/metrics_server.h"
+
+#include "serve/gzip_body.h"
+#include "serve/accept_header.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct metrics_server {
+	struct MHD_Daemon *daemon;
+	metrics_render_fn render;
+	void *ctx;
+	int ready;
+	char *path; /* NULL: /metrics */
+};
+
+/* A scrape's ?name[]= values, gathered from libmicrohttpd's (decoded) arguments. */
+struct name_list {
+	const char **names;
+	size_t n;
+	int failed;
+};
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status, char *body,
+			       size_t len, enum MHD_ResponseMemoryMode mode,
+			       const char *content_type, const char *encoding)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+	enum MHD_Result ret;
+
+	if (!resp) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES ||
+	    (encoding && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
+						 encoding) != MHD_YES) ||
+	    (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
+	     MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD") != MHD_YES)) {
+		MHD_destroy_response(resp);
+		return MHD_NO;
+	}
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int status,
+				    const char *text)
+{
+	return respond(conn, status, (char *)text, strlen(text), MHD_RESPMEM_PERSISTENT,
+		       "text/plain; charset=utf-8", NULL);
+}
+
+static enum MHD_Result collect_name(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct name_list *list = cls;
+	const char **grown;
+
+	if (strcmp(key, "name[]") || !value)
+		return MHD_YES;
+	grown = realloc(list->names, (list->n + 1) * sizeof(*grown));
+	if (!grown) {
+		list->failed = 1;
+		return MHD_NO;
+	}
+	list->names = grown;
+	grown[list->n++] = value;
+	return MHD_YES;
+}
+
+static enum MHD_Result serve_metrics(struct metrics_server *s, struct MHD_Connection *conn)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct name_list names = { 0 };
+	struct scrape_request req = { 0 };
+	const char *content_type = NULL, *encoding = NULL;
+	size_t len;
+	char *body;
+	int err;
+
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_name, &names);
+	req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	req.names = names.n ? names.names : NULL;
+	req.n_names = names.n;
+	err = names.failed ? -ENOMEM : s->render(s->ctx, &req, &out, &content_type);
+	free(names.names);
+	if (!err && http_header_lists(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								  MHD_HTTP_HEADER_ACCEPT_ENCODING),
+				      "gzip", 1)) {
+		err = http_gzip(&out);
+		encoding = "gzip";
+	}
+	if (err) {
+		strbuf_release(&out);
+		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "cannot render metrics: out of memory\n");
+	}
+	body = strbuf_detach(&out, &len);
+	return respond(conn, MHD_HTTP_OK, body ? body : "", len,
+		       body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT, content_type,
+		       encoding);
+}
+
+static enum MHD_Result serve_index(struct metrics_server *s, struct MHD_Connection *conn)
+{
+	struct strbuf out = STRBUF_INIT;
+	size_t len;
+	char *body;
+
+	strbuf_printf(
+		&out,
+		"<html><head><title>flask_ebpf_exporter</title></head><body>"
+		"<h1>flask_ebpf_exporter</h1><p><a href=\"%s\">Metrics</a></p></body></html>\n",
+		s->path ? s->path : "/metrics");
+	body = strbuf_detach(&out, &len);
+	if (!body)
+		return MHD_NO;
+	return respond(conn, MHD_HTTP_OK, body, len, MHD_RESPMEM_MUST_FREE,
+		       "text/html; charset=utf-8", NULL);
+}
+
+static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, const char *url,
+				      const char *method, const char *version,
+				      const char *upload_data, size_t *upload_data_size,
+				      void **req_cls)
+{
+	static int headers_seen;
+	struct metrics_server *s = cls;
+
+	if (*req_cls == NULL) { /* first call: headers only; answer on the next one */
+		*req_cls = &headers_seen;
+		return MHD_YES;
+	}
+	if (*upload_data_size) { /* a body we do not want: swallow it */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+	if (!strcmp(url, s->path ? s->path : "/metrics"))
+		return serve_metrics(s, conn);
+	if (!strcmp(url, "/-/ready"))
+		return s->ready ? respond_text(conn, MHD_HTTP_OK, "ready\n")
+				: respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+					       "attaching probes\n");
+	if (!strcmp(url, "/-/healthy"))
+		return respond_text(conn, MHD_HTTP_OK, "healthy\n");
+	if (!strcmp(url, "/"))
+		return serve_index(s, conn);
+	return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+}
+
+static int resolve(const char *host, int port, struct sockaddr_storage *addr)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
+	struct addrinfo *res;
+	char service[8];
+	int err;
+
+	snprintf(service, sizeof(service), "%d", port);
+	err = getaddrinfo(host[0] ? host : NULL, service, &hints, &res);
+	if (err) {
+		log_error("--listen: cannot resolve '%s': %s", host, gai_strerror(err));
+		return -EINVAL;
+	}
+	/* With no host, prefer IPv4's 0.0.0.0 over IPv6's ::, which may be disabled. */
+	memcpy(addr, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct metrics_server *metrics_server_start(const char *host, int port, metrics_render_fn render,
+					    void *ctx)
+{
+	struct metrics_server *s;
+	struct sockaddr_storage addr = { 0 };
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	int err;
+
+	err = resolve(host, port, &addr);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	if (addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->render = render;
+	s->ctx = ctx;
+	s->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle_request, s,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+				     MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+	if (!s->daemon) {
+		log_error("cannot listen on %s:%d (is the port in use?)", host[0] ? host : "*",
+			  port);
+		free(s);
+		errno = EADDRINUSE;
+		return NULL;
+	}
+	return s;
+}
+
+void metrics_server_stop(struct metrics_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s->path);
+	free(s);
+}
+
+int metrics_server_port(const struct metrics_server *s)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+
+	return info ? info->port : -1;
+}
+
+int metrics_server_epoll_fd(const struct metrics_server *s)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+
+	return info ? info->epoll_fd : -1;
+}
+
+void metrics_server_run(struct metrics_server *s)
+{
+	MHD_run(s->daemon);
+}
+
+int metrics_server_set_path(struct metrics_server *s, const char *path)
+{
+	char *copy = strdup(path);
+
+	if (!copy)
+		return -ENOMEM;
+	free(s->path);
+	s->path = copy;
+	return 0;
+}
+
+void metrics_server_set_ready(struct metrics_server *s, int ready)
+{
+	s->ready = ready;
+}

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "targets/target_watch.h"
+
+#include "util/log.h"
+#include "targets/proc_select.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Connections of exited processes are swept this often. */
+#define SWEEP_INTERVAL_MS 2000
+/* Listening sockets remembered per --port target (v4 and v6, a few SO_REUSEPORT ones). */
+#define MAX_LISTEN_INODES 16
+/* Depth of sub-cgroups counted below a cgroup target. */
+#define MAX_CGROUP_DEPTH 16
+
+struct port_state {
+	unsigned long inodes[MAX_LISTEN_INODES];
+	int n_inodes;
+	pid_t holder; /* a watched process holding them, found by the last walk (0: none) */
+};
+
+struct target_watch {
+	struct collector *collector;
+	const struct config_target *specs;
+	int n_specs;
+	int rescan_ms;
+	__u64 next_rescan_ms;
+	__u64 next_sweep_ms;
+	pid_t self;
+	struct port_state *ports; /* one per spec, used by TARGET_PORT */
+};
+
+int target_watch_resolve_cgroups(const struct config_target *specs, int n,
+				 struct cgroup_target *out)
+{
+	int n_out = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct cgroup_target *cg = &out[n_out];
+		int err;
+
+		if (specs[i].kind != TARGET_CGROUP)
+			continue;
+		if (n_out == FEE_MAX_CGROUP_TARGETS)
+			return -E2BIG; /* the command line already refuses this */
+		err = cgroup_target_resolve(specs[i].path, cg);
+		if (err) {
+			log_error("--cgroup %s: %s", specs[i].path,
+				  err == -EMEDIUMTYPE ? "not a directory on a cgroup v2 mount"
+						      : strerror(-err));
+			return err;
+		}
+		cg->target = (__u32)i;
+		log_info("watching cgroup %s and below (id %llu, level %u)", specs[i].path,
+			 (unsigned long long)cg->id, cg->level);
+		n_out++;
+	}
+	return n_out;
+}
+
+struct target_watch *target_watch_new(struct collector *c, const struct config_target *specs, int n,
+				      int rescan_ms)
+{
+	struct target_watch *tw = calloc(1, sizeof(*tw));
+
+	if (!tw)
+		return NULL;
+	tw->ports = calloc((size_t)(n ? n : 1), sizeof(*tw->ports));
+	if (!tw->ports) {
+		free(tw);
+		return NULL;
+	}
+	tw->collector = c;
+	tw->specs = specs;
+	tw->n_specs = n;
+	tw->rescan_ms = rescan_ms;
+	tw->self = getpid();
+	return tw;
+}
+
+void target_watch_free(struct target_watch *tw)
+{
+	if (!tw)
+		return;
+	free(tw->ports);
+	free(tw);
+}
+
+/* What a selector found: attach it unless it is already watched (or must never be). */
+struct found_ctx {
+	struct target_watch *tw;
+	int target;
+	pid_t watched; /* the last found process that is watched now (newly or already) */
+};
+
+static int attach_found(void *ctx, pid_t pid)
+{
+	struct found_ctx *f = ctx;
+	const struct config_target *spec = &f->tw->specs[f->target];
+	int n;
+
+	/* Never ourselves, and never init: a socket-activated port is also held by PID 1,
+	 * whose tree is the whole machine. */
+	if (pid == f->tw->self || pid == 1)
+		return 0;
+	if (collector_is_watched(f->tw->collector, pid)) {
+		f->watched = pid;
+		return 0;
+	}
+	n = collector_watch_tree(f->tw->collector, pid, (__u32)f->target);
+	if (n == -ESRCH)
+		return 0; /* exited meanwhile */
+	if (n < 0) {
+		log_error("cannot watch process %d: %s", (int)pid, strerror(-n));
+		return 0; /* retried on the next scan */
+	}
+	f->watched = pid;
+	if (spec->kind == TARGET_EXE)
+		log_info("--exe %s: watching process %d and %d more of its tree", spec->path,
+			 (int)pid, n > 0 ? n - 1 : 0);
+	else
+		log_info("--port %d: watching process %d and %d more of its tree", spec->port,
+			 (int)pid, n > 0 ? n - 1 : 0);
+	return 0;
+}
+
+static int same_inodes(const struct port_state *st, const unsigned long *inodes, int n)
+{
+	if (n != st->n_inodes)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		int seen = 0;
+
+		for (int j = 0; j < st->n_inodes && !seen; j++)
+			seen = st->inodes[j] == inodes[i];
+		if (!seen)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * --port: the processes holding the port's listening sockets. Walking every process's
+ * descriptors is the costly part, so it happens only when the set of listening sockets
+ * changed (a server started or restarted) or the holder the last walk found is no longer
+ * watched (it exited; with socket activation PID 1 keeps the socket and starts the next
+ * server with it). Children forked later are followed by the kernel anyway.
+ */
+static void rescan_port(struct target_watch *tw, int i)
+{
+	struct port_state *st = &tw->ports[i];
+	unsigned long inodes[MAX_LISTEN_INODES];
+	struct found_ctx f = { .tw = tw, .target = i };
+	int n = proc_listen_inodes("/proc", tw->specs[i].port, inodes, MAX_LISTEN_INODES);
+
+	if (n < 0)
+		return;
+	if (n > MAX_LISTEN_INODES)
+		n = MAX_LISTEN_INODES;
+	if (n == 0 || (same_inodes(st, inodes, n) && st->holder &&
+		       collector_is_watched(tw->collector, st->holder)))
+		return;
+	memcpy(st->inodes, inodes, (size_t)n * sizeof(inodes[0]));
+	st->n_inodes = n;
+	proc_select_socket_owners("/proc", inodes, (size_t)n, attach_found, &f);
+	st->holder = f.watched;
+}
+
+static void rescan(struct target_watch *tw)
+{
+	for (int i = 0; i < tw->n_specs; i++) {
+		struct found_ctx f = { .tw = tw, .target = i };
+
+		if (tw->specs[i].kind == TARGET_EXE)
+			proc_select_exe("/proc", tw->specs[i].path, attach_found, &f);
+		else if (tw->specs[i].kind == TARGET_PORT)
+			rescan_port(tw, i);
+	}
+}
+
+int target_watch_start(struct target_watch *tw)
+{
+	for (int i = 0; i < tw->n_specs; i++) {
+		const struct config_target *spec = &tw->specs[i];
+		int n;
+
+		if (spec->kind != TARGET_PID)
+			continue;
+		n = collector_watch_tree(tw->collector, spec->pid, (__u32)i);
+		if (n == -ESRCH) {
+			log_error("no such process: %d", (int)spec->pid);
+			return n;
+		}
+		if (n < 0) {
+			log_error("cannot watch process %d: %s", (int)spec->pid, strerror(-n));
+			return n;
+		}
+		log_info("watching process %d and its %d descendant%s", (int)spec->pid,
+			 n > 0 ? n - 1 : 0, n == 2 ? "" : "s");
+	}
+	rescan(tw);
+	return 0;
+}
+
+void target_watch_tick(struct target_watch *tw, __u64 now_ms)
+{
+	if (now_ms >= tw->next_rescan_ms) {
+		tw->next_rescan_ms = now_ms + (__u64)tw->rescan_ms;
+		rescan(tw);
+	}
+	if (now_ms >= tw->next_sweep_ms) {
+		int n = collector_sweep_connections(tw->collector);
+
+		tw->next_sweep_ms = now_ms + SWEEP_INTERVAL_MS;
+		if (n > 0)
+			log_debug("forgot %d connection%s of exited processes", n,
+				  n == 1 ? "" : "s");
+	}
+}
+
+/* Members of the cgroup at `dir` and below that are not in a watched tree. */
+static unsigned int count_cgroup(const struct collector *c, const char *dir, int depth)
+{
+	char path[4096];
+	unsigned int n = 0;
+	struct dirent *de;
+	FILE *procs;
+	DIR *d;
+	int pid;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	procs = fopen(path, "re");
+	if (procs) {
+		while (fscanf(procs, "%d", &pid) == 1)
+			n += !collector_is_watched(c, pid);
+		fclose(procs);
+	}
+	if (depth >= MAX_CGROUP_DEPTH || !(d = opendir(dir)))
+		return n;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n += count_cgroup(c, path, depth + 1);
+	}
+	closedir(d);
+	return n;
+}
+
+void target_watch_count_cgroups(const struct target_watch *tw, struct collector_stats *stats)
+{
+	for (int i = 0; i < tw->n_specs && i < TARGET_MAX; i++) {
+		unsigned int n;
+
+		if (tw->specs[i].kind != TARGET_CGROUP)
+			continue;
+		n = count_cgroup(tw->collector, tw->specs[i].path, 0);
+		stats->target_processes[i] += n;
+		stats->processes_watched += n;
+	}
+}

@@ -1,0 +1,42 @@
+/*
+ * target_watch — keeps the kernel's view of the targets current: resolves cgroup targets
+ * before load, attaches the --pid trees, re-evaluates the --exe and --port selectors on a
+ * timer (a restarted server is picked up within CLI_RESCAN_MS), and sweeps the kernel's
+ * connection entries of processes that are gone.
+ */
+#ifndef FEE_TARGET_WATCH_H
+#define FEE_TARGET_WATCH_H
+
+#include "targets/cgroup_target.h"
+#include "capture/collector.h"
+#include "config/config.h"
+
+struct target_watch;
+
+/*
+ * The cgroup targets of specs[0..n), resolved for collector_open (out has room for
+ * FEE_MAX_CGROUP_TARGETS). Logs the reason and returns -errno when a directory is missing
+ * or not on a cgroup v2 mount; returns the count otherwise.
+ */
+int target_watch_resolve_cgroups(const struct config_target *specs, int n,
+				 struct cgroup_target *out);
+
+/* NULL + errno. specs must outlive the watcher. */
+struct target_watch *target_watch_new(struct collector *c, const struct config_target *specs, int n,
+				      int rescan_ms);
+void target_watch_free(struct target_watch *tw);
+
+/*
+ * First evaluation: every --pid tree is attached (-ESRCH, logged, when a PID does not
+ * exist); selectors that match nothing yet are not an error: they are retried.
+ */
+int target_watch_start(struct target_watch *tw);
+
+/* Call often (each loop turn): re-evaluates the selectors and sweeps when their time has
+ * come. now_ms: a monotonic clock. */
+void target_watch_tick(struct target_watch *tw, __u64 now_ms);
+
+/* Adds the members of cgroup targets (those not already in a watched tree) to stats. */
+void target_watch_count_cgroups(const struct target_watch *tw, struct collector_stats *stats);
+
+#endif
