@@ -28,11 +28,7 @@ enum parse_phase {
 	PARSE_LOST,	    /* the FIFO overflowed: ignore the connection until it closes */
 };
 
-struct conn_key {
-	__u32 tgid;
-	__u32 fd;
-	__u64 tls; /* 0 for plain sockets */
-};
+/* struct conn_key: include/flask_ebpf_exporter.h (the daemon sweeps the map by it). */
 
 /* One request owed a response: what its record needs. */
 struct req_slot {

@@ -11,13 +11,11 @@
 #include "env.bpf.h"
 #include "flask_ebpf_exporter.h"
 
-#define MAX_TARGET_PROCESSES 65536
-
 /* Processes of watched trees: tgid -> index of the target (--pid, --exe, --port) they belong
  * to. cgroup members are not listed: their membership is checked live. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MAX_TARGET_PROCESSES);
+	__uint(max_entries, FEE_MAX_TARGET_PROCESSES);
 	__type(key, __u32);
 	__type(value, __u32);
 } targets SEC(".maps");

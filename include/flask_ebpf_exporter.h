@@ -18,6 +18,20 @@
 /* cgroup v2 directories one exporter can watch (--cgroup). */
 #define FEE_MAX_CGROUP_TARGETS 8
 
+/* Entries of the kernel's target map (tgid -> target index): the processes of --pid, --exe
+ * and --port trees one exporter can watch. The daemon lists the map with a buffer this big. */
+#define FEE_MAX_TARGET_PROCESSES 65536
+
+/* A tracked connection, the key of the kernel's connection map. The socket hooks key it by
+ * (tgid, fd); TLS plaintext from OpenSSL uprobes sets `tls` to the SSL object, so its reads
+ * and writes meet in their own entry. The daemon walks the map to forget the connections
+ * of exited processes. */
+struct conn_key {
+	__u32 tgid;
+	__u32 fd;
+	__u64 tls; /* 0 for plain sockets */
+};
+
 /* fee_request_record.flags */
 enum fee_record_flag {
 	/* The request line did not fit in FEE_LINE_MAX: the path is cut short. */

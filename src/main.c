@@ -6,22 +6,24 @@
  * drains records into the registry on a short timer (the kernel batches wakeups) and
  * before every scrape, so a scrape always includes every request finished before it.
  */
+#include "capture/loader.h"
+#include "capture/record_ring.h"
+#include "capture/tls_refresh.h"
 #include "config/cli.h"
-#include "capture/collector.h"
 #include "config/config.h"
 #include "config/routes.h"
+#include "http/path_filter.h"
 #include "metrics/custom_metrics.h"
 #include "metrics/exposition.h"
-#include "serve/accept_header.h"
 #include "metrics/info_gauges.h"
-#include "util/log.h"
-#include "serve/metrics_server.h"
-#include "http/path_filter.h"
 #include "metrics/registry.h"
 #include "metrics/request_metrics.h"
 #include "metrics/self_metrics.h"
 #include "metrics/series_cap.h"
+#include "serve/accept_header.h"
+#include "serve/metrics_server.h"
 #include "targets/target_watch.h"
+#include "util/log.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -47,7 +49,7 @@ struct exporter {
 	struct request_metrics requests;
 	struct custom_metrics *custom; /* NULL: no metrics: in the config */
 	struct self_metrics self;
-	struct collector *collector;
+	struct capture *capture;
 	struct target_watch *targets;
 	struct metrics_server *server;
 };
@@ -85,16 +87,16 @@ static void on_record(void *ctx, const struct fee_request_record *rec)
 static int render(struct exporter *exp, const struct exposition_options *options, int openmetrics,
 		  struct strbuf *out)
 {
-	struct collector_stats stats;
+	struct capture_stats stats;
 	const char *tls_paths[MAX_TLS_LIBRARIES_SHOWN];
 	size_t n_tls;
 
-	collector_drain(exp->collector);
-	if (collector_read_stats(exp->collector, &stats) == 0) {
+	capture_drain(exp->capture);
+	if (capture_read_stats(exp->capture, &stats) == 0) {
 		target_watch_count_cgroups(exp->targets, &stats);
 		self_metrics_update(&exp->self, &stats);
 	}
-	n_tls = collector_tls_libraries(exp->collector, tls_paths, MAX_TLS_LIBRARIES_SHOWN);
+	n_tls = capture_tls_libraries(exp->capture, tls_paths, MAX_TLS_LIBRARIES_SHOWN);
 	self_metrics_set_tls_libraries(&exp->self, tls_paths,
 				       n_tls < MAX_TLS_LIBRARIES_SHOWN ? n_tls
 								       : MAX_TLS_LIBRARIES_SHOWN);
@@ -146,7 +148,7 @@ static int run_loop(struct exporter *exp, long long deadline_ms)
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
 		return -errno;
-	err = epoll_watch(epfd, collector_epoll_fd(exp->collector));
+	err = epoll_watch(epfd, capture_epoll_fd(exp->capture));
 	if (!err && exp->server)
 		err = epoll_watch(epfd, metrics_server_epoll_fd(exp->server));
 	while (!err && !exiting) {
@@ -162,11 +164,11 @@ static int run_loop(struct exporter *exp, long long deadline_ms)
 			log_error("epoll_wait: %s", strerror(errno));
 			break;
 		}
-		collector_drain(exp->collector);
+		capture_drain(exp->capture);
 		if (exp->server)
 			metrics_server_run(exp->server);
 		if (now_ms() >= next_refresh) {
-			collector_refresh(exp->collector);
+			capture_refresh_tls(exp->capture);
 			next_refresh = now_ms() + REFRESH_INTERVAL_MS;
 		}
 		target_watch_tick(exp->targets, (__u64)now_ms());
@@ -308,7 +310,7 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 }
 
 /* The exporter's own families; build_info names the hook mode (the one chosen, once the
- * collector has loaded). */
+ * capture has loaded). */
 static int setup_self_metrics(struct exporter *exp, const char *hook_mode)
 {
 	int err = self_metrics_init(&exp->self, exp->registry, FEE_VERSION, hook_mode);
@@ -348,7 +350,7 @@ static int print_once(struct exporter *exp)
 
 static int run(struct exporter *exp, const struct exporter_config *cfg)
 {
-	struct collector_options collector_opts = { 0 };
+	struct capture_options capture_opts = { 0 };
 	struct cgroup_target cgroups[FEE_MAX_CGROUP_TARGETS];
 	int err, n_cgroups;
 
@@ -368,19 +370,19 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 	}
 	/* The query string leaves the kernel only for group_by full_path (SPEC §6), started
 	 * records only for in-progress gauges. */
-	collector_opts.keep_query = cfg->group_by == GROUP_BY_FULL_PATH;
-	collector_opts.ring_bytes = (unsigned int)cfg->ring_kb * 1024;
-	collector_opts.emit_started = custom_metrics_need_started(exp->custom);
-	collector_opts.cgroups = cgroups;
-	collector_opts.n_cgroups = n_cgroups;
-	exp->collector = collector_open_with(cfg->hooks, &collector_opts, on_record, exp);
-	if (!exp->collector)
+	capture_opts.keep_query = cfg->group_by == GROUP_BY_FULL_PATH;
+	capture_opts.ring_bytes = (unsigned int)cfg->ring_kb * 1024;
+	capture_opts.emit_started = custom_metrics_need_started(exp->custom);
+	capture_opts.cgroups = cgroups;
+	capture_opts.n_cgroups = n_cgroups;
+	exp->capture = capture_open(cfg->hooks, &capture_opts, on_record, exp);
+	if (!exp->capture)
 		return -errno;
-	err = setup_self_metrics(exp, collector_hook_mode(exp->collector));
+	err = setup_self_metrics(exp, capture_hook_mode(exp->capture));
 	if (err)
 		return err;
 	exp->targets =
-		target_watch_new(exp->collector, cfg->targets, (int)cfg->n_targets, CLI_RESCAN_MS);
+		target_watch_new(exp->capture, cfg->targets, (int)cfg->n_targets, CLI_RESCAN_MS);
 	if (!exp->targets)
 		return -errno;
 	err = target_watch_start(exp->targets);
@@ -436,7 +438,7 @@ int main(int argc, char **argv)
 	}
 
 	target_watch_free(exp.targets);
-	collector_close(exp.collector);
+	capture_close(exp.capture);
 	metrics_server_stop(exp.server);
 	request_metrics_release(&exp.requests);
 	custom_metrics_free(exp.custom);

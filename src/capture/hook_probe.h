@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "capture/hook_mode.h"
+#include "capture/hook_attach.h"
 
 struct bpf_object;
 

@@ -2,8 +2,8 @@
 #include "capture/tls_probes.h"
 
 #include "capture/elf_symbols.h"
-#include "util/log.h"
 #include "capture/proc_maps.h"
+#include "util/log.h"
 
 #include <bpf/libbpf.h>
 #include <errno.h>

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "capture/hook_mode.h"
+#include "config/hook_mode.h"
 #include "config/target_kind.h"
 
 /* A port in the exporters' range (9100-9999) that no well-known exporter uses. */

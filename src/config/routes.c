@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "config/routes.h"
 
+#include "http/route_table.h"
 #include "metrics/registry.h"
 #include "metrics/request_metrics.h"
-#include "http/route_table.h"
 
 #include <errno.h>
 #include <stdio.h>

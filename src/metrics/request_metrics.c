@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "metrics/request_metrics.h"
 
-#include "http/request_line.h"
 #include "http/path_fold.h"
+#include "http/request_line.h"
 #include "http/route_table.h"
 
 #include <errno.h>

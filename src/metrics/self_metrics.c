@@ -98,7 +98,7 @@ int self_metrics_add_targets(struct self_metrics *s, struct registry *r,
 	return 0;
 }
 
-void self_metrics_update(struct self_metrics *s, const struct collector_stats *stats)
+void self_metrics_update(struct self_metrics *s, const struct capture_stats *stats)
 {
 	metric_child_set(s->dropped, (double)stats->counters[FEE_CNT_RINGBUF_DROPPED]);
 	for (int i = 0; i < FEE_CNT_MAX; i++)

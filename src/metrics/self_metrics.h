@@ -2,9 +2,9 @@
 #ifndef FEE_SELF_METRICS_H
 #define FEE_SELF_METRICS_H
 
-#include "capture/collector.h"
-#include "metrics/registry.h"
+#include "capture/loader.h"
 #include "config/config.h"
+#include "metrics/registry.h"
 
 struct self_metrics {
 	struct metric_child *dropped;
@@ -24,8 +24,8 @@ int self_metrics_init(struct self_metrics *s, struct registry *r, const char *ve
 int self_metrics_add_targets(struct self_metrics *s, struct registry *r,
 			     const struct config_target *targets, int n);
 
-/* Copies the collector's current figures into the families (before each scrape). */
-void self_metrics_update(struct self_metrics *s, const struct collector_stats *stats);
+/* Copies the capture's current figures into the families (before each scrape). */
+void self_metrics_update(struct self_metrics *s, const struct capture_stats *stats);
 
 /* One child per probed OpenSSL library, path label = its path, value 1. */
 int self_metrics_set_tls_libraries(struct self_metrics *s, const char *const *paths, size_t n);

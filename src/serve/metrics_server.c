@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "serve/metrics_server.h"
 
-#include "serve/gzip_body.h"
 #include "serve/accept_header.h"
+#include "serve/gzip_body.h"
 #include "util/log.h"
 
 #include <errno.h>

@@ -4,11 +4,7 @@
 
 #include <linux/types.h>
 
-struct cgroup_target {
-	__u64 id;     /* the cgroup's id: its directory's inode number on cgroup2 */
-	__u32 level;  /* depth below the root of the cgroup2 hierarchy (the root is 0) */
-	__u32 target; /* index of the target (in command-line order) */
-};
+#include "capture/loader.h" /* struct cgroup_target: what the kernel side matches on */
 
 /*
  * Resolves a directory on a cgroup2 mount, wherever it is mounted (read from

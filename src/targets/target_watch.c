@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "targets/target_watch.h"
 
-#include "util/log.h"
+#include "capture/target_map.h"
 #include "targets/proc_select.h"
+#include "targets/proc_tree.h"
+#include "util/log.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Processes one --pid tree may hold when it is first read from /proc. */
+#define MAX_TREE_PROCESSES 65536
 /* Connections of exited processes are swept this often. */
 #define SWEEP_INTERVAL_MS 2000
 /* Listening sockets remembered per --port target (v4 and v6, a few SO_REUSEPORT ones). */
@@ -25,7 +29,7 @@ struct port_state {
 };
 
 struct target_watch {
-	struct collector *collector;
+	struct capture *capture;
 	const struct config_target *specs;
 	int n_specs;
 	int rescan_ms;
@@ -34,6 +38,23 @@ struct target_watch {
 	pid_t self;
 	struct port_state *ports; /* one per spec, used by TARGET_PORT */
 };
+
+int target_watch_tree(struct capture *c, pid_t root, __u32 target_id)
+{
+	pid_t *pids;
+	int n;
+
+	pids = calloc(MAX_TREE_PROCESSES, sizeof(*pids));
+	if (!pids)
+		return -ENOMEM;
+	/* The fork tracepoint is already attached, so a child born while /proc is read is
+	 * either seen here or added by the kernel when its parent is: none slips through. */
+	n = proc_tree_collect("/proc", root, pids, MAX_TREE_PROCESSES);
+	if (n > 0)
+		n = capture_watch_processes(c, pids, (size_t)n, target_id);
+	free(pids);
+	return n;
+}
 
 int target_watch_resolve_cgroups(const struct config_target *specs, int n,
 				 struct cgroup_target *out)
@@ -63,7 +84,7 @@ int target_watch_resolve_cgroups(const struct config_target *specs, int n,
 	return n_out;
 }
 
-struct target_watch *target_watch_new(struct collector *c, const struct config_target *specs, int n,
+struct target_watch *target_watch_new(struct capture *c, const struct config_target *specs, int n,
 				      int rescan_ms)
 {
 	struct target_watch *tw = calloc(1, sizeof(*tw));
@@ -75,7 +96,7 @@ struct target_watch *target_watch_new(struct collector *c, const struct config_t
 		free(tw);
 		return NULL;
 	}
-	tw->collector = c;
+	tw->capture = c;
 	tw->specs = specs;
 	tw->n_specs = n;
 	tw->rescan_ms = rescan_ms;
@@ -108,11 +129,11 @@ static int attach_found(void *ctx, pid_t pid)
 	 * whose tree is the whole machine. */
 	if (pid == f->tw->self || pid == 1)
 		return 0;
-	if (collector_is_watched(f->tw->collector, pid)) {
+	if (capture_is_watched(f->tw->capture, pid)) {
 		f->watched = pid;
 		return 0;
 	}
-	n = collector_watch_tree(f->tw->collector, pid, (__u32)f->target);
+	n = target_watch_tree(f->tw->capture, pid, (__u32)f->target);
 	if (n == -ESRCH)
 		return 0; /* exited meanwhile */
 	if (n < 0) {
@@ -163,7 +184,7 @@ static void rescan_port(struct target_watch *tw, int i)
 	if (n > MAX_LISTEN_INODES)
 		n = MAX_LISTEN_INODES;
 	if (n == 0 || (same_inodes(st, inodes, n) && st->holder &&
-		       collector_is_watched(tw->collector, st->holder)))
+		       capture_is_watched(tw->capture, st->holder)))
 		return;
 	memcpy(st->inodes, inodes, (size_t)n * sizeof(inodes[0]));
 	st->n_inodes = n;
@@ -191,7 +212,7 @@ int target_watch_start(struct target_watch *tw)
 
 		if (spec->kind != TARGET_PID)
 			continue;
-		n = collector_watch_tree(tw->collector, spec->pid, (__u32)i);
+		n = target_watch_tree(tw->capture, spec->pid, (__u32)i);
 		if (n == -ESRCH) {
 			log_error("no such process: %d", (int)spec->pid);
 			return n;
@@ -214,7 +235,7 @@ void target_watch_tick(struct target_watch *tw, __u64 now_ms)
 		rescan(tw);
 	}
 	if (now_ms >= tw->next_sweep_ms) {
-		int n = collector_sweep_connections(tw->collector);
+		int n = capture_sweep_connections(tw->capture);
 
 		tw->next_sweep_ms = now_ms + SWEEP_INTERVAL_MS;
 		if (n > 0)
@@ -224,7 +245,7 @@ void target_watch_tick(struct target_watch *tw, __u64 now_ms)
 }
 
 /* Members of the cgroup at `dir` and below that are not in a watched tree. */
-static unsigned int count_cgroup(const struct collector *c, const char *dir, int depth)
+static unsigned int count_cgroup(const struct capture *c, const char *dir, int depth)
 {
 	char path[4096];
 	unsigned int n = 0;
@@ -237,7 +258,7 @@ static unsigned int count_cgroup(const struct collector *c, const char *dir, int
 	procs = fopen(path, "re");
 	if (procs) {
 		while (fscanf(procs, "%d", &pid) == 1)
-			n += !collector_is_watched(c, pid);
+			n += !capture_is_watched(c, pid);
 		fclose(procs);
 	}
 	if (depth >= MAX_CGROUP_DEPTH || !(d = opendir(dir)))
@@ -252,14 +273,14 @@ static unsigned int count_cgroup(const struct collector *c, const char *dir, int
 	return n;
 }
 
-void target_watch_count_cgroups(const struct target_watch *tw, struct collector_stats *stats)
+void target_watch_count_cgroups(const struct target_watch *tw, struct capture_stats *stats)
 {
 	for (int i = 0; i < tw->n_specs && i < TARGET_MAX; i++) {
 		unsigned int n;
 
 		if (tw->specs[i].kind != TARGET_CGROUP)
 			continue;
-		n = count_cgroup(tw->collector, tw->specs[i].path, 0);
+		n = count_cgroup(tw->capture, tw->specs[i].path, 0);
 		stats->target_processes[i] += n;
 		stats->processes_watched += n;
 	}

@@ -7,22 +7,30 @@
 #ifndef FEE_TARGET_WATCH_H
 #define FEE_TARGET_WATCH_H
 
-#include "targets/cgroup_target.h"
-#include "capture/collector.h"
+#include "capture/loader.h"
 #include "config/config.h"
+#include "targets/cgroup_target.h"
 
 struct target_watch;
 
 /*
- * The cgroup targets of specs[0..n), resolved for collector_open (out has room for
+ * The cgroup targets of specs[0..n), resolved for capture_open (out has room for
  * FEE_MAX_CGROUP_TARGETS). Logs the reason and returns -errno when a directory is missing
  * or not on a cgroup v2 mount; returns the count otherwise.
  */
 int target_watch_resolve_cgroups(const struct config_target *specs, int n,
 				 struct cgroup_target *out);
 
+/*
+ * Watches root and all its descendants as target `target_id`, present (read from /proc now)
+ * and future (the kernel's fork hook). A process already watched keeps its target: when
+ * trees overlap, the first target given wins. Returns the number of processes added,
+ * -ESRCH or -errno.
+ */
+int target_watch_tree(struct capture *c, pid_t root, __u32 target_id);
+
 /* NULL + errno. specs must outlive the watcher. */
-struct target_watch *target_watch_new(struct collector *c, const struct config_target *specs, int n,
+struct target_watch *target_watch_new(struct capture *c, const struct config_target *specs, int n,
 				      int rescan_ms);
 void target_watch_free(struct target_watch *tw);
 
@@ -37,6 +45,6 @@ int target_watch_start(struct target_watch *tw);
 void target_watch_tick(struct target_watch *tw, __u64 now_ms);
 
 /* Adds the members of cgroup targets (those not already in a watched tree) to stats. */
-void target_watch_count_cgroups(const struct target_watch *tw, struct collector_stats *stats);
+void target_watch_count_cgroups(const struct target_watch *tw, struct capture_stats *stats);
 
 #endif

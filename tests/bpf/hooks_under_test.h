@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "capture/hook_mode.h"
+#include "config/hook_mode.h"
 
 static inline enum hook_mode hooks_under_test(void)
 {

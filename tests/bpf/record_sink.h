@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What every BPF-tier test shares: the collector under test, the records it delivered
+ * What every BPF-tier test shares: the capture under test, the records it delivered
  * since the last collect(), and the basic assertion on one of them. Include after
- * <cmocka.h>, <string.h>, <unistd.h> and "collector.h"; one test program per file.
+ * <cmocka.h>, <string.h>, <unistd.h> and the capture/ headers; one test program per file.
  */
 #ifndef FEE_TESTS_RECORD_SINK_H
 #define FEE_TESTS_RECORD_SINK_H
@@ -11,7 +11,7 @@
 /* The target index the test process is watched as: not 0, so a record left at 0 is caught. */
 #define TEST_TARGET 5
 
-static struct collector *collector;
+static struct capture *capture;
 static struct fee_request_record records[MAX_RECORDS];
 static int n_records;
 
@@ -26,7 +26,7 @@ static void on_record(void *ctx, const struct fee_request_record *rec)
 static int collect(void)
 {
 	n_records = 0;
-	assert_true(collector_drain(collector) >= 0);
+	assert_true(capture_drain(capture) >= 0);
 	return n_records;
 }
 

@@ -23,7 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture/collector.h"
+#include "capture/loader.h"
+#include "capture/record_ring.h"
+#include "targets/target_watch.h"
 #include "hooks_under_test.h"
 #include "util/log.h"
 
@@ -254,7 +256,7 @@ static void test_interim_100_continue_and_split_status_line(void **state)
 
 static void test_unanswered_and_non_http_emit_nothing(void **state)
 {
-	struct collector_stats before, after;
+	struct capture_stats before, after;
 	struct link l = open_link();
 	char buf[256];
 
@@ -271,13 +273,13 @@ static void test_unanswered_and_non_http_emit_nothing(void **state)
 	close_link(&l);
 
 	/* A request answered with garbage is not counted, but the kernel says why. */
-	assert_int_equal(collector_read_stats(collector, &before), 0);
+	assert_int_equal(capture_read_stats(capture, &before), 0);
 	l = open_link();
 	client_send(&l, "GET /garbled HTTP/1.1\r\n\r\n");
 	server_read_request(&l, READ_READ, 0);
 	server_write(&l, WRITE_WRITE, "SSH-2.0-OpenSSH_9.2\r\n");
 	close_link(&l);
-	assert_int_equal(collector_read_stats(collector, &after), 0);
+	assert_int_equal(capture_read_stats(capture, &after), 0);
 
 	assert_int_equal(collect(), 0);
 	assert_int_equal(
@@ -500,13 +502,13 @@ static void test_exiting_server_abandons_its_requests(void **state)
 	assert_memory_equal(records[1].line, "GET /killed HTTP/1.1", 20);
 }
 
-/* The collector (opts NULL: the defaults), watching this process. */
-static int setup_with(const struct collector_options *opts)
+/* The capture (opts NULL: the defaults), watching this process. */
+static int setup_with(const struct capture_options *opts)
 {
-	collector = collector_open_with(hooks_under_test(), opts, on_record, NULL);
-	if (!collector)
+	capture = capture_open(hooks_under_test(), opts, on_record, NULL);
+	if (!capture)
 		return -1;
-	if (collector_watch_tree(collector, getpid(), TEST_TARGET) != 1)
+	if (target_watch_tree(capture, getpid(), TEST_TARGET) != 1)
 		return -1;
 	collect();
 	return 0;
@@ -514,7 +516,7 @@ static int setup_with(const struct collector_options *opts)
 
 static int setup_started(void **state)
 {
-	const struct collector_options opts = { .keep_query = 1, .emit_started = 1 };
+	const struct capture_options opts = { .keep_query = 1, .emit_started = 1 };
 
 	return setup_with(&opts);
 }
@@ -650,7 +652,7 @@ static void test_bodies_are_not_taken_for_requests(void **state)
 
 static void test_pipeline_overflow_is_counted_not_guessed(void **state)
 {
-	struct collector_stats before, after;
+	struct capture_stats before, after;
 	struct link l = open_link();
 	char reqs[2048] = "";
 	int i;
@@ -658,14 +660,14 @@ static void test_pipeline_overflow_is_counted_not_guessed(void **state)
 	for (i = 0; i < 12; i++)
 		snprintf(reqs + strlen(reqs), sizeof(reqs) - strlen(reqs),
 			 "GET /o%d HTTP/1.1\r\n\r\n", i);
-	assert_int_equal(collector_read_stats(collector, &before), 0);
+	assert_int_equal(capture_read_stats(capture, &before), 0);
 	client_send(&l, reqs);
 	server_read_exactly(&l, strlen(reqs));
 	for (i = 0; i < 12; i++)
 		server_write(&l, WRITE_WRITE, ok_204);
 	client_drain(&l);
 	close_link(&l);
-	assert_int_equal(collector_read_stats(collector, &after), 0);
+	assert_int_equal(capture_read_stats(capture, &after), 0);
 	/* The first ones are matched exactly; the rest are not guessed at, but reported. */
 	assert_int_equal(collect(), 7);
 	for (i = 0; i < 7; i++) {
@@ -686,7 +688,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	collector_close(collector);
+	capture_close(capture);
 	return 0;
 }
 

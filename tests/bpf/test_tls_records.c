@@ -25,7 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture/collector.h"
+#include "capture/loader.h"
+#include "capture/record_ring.h"
+#include "capture/tls_refresh.h"
+#include "targets/target_watch.h"
 #include "hooks_under_test.h"
 #include "util/log.h"
 
@@ -297,13 +300,13 @@ static int setup(void **state)
 	signal(SIGPIPE, SIG_IGN);
 	if (make_contexts())
 		return -1;
-	collector = collector_open(hooks_under_test(), on_record, NULL);
-	if (!collector)
+	capture = capture_open(hooks_under_test(), NULL, on_record, NULL);
+	if (!capture)
 		return -1;
 	/* This process maps libssl (it links it): watching it must probe it. */
-	if (collector_watch_tree(collector, getpid(), TEST_TARGET) != 1)
+	if (target_watch_tree(capture, getpid(), TEST_TARGET) != 1)
 		return -1;
-	if (collector_tls_libraries(collector, libs, 4) != 1 || !is_our_openssl(libs[0])) {
+	if (capture_tls_libraries(capture, libs, 4) != 1 || !is_our_openssl(libs[0])) {
 		fprintf(stderr, "the OpenSSL of this process was not probed\n");
 		return -1;
 	}
@@ -315,7 +318,7 @@ static int teardown(void **state)
 {
 	char cmd[128];
 
-	collector_close(collector);
+	capture_close(capture);
 	SSL_CTX_free(server_ctx);
 	SSL_CTX_free(client_ctx);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", cert_dir);

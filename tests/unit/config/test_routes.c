@@ -10,9 +10,9 @@
 
 #include "config/config.h"
 #include "config/routes.h"
+#include "http/route_table.h"
 #include "metrics/registry.h"
 #include "metrics/request_metrics.h"
-#include "http/route_table.h"
 
 static int load(struct exporter_config *cfg, const char *yaml, char *err)
 {

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "fake_record.h"
-#include "metrics/request_metrics.h"
 #include "http/route_table.h"
+#include "metrics/request_metrics.h"
 #include "find_child.h"
 
 static double fixed_clock(void)

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "serve/gzip_body.h"
 #include "serve/accept_header.h"
+#include "serve/gzip_body.h"
 
 /* As the client's choose_encoder(). */
 static int openmetrics(const char *accept)

@@ -1,61 +1,20 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "capture/collector.h"
+#include "capture/loader.h"
 
-#include "exporter.skel.h"
 #include "capture/hook_probe.h"
-#include "util/log.h"
-#include "targets/proc_tree.h"
+#include "capture/loader_internal.h"
 #include "capture/tls_probes.h"
 #include "capture/tracefs.h"
+#include "exporter.skel.h"
+#include "util/log.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Processes one --pid tree may hold when it is first read from /proc. */
-#define MAX_TREE_PROCESSES 65536
-/* Every this many refreshes, all targets are looked at again for new TLS libraries. */
-#define TLS_FULL_RESCAN_EVERY 10
-/* Size of the kernel's target map (bpf/maps.bpf.h MAX_TARGET_PROCESSES). */
-#define MAX_TARGET_PROCESSES_CAP 65536
-
-struct collector {
-	struct exporter_bpf *skel;
-	struct ring_buffer *ringbuf;
-	collector_record_fn on_record;
-	void *ctx;
-	unsigned int probes_attached;
-	unsigned int probes_failed;
-	enum hook_mode hook_mode; /* the family attached */
-	struct collector_options opts;
-	struct tls_probes *tls;
-	__u32 *known_tgids; /* targets at the last refresh, sorted */
-	size_t n_known;
-	unsigned int refreshes;
-	struct cgroup_target cgroups[FEE_MAX_CGROUP_TARGETS]; /* opts.cgroups, copied */
-};
-
-static int compare_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int ringbuf_sample(void *ctx, void *data, size_t size)
-{
-	struct collector *c = ctx;
-
-	if (size < sizeof(struct fee_request_record))
-		return 0; /* cannot happen with one record type; never trust it blindly */
-	c->on_record(c->ctx, data);
-	return 0;
-}
 
 static int check_environment(void)
 {
@@ -120,7 +79,7 @@ static void tls_programs_attach_manually(const struct exporter_bpf *skel)
  * Opens, loads and attaches the object with the socket hooks of one mode. On failure
  * destroys what it made, writes why into `why` and returns -errno.
  */
-static int open_with_hooks(struct collector *c, enum hook_mode mode, char *why, size_t why_size)
+static int open_with_hooks(struct capture *c, enum hook_mode mode, char *why, size_t why_size)
 {
 	struct exporter_bpf *skel;
 	int err;
@@ -184,7 +143,7 @@ fail:
 }
 
 /* Tries the requested mode, or for auto each mode from the cheapest, until one works. */
-static int open_cheapest_hooks(struct collector *c, enum hook_mode requested)
+static int open_cheapest_hooks(struct capture *c, enum hook_mode requested)
 {
 	enum hook_mode modes[HOOK_MODE_COUNT];
 	int n = hook_mode_candidates(requested, modes);
@@ -213,15 +172,10 @@ static int open_cheapest_hooks(struct collector *c, enum hook_mode requested)
 	return err;
 }
 
-struct collector *collector_open(enum hook_mode hooks, collector_record_fn on_record, void *ctx)
+struct capture *capture_open(enum hook_mode hooks, const struct capture_options *opts,
+			     capture_record_fn on_record, void *ctx)
 {
-	return collector_open_with(hooks, NULL, on_record, ctx);
-}
-
-struct collector *collector_open_with(enum hook_mode hooks, const struct collector_options *opts,
-				      collector_record_fn on_record, void *ctx)
-{
-	struct collector *c;
+	struct capture *c;
 	int err;
 
 	err = check_environment();
@@ -260,25 +214,22 @@ struct collector *collector_open_with(enum hook_mode hooks, const struct collect
 		if (*c->skel->skeleton->progs[i].link)
 			c->probes_attached++;
 
-	c->ringbuf = ring_buffer__new(bpf_map__fd(c->skel->maps.records), ringbuf_sample, c, NULL);
-	if (!c->ringbuf) {
-		err = -errno;
-		log_error("cannot open the ring buffer: %s", strerror(errno));
+	err = record_ring_open(c);
+	if (err)
 		goto fail;
-	}
 	return c;
 fail:
-	collector_close(c);
+	capture_close(c);
 	errno = -err;
 	return NULL;
 }
 
-const char *collector_hook_mode(const struct collector *c)
+const char *capture_hook_mode(const struct capture *c)
 {
 	return hook_mode_name(c->hook_mode);
 }
 
-void collector_close(struct collector *c)
+void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
@@ -289,152 +240,7 @@ void collector_close(struct collector *c)
 	free(c);
 }
 
-int collector_watch_tree(struct collector *c, pid_t root, __u32 target_id)
-{
-	int map_fd = bpf_map__fd(c->skel->maps.targets);
-	pid_t *pids;
-	int n, i, added = 0;
-
-	pids = calloc(MAX_TREE_PROCESSES, sizeof(*pids));
-	if (!pids)
-		return -ENOMEM;
-	/* The fork tracepoint is already attached, so a child born while /proc is read is
-	 * either seen here or added by the kernel when its parent is: none slips through. */
-	n = proc_tree_collect("/proc", root, pids, MAX_TREE_PROCESSES);
-	for (i = 0; i < n; i++) {
-		__u32 tgid = (__u32)pids[i];
-
-		if (bpf_map_update_elem(map_fd, &tgid, &target_id, BPF_NOEXIST) == 0)
-			added++;
-		else if (errno != EEXIST) {
-			added = -errno;
-			break;
-		}
-		/* Probed before the daemon says it is ready. */
-		tls_probes_scan_process(c->tls, pids[i]);
-	}
-	free(pids);
-	return n < 0 ? n : added;
-}
-
-bool collector_is_watched(const struct collector *c, pid_t pid)
-{
-	__u32 tgid = (__u32)pid, target;
-
-	return bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.targets), &tgid, &target) == 0;
-}
-
-/* The userspace view of the kernel's conn_key (bpf/http_conn.bpf.h). */
-struct conn_key {
-	__u32 tgid;
-	__u32 fd;
-	__u64 tls;
-};
-
-/* Keys deleted per pass: deleting while walking would restart get_next_key. */
-#define SWEEP_BATCH 1024
-
-int collector_sweep_connections(struct collector *c)
-{
-	int fd = bpf_map__fd(c->skel->maps.conns);
-	struct conn_key *dead, key, next;
-	void *prev = NULL;
-	int n_dead = 0, removed = 0;
-	__u32 last_tgid = 0;
-	bool last_alive = true;
-
-	dead = calloc(SWEEP_BATCH, sizeof(*dead));
-	if (!dead)
-		return -ENOMEM;
-	while (n_dead < SWEEP_BATCH && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		/* Keys of one process tend to come in runs: ask the kernel once per run. */
-		if (key.tgid != last_tgid) {
-			last_tgid = key.tgid;
-			last_alive = kill((pid_t)key.tgid, 0) == 0 || errno != ESRCH;
-		}
-		if (!last_alive)
-			dead[n_dead++] = key;
-	}
-	for (int i = 0; i < n_dead; i++)
-		removed += bpf_map_delete_elem(fd, &dead[i]) == 0;
-	free(dead);
-	return removed;
-}
-
-int collector_epoll_fd(const struct collector *c)
-{
-	return ring_buffer__epoll_fd(c->ringbuf);
-}
-
-int collector_drain(struct collector *c)
-{
-	return ring_buffer__consume(c->ringbuf);
-}
-
-/* The target set's tgids, sorted, in a new array (*n of them); NULL + errno on failure. */
-static __u32 *list_targets(const struct collector *c, size_t *n)
-{
-	int fd = bpf_map__fd(c->skel->maps.targets);
-	__u32 key, next, *tgids;
-	void *prev = NULL;
-
-	tgids = calloc(MAX_TARGET_PROCESSES_CAP, sizeof(*tgids));
-	if (!tgids)
-		return NULL;
-	*n = 0;
-	while (*n < MAX_TARGET_PROCESSES_CAP && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		tgids[(*n)++] = next;
-	}
-	qsort(tgids, *n, sizeof(*tgids), compare_u32);
-	return tgids;
-}
-
-int collector_refresh(struct collector *c)
-{
-	bool full = ++c->refreshes % TLS_FULL_RESCAN_EVERY == 0;
-	size_t n;
-	__u32 *now = list_targets(c, &n);
-
-	if (!now)
-		return -errno;
-	for (size_t i = 0; i < n; i++) {
-		if (!full &&
-		    bsearch(&now[i], c->known_tgids, c->n_known, sizeof(*now), compare_u32))
-			continue;
-		tls_probes_scan_process(c->tls, (pid_t)now[i]);
-	}
-	free(c->known_tgids);
-	c->known_tgids = now;
-	c->n_known = n;
-	return 0;
-}
-
-size_t collector_tls_libraries(const struct collector *c, const char **paths, size_t max)
-{
-	return tls_probes_libraries(c->tls, paths, max);
-}
-
-/* Counts the watched processes, in all and per target. */
-static void count_targets(const struct collector *c, struct collector_stats *stats)
-{
-	int fd = bpf_map__fd(c->skel->maps.targets);
-	__u32 key, next, target;
-	void *prev = NULL;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		stats->processes_watched++;
-		if (bpf_map_lookup_elem(fd, &key, &target) == 0 && target < TARGET_MAX)
-			stats->target_processes[target]++;
-	}
-}
-
-int collector_read_stats(const struct collector *c, struct collector_stats *stats)
+int capture_read_stats(const struct capture *c, struct capture_stats *stats)
 {
 	int fd = bpf_map__fd(c->skel->maps.counters);
 	int ncpu = libbpf_num_possible_cpus();
@@ -454,7 +260,7 @@ int collector_read_stats(const struct collector *c, struct collector_stats *stat
 	}
 	free(per_cpu);
 	stats->probes_attached = c->probes_attached + tls_probes_attached(c->tls);
-	stats->probes_failed = c->probes_failed + tls_probes_failed(c->tls);
-	count_targets(c, stats);
+	stats->probes_failed = tls_probes_failed(c->tls);
+	target_map_count(c, stats);
 	return 0;
 }

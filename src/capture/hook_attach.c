@@ -1,18 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "capture/hook_mode.h"
+#include "capture/hook_attach.h"
 
 #include <errno.h>
 #include <string.h>
 
 /* The kernel's "operation not supported" (ENOTSUPP), which libc has no name for. */
 #define KERNEL_ENOTSUPP 524
-
-static const char *const mode_names[HOOK_MODE_COUNT] = {
-	[HOOK_MODE_AUTO] = "auto",
-	[HOOK_MODE_FENTRY] = "fentry",
-	[HOOK_MODE_KPROBE] = "kprobe",
-	[HOOK_MODE_TRACEPOINT] = "tracepoint",
-};
 
 /* Section prefixes of each family's programs (bpf/hooks_*.bpf.h). */
 static const struct {
@@ -25,22 +18,6 @@ static const struct {
 	{ "kretsyscall/", HOOK_MODE_KPROBE },
 	{ "tracepoint/syscalls/", HOOK_MODE_TRACEPOINT },
 };
-
-const char *hook_mode_name(enum hook_mode mode)
-{
-	return mode >= 0 && mode < HOOK_MODE_COUNT ? mode_names[mode] : "unknown";
-}
-
-int hook_mode_parse(const char *name, enum hook_mode *mode)
-{
-	for (int i = 0; i < HOOK_MODE_COUNT; i++) {
-		if (!strcmp(name, mode_names[i])) {
-			*mode = (enum hook_mode)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
 
 int hook_mode_candidates(enum hook_mode requested, enum hook_mode *out)
 {

@@ -1,33 +1,18 @@
 /*
- * hook_mode — the three interchangeable ways to hook socket reads and writes (fentry,
- * kprobe, tracepoint; bpf/hooks_*.bpf.h): their names, which to try first, which programs
- * belong to which, and why a mode failed, in words. Pure: the collector loads.
+ * hook_attach — what each hook mode (config/hook_mode.h) means to the loader: which to try
+ * first, which programs belong to which, and why a mode failed, in words. Pure: the
+ * capture loads.
  */
-#ifndef FEE_HOOK_MODE_H
-#define FEE_HOOK_MODE_H
+#ifndef FEE_HOOK_ATTACH_H
+#define FEE_HOOK_ATTACH_H
 
-#include <stddef.h>
-
-/* Cheapest first: auto tries them in this order. */
-enum hook_mode {
-	HOOK_MODE_AUTO,
-	HOOK_MODE_FENTRY,
-	HOOK_MODE_KPROBE,
-	HOOK_MODE_TRACEPOINT,
-	HOOK_MODE_COUNT,
-};
+#include "config/hook_mode.h"
 
 /* Where a mode failed. */
 enum hook_stage {
 	HOOK_STAGE_LOAD,
 	HOOK_STAGE_ATTACH,
 };
-
-/* "auto", "fentry", "kprobe", "tracepoint". */
-const char *hook_mode_name(enum hook_mode mode);
-
-/* Parses a --hooks value. Returns 0 or -EINVAL. */
-int hook_mode_parse(const char *name, enum hook_mode *mode);
 
 /* The modes to try for a request, in order: all three for auto, else just the one asked
  * for. Returns how many were written to out (at most HOOK_MODE_COUNT - 1). */

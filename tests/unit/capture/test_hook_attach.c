@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "capture/hook_mode.h"
+#include "capture/hook_attach.h"
 
 static void test_auto_tries_cheapest_first(void **state)
 {
@@ -40,17 +40,6 @@ static void test_sections_map_to_families(void **state)
 	assert_int_equal(hook_mode_of_section("uprobe"), HOOK_MODE_AUTO);
 }
 
-static void test_names_round_trip(void **state)
-{
-	for (int m = 0; m < HOOK_MODE_COUNT; m++) {
-		enum hook_mode parsed;
-
-		assert_int_equal(hook_mode_parse(hook_mode_name(m), &parsed), 0);
-		assert_int_equal(parsed, m);
-	}
-	assert_string_equal(hook_mode_name(HOOK_MODE_COUNT), "unknown");
-}
-
 static void test_hints_name_the_missing_feature(void **state)
 {
 	assert_non_null(strstr(hook_mode_hint(HOOK_MODE_KPROBE, HOOK_STAGE_ATTACH, -ENOENT),
@@ -67,7 +56,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_auto_tries_cheapest_first),
 		cmocka_unit_test(test_sections_map_to_families),
-		cmocka_unit_test(test_names_round_trip),
 		cmocka_unit_test(test_hints_name_the_missing_feature),
 	};
 

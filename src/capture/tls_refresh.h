@@ -1,0 +1,20 @@
+/* tls_refresh — keeps the OpenSSL probes (tls_probes.h) in step with the watched processes. */
+#ifndef FEE_CAPTURE_TLS_REFRESH_H
+#define FEE_CAPTURE_TLS_REFRESH_H
+
+#include <stddef.h>
+
+#include "capture/loader.h"
+
+/*
+ * Call it every second or so: processes that joined since the last call are looked at for
+ * OpenSSL libraries not probed yet, and every tenth call all of them are (a process may map
+ * one after it was first seen: exec, dlopen). A fork of a probed process needs nothing
+ * new. 0 or -errno.
+ */
+int capture_refresh_tls(struct capture *c);
+
+/* Paths of the OpenSSL libraries probed so far (up to max); returns how many there are. */
+size_t capture_tls_libraries(const struct capture *c, const char **paths, size_t max);
+
+#endif
