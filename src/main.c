@@ -280,7 +280,7 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 	    !cfg->routes) {
 		/* Every request would be labelled None: surely not what was meant. */
 		log_error("group_by %s needs the app's routes (routes: in --config)",
-			  request_group_by_name(cfg->group_by));
+			  group_by_name(cfg->group_by));
 		return -EINVAL;
 	}
 	exp->requests.group_by = cfg->group_by;

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "config/cli.h"
 
-#include "config/routes.h"
-
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -76,35 +74,6 @@ static void print_usage(FILE *out)
 		"config file.\n",
 		TARGET_MAX, FEE_MAX_CGROUP_TARGETS, CLI_RESCAN_MS, CLI_RESCAN_MS,
 		CONFIG_DEFAULT_MAX_SERIES, CONFIG_DEFAULT_PORT);
-}
-
-int cli_parse_listen(const char *arg, char *host, size_t host_size, int *port)
-{
-	const char *colon, *host_start = arg, *host_end;
-	long p;
-
-	if (arg[0] == '[') { /* [v6addr]:port */
-		host_end = strchr(arg, ']');
-		if (!host_end || host_end[1] != ':')
-			return -EINVAL;
-		host_start = arg + 1;
-		colon = host_end + 1;
-	} else {
-		colon = strrchr(arg, ':');
-		if (!colon)
-			return -EINVAL;
-		host_end = colon;
-		if (memchr(arg, ':', (size_t)(colon - arg))) /* a bare v6 address needs [] */
-			return -EINVAL;
-	}
-	if ((size_t)(host_end - host_start) >= host_size)
-		return -EINVAL;
-	if (config_parse_long(colon + 1, 0, 65535, &p))
-		return -EINVAL;
-	memcpy(host, host_start, (size_t)(host_end - host_start));
-	host[host_end - host_start] = '\0';
-	*port = (int)p;
-	return 0;
 }
 
 /* Long-only options. */
@@ -230,20 +199,9 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg,
 	case OPT_TARGET_LABEL:
 		return set_target_label_flag(cfg, first_flag_target, arg, msg, size);
 	case 'l':
-		if (cli_parse_listen(arg, cfg->listen_host, sizeof(cfg->listen_host),
-				     &cfg->listen_port)) {
-			snprintf(msg, size, "expected HOST:PORT, [ADDR]:PORT or :PORT, got '%s'",
-				 arg);
-			return -EINVAL;
-		}
-		return 0;
+		return config_set_listen(cfg, arg, msg, size);
 	case 'k':
-		if (hook_mode_parse(arg, &cfg->hooks)) {
-			snprintf(msg, size, "expected auto, fentry, kprobe or tracepoint, got '%s'",
-				 arg);
-			return -EINVAL;
-		}
-		return 0;
+		return config_set_hooks(cfg, arg, msg, size);
 	case 'v':
 		cfg->verbose = 1;
 		return 0;
@@ -274,7 +232,7 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg,
 	case OPT_GROUP_BY:
 		return config_set_group_by(cfg, arg, msg, size);
 	case OPT_MAX_SERIES:
-		if (config_parse_long(arg, 0, 100000000, &v)) {
+		if (config_parse_long(arg, 0, CONFIG_MAX_SERIES_LIMIT, &v)) {
 			snprintf(msg, size, "expected a number of label sets (0: no cap), got '%s'",
 				 arg);
 			return -EINVAL;

@@ -23,10 +23,4 @@ enum cli_result {
  */
 enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg);
 
-/*
- * Splits "HOST:PORT", "[V6ADDR]:PORT" or ":PORT" into host and port. Returns 0 or -EINVAL.
- * Shared with the config file's `listen:`.
- */
-int cli_parse_listen(const char *arg, char *host, size_t host_size, int *port);
-
 #endif

@@ -7,7 +7,6 @@
  */
 #include "config/config.h"
 
-#include "config/cli.h"
 #include "config/routes.h"
 #include "config/yaml_reader.h"
 #include "http/path_filter.h"
@@ -418,6 +417,68 @@ int config_parse_duration(const char *text, double *seconds)
 /* --- the YAML top level ----------------------------------------------------------------- */
 
 /* Runs a setter that reports without file and key, and puts them in front. */
+int config_parse_listen(const char *arg, char *host, size_t host_size, int *port)
+{
+	const char *colon, *host_start = arg, *host_end;
+	long p;
+
+	if (arg[0] == '[') { /* [v6addr]:port */
+		host_end = strchr(arg, ']');
+		if (!host_end || host_end[1] != ':')
+			return -EINVAL;
+		host_start = arg + 1;
+		colon = host_end + 1;
+	} else {
+		colon = strrchr(arg, ':');
+		if (!colon)
+			return -EINVAL;
+		host_end = colon;
+		if (memchr(arg, ':', (size_t)(colon - arg))) /* a bare v6 address needs [] */
+			return -EINVAL;
+	}
+	if ((size_t)(host_end - host_start) >= host_size)
+		return -EINVAL;
+	if (config_parse_long(colon + 1, 0, 65535, &p))
+		return -EINVAL;
+	memcpy(host, host_start, (size_t)(host_end - host_start));
+	host[host_end - host_start] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+int config_set_listen(struct exporter_config *cfg, const char *text, char *err, size_t err_size)
+{
+	if (config_parse_listen(text, cfg->listen_host, sizeof(cfg->listen_host),
+				&cfg->listen_port)) {
+		snprintf(err, err_size, "expected HOST:PORT, [ADDR]:PORT or :PORT, got '%s'", text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_set_group_by(struct exporter_config *cfg, const char *name, char *err, size_t err_size)
+{
+	int g = group_by_parse(name);
+
+	if (g < 0) {
+		snprintf(err, err_size, "'%s' is not one of path, full_path, endpoint, url_rule",
+			 name);
+		return -EINVAL;
+	}
+	cfg->group_by = (enum group_by)g;
+	return 0;
+}
+
+int config_set_hooks(struct exporter_config *cfg, const char *text, char *err, size_t err_size)
+{
+	if (hook_mode_parse(text, &cfg->hooks)) {
+		snprintf(err, err_size, "expected auto, fentry, kprobe or tracepoint, got '%s'",
+			 text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int checked(struct config_ctx *c, const yaml_node_t *node, const char *key, int ret,
 		   const char *msg)
 {
@@ -585,15 +646,7 @@ static int parse_targets(struct config_ctx *c, const char *key, yaml_node_t *val
 
 static int parse_listen(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
-	struct exporter_config *cfg = target;
-	const char *text = NULL;
-	int err = config_get_text(c, key, value, &text);
-
-	if (!err &&
-	    cli_parse_listen(text, cfg->listen_host, sizeof(cfg->listen_host), &cfg->listen_port))
-		err = config_error(c, value, key,
-				   "expected HOST:PORT, [ADDR]:PORT or :PORT, got '%s'", text);
-	return err;
+	return set_text(c, key, value, target, config_set_listen);
 }
 
 static int parse_metrics_path(struct config_ctx *c, const char *key, yaml_node_t *value,
@@ -602,16 +655,14 @@ static int parse_metrics_path(struct config_ctx *c, const char *key, yaml_node_t
 	return set_text(c, key, value, target, config_set_metrics_path);
 }
 
+static int parse_group_by(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+{
+	return set_text(c, key, value, target, config_set_group_by);
+}
+
 static int parse_hooks(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
-	struct exporter_config *cfg = target;
-	const char *text;
-	int err = config_get_text(c, key, value, &text);
-
-	if (!err && hook_mode_parse(text, &cfg->hooks))
-		err = config_error(c, value, key,
-				   "expected auto, fentry, kprobe or tracepoint, got '%s'", text);
-	return err;
+	return set_text(c, key, value, target, config_set_hooks);
 }
 
 static int parse_verbose(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
@@ -631,7 +682,7 @@ static int parse_created(struct config_ctx *c, const char *key, yaml_node_t *val
 
 static int parse_max_series(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
-	return config_get_int(c, key, value, 0, 100000000,
+	return config_get_int(c, key, value, 0, CONFIG_MAX_SERIES_LIMIT,
 			      &((struct exporter_config *)target)->max_series);
 }
 
@@ -804,7 +855,7 @@ static const struct config_key top_keys[] = {
 	{ "labels", parse_labels },
 	{ "exclude", parse_exclude },
 	{ "info", parse_info },
-	{ "group_by", config_parse_group_by },
+	{ "group_by", parse_group_by },
 	{ "static_url_path", config_parse_static_url_path },
 	{ "routes", config_parse_routes },
 	{ "metrics", config_parse_metrics },

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "config/group_by.h"
 #include "config/hook_mode.h"
 #include "config/target_kind.h"
 
@@ -20,6 +21,8 @@
  * hundred routes x methods x statuses fit, and a target's scrape stays in the tens of
  * thousands of samples (a histogram child is 18 samples with _created). */
 #define CONFIG_DEFAULT_MAX_SERIES 2000
+/* The largest max_series the file or the command line takes. */
+#define CONFIG_MAX_SERIES_LIMIT 100000000
 /* Room for the first config error, "FILE:LINE: KEY: MESSAGE". */
 #define CONFIG_ERROR_MAX 512
 
@@ -86,7 +89,7 @@ struct exporter_config {
 	long ring_kb;	 /* --ring-buffer-kb: the kernel's ring buffer (0: 8 MiB) */
 
 	/* Routes, group_by and custom metrics: see config_routes.h. */
-	int group_by;			 /* enum request_group_by: GROUP_BY_PATH by default */
+	enum group_by group_by;		 /* GROUP_BY_PATH by default */
 	int has_routes;			 /* a routes: section was given */
 	char *static_url_path;		 /* NULL: Flask's "/static" */
 	int no_static_route;		 /* static_url_path: null */
@@ -149,6 +152,16 @@ int config_add_target(struct exporter_config *cfg, enum target_kind kind, const 
 /* Adds or replaces a static label of one target; the same checks as config_set_label. */
 int config_set_target_label(struct config_target *t, const char *key, const char *value, char *err,
 			    size_t err_size);
+
+/* listen: "HOST:PORT", "[V6ADDR]:PORT" or ":PORT" (port 0..65535). */
+int config_set_listen(struct exporter_config *cfg, const char *text, char *err, size_t err_size);
+/* "path" etc. -> cfg->group_by (--group-by, group_by:). */
+int config_set_group_by(struct exporter_config *cfg, const char *name, char *err, size_t err_size);
+/* hooks: "auto", "fentry", "kprobe" or "tracepoint". */
+int config_set_hooks(struct exporter_config *cfg, const char *text, char *err, size_t err_size);
+
+/* Splits "HOST:PORT", "[V6ADDR]:PORT" or ":PORT" into host and port. Returns 0 or -EINVAL. */
+int config_parse_listen(const char *text, char *host, size_t host_size, int *port);
 
 /* Decimal text, all of it, in min..max -> *out. Returns 0 or -EINVAL. */
 int config_parse_long(const char *text, long min, long max, long *out);

@@ -10,30 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int config_set_group_by(struct exporter_config *cfg, const char *name, char *err, size_t err_size)
-{
-	int g = request_group_by_parse(name);
-
-	if (g < 0) {
-		snprintf(err, err_size, "'%s' is not one of path, full_path, endpoint, url_rule",
-			 name);
-		return -EINVAL;
-	}
-	cfg->group_by = g;
-	return 0;
-}
-
-int config_parse_group_by(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
-{
-	char msg[CONFIG_ERROR_MSG_MAX];
-	const char *text;
-	int err = config_get_text(c, key, value, &text);
-
-	if (!err && config_set_group_by(target, text, msg, sizeof(msg)))
-		err = config_error(c, value, key, "%s", msg);
-	return err;
-}
-
 int config_parse_static_url_path(struct config_ctx *c, const char *key, yaml_node_t *value,
 				 void *target)
 {

@@ -50,8 +50,7 @@ struct config_metric {
 	yaml_node_t *node, *buckets_node; /* while the file loads */
 };
 
-/* Handlers for the top-level keys group_by, static_url_path, routes and metrics. */
-int config_parse_group_by(struct config_ctx *c, const char *key, yaml_node_t *value, void *target);
+/* Handlers for the top-level keys static_url_path, routes and metrics. */
 int config_parse_static_url_path(struct config_ctx *c, const char *key, yaml_node_t *value,
 				 void *target);
 int config_parse_routes(struct config_ctx *c, const char *key, yaml_node_t *value, void *target);
@@ -65,9 +64,6 @@ int config_routes_finish(struct config_ctx *c, struct exporter_config *cfg);
  * 0, or -EINVAL with a message in err, or -ENOMEM. */
 int config_routes_add_metrics(const struct exporter_config *cfg, struct custom_metrics *cm,
 			      char err[CUSTOM_ERROR_MAX]);
-
-/* "path" etc. -> cfg->group_by (the --group-by flag); 0 or -EINVAL with a message. */
-int config_set_group_by(struct exporter_config *cfg, const char *name, char *err, size_t err_size);
 
 /* Frees the route table and the custom metrics. */
 void config_routes_release(struct exporter_config *cfg);

@@ -46,21 +46,6 @@ static struct record_cache_entry *cache_slot(struct record_cache *cache,
 	return &cache->slots[h & (RECORD_CACHE_SLOTS - 1)];
 }
 
-static const char *const group_by_names[] = { "path", "full_path", "endpoint", "url_rule" };
-
-const char *request_group_by_name(enum request_group_by g)
-{
-	return (unsigned int)g < 4 ? group_by_names[g] : "path";
-}
-
-int request_group_by_parse(const char *name)
-{
-	for (int i = 0; i < 4; i++)
-		if (!strcmp(name, group_by_names[i]))
-			return i;
-	return -1;
-}
-
 /* --- label names ---------------------------------------------------------------------- */
 
 static int has_name(char *const *names, size_t n, const char *name)
@@ -141,8 +126,7 @@ static int add_default_families(struct request_metrics *m, struct registry *r,
 				const struct request_metrics_options *o)
 {
 	static const char *const info_labels[] = { "version" };
-	const char *const duration_fixed[] = { "method", request_group_by_name(m->group_by),
-					       "status" };
+	const char *const duration_fixed[] = { "method", group_by_name(m->group_by), "status" };
 	static const char *const total_fixed[] = { "method", "status" };
 	const char **duration_labels = label_names(m, duration_fixed, 3);
 	const char **total_labels = label_names(m, total_fixed, 2);

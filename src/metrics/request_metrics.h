@@ -20,19 +20,6 @@
 struct record_cache;
 struct route_table;
 
-/* What the duration histogram's grouping label holds (the library's group_by). */
-enum request_group_by {
-	GROUP_BY_PATH = 0,  /* request.path */
-	GROUP_BY_FULL_PATH, /* request.full_path: path + '?' + query (the kernel keeps it) */
-	GROUP_BY_ENDPOINT,  /* the matched route's endpoint, "None" when nothing matched */
-	GROUP_BY_URL_RULE,  /* the matched route's rule text, "None" when nothing matched */
-};
-
-/* "path", "full_path", "endpoint", "url_rule": the value and the label name. */
-const char *request_group_by_name(enum request_group_by g);
-/* The group_by for a name, or -1. */
-int request_group_by_parse(const char *name);
-
 /* The static labels one target (rec->target) sets, e.g. its pod's namespace. */
 struct target_labels {
 	struct config_label *labels;
@@ -84,7 +71,7 @@ struct request_metrics {
 	struct record_cache *cache;
 	/* Set before init: the grouping label, and the routes behind endpoint/url_rule and
 	 * per-route exclusion (NULL: no route table). */
-	enum request_group_by group_by;
+	enum group_by group_by;
 	struct route_table *routes;
 	int fold_ids; /* group_by path: id-like segments count as ":id" (path_fold.h) */
 };

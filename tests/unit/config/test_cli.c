@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Command-line parsing: --listen forms, --pid validation, usage errors. */
+/* Command-line parsing: --pid validation, usage errors, flags over the file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,35 +10,6 @@
 #include <unistd.h>
 
 #include "config/cli.h"
-
-static void test_listen_forms(void **state)
-{
-	static const struct {
-		const char *arg;
-		const char *host;
-		int port;
-	} ok[] = {
-		{ "127.0.0.1:9969", "127.0.0.1", 9969 }, { ":8000", "", 8000 },
-		{ "localhost:0", "localhost", 0 },	 { "[::1]:9100", "::1", 9100 },
-		{ "[::]:65535", "::", 65535 },
-	};
-	static const char *const bad[] = {
-		"9969",	    "127.0.0.1", "127.0.0.1:", "1.2.3.4:65536", "1.2.3.4:-1",
-		"::1:9100", "[::1]9100", "[::1",       "host:12ab",
-	};
-	char host[64];
-	int port;
-
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		assert_int_equal(cli_parse_listen(ok[i].arg, host, sizeof(host), &port), 0);
-		assert_string_equal(host, ok[i].host);
-		assert_int_equal(port, ok[i].port);
-	}
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_not_equal(cli_parse_listen(bad[i], host, sizeof(host), &port), 0);
-	/* A host longer than the buffer is refused, not cut. */
-	assert_int_not_equal(cli_parse_listen("averyveryverylonghostname:1", host, 8, &port), 0);
-}
 
 static enum cli_result parse(struct exporter_config *opts, int argc, char **argv)
 {
@@ -346,7 +317,6 @@ static void test_hooks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_pids_and_defaults),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_metric_flags),

@@ -239,12 +239,42 @@ static void test_durations(void **state)
 			fail_msg("accepted duration '%s'", bad[i]);
 }
 
+static void test_listen_forms(void **state)
+{
+	static const struct {
+		const char *arg;
+		const char *host;
+		int port;
+	} ok[] = {
+		{ "127.0.0.1:9969", "127.0.0.1", 9969 }, { ":8000", "", 8000 },
+		{ "localhost:0", "localhost", 0 },	 { "[::1]:9100", "::1", 9100 },
+		{ "[::]:65535", "::", 65535 },
+	};
+	static const char *const bad[] = {
+		"9969",	    "127.0.0.1", "127.0.0.1:", "1.2.3.4:65536", "1.2.3.4:-1",
+		"::1:9100", "[::1]9100", "[::1",       "host:12ab",
+	};
+	char host[64];
+	int port;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(config_parse_listen(ok[i].arg, host, sizeof(host), &port), 0);
+		assert_string_equal(host, ok[i].host);
+		assert_int_equal(port, ok[i].port);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_not_equal(config_parse_listen(bad[i], host, sizeof(host), &port), 0);
+	/* A host longer than the buffer is refused, not cut. */
+	assert_int_not_equal(config_parse_listen("averyveryverylonghostname:1", host, 8, &port), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),    cmocka_unit_test(test_empty_and_single_regex),
 		cmocka_unit_test(test_broken_files), cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_durations),    cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_durations),    cmocka_unit_test(test_listen_forms),
+		cmocka_unit_test(test_targets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -186,7 +186,7 @@ struct grouped {
 	struct request_metrics m;
 };
 
-static void grouped_init(struct grouped *g, enum request_group_by by)
+static void grouped_init(struct grouped *g, enum group_by by)
 {
 	char err[ROUTE_ERROR_MAX];
 
@@ -225,7 +225,7 @@ static void observe_twice(struct request_metrics *m, const char *line, int statu
 static void test_group_by_endpoint_and_url_rule(void **state)
 {
 	static const struct {
-		enum request_group_by by;
+		enum group_by by;
 		const char *label, *item, *unmatched;
 	} cases[] = {
 		{ GROUP_BY_ENDPOINT, "endpoint", "item", "None" },
