@@ -13,9 +13,11 @@
 #include "config/config.h"
 #include "config/routes.h"
 #include "http/path_filter.h"
+#include "http/route_table.h"
 #include "metrics/custom_metrics.h"
 #include "metrics/exposition.h"
 #include "metrics/info_gauges.h"
+#include "metrics/openmetrics.h"
 #include "metrics/registry.h"
 #include "metrics/request_metrics.h"
 #include "metrics/self_metrics.h"
@@ -44,6 +46,7 @@
 
 struct exporter {
 	const struct exporter_config *cfg;
+	struct route_table *routes; /* the app's routes (routes: in the config); NULL: none */
 	struct registry *registry;
 	struct path_filter *exclude;
 	struct request_metrics requests;
@@ -228,17 +231,45 @@ static int set_target_labels(struct request_metrics *m, const struct exporter_co
 static int setup_custom_metrics(struct exporter *exp, const struct exporter_config *cfg)
 {
 	char msg[CUSTOM_ERROR_MAX];
+	size_t bad;
 	int err;
 
 	if (!cfg->n_metrics)
 		return 0;
-	exp->custom = custom_metrics_new(exp->registry, cfg->routes);
+	exp->custom = custom_metrics_new(exp->registry, exp->routes);
 	if (!exp->custom)
 		return -errno;
 	custom_metrics_set_exclude(exp->custom, exp->exclude);
-	err = config_routes_add_metrics(cfg, exp->custom, msg);
+	err = custom_metrics_add_config(exp->custom, cfg, &bad, msg);
 	if (err == -EINVAL)
 		log_error("metrics: %s", msg);
+	return err;
+}
+
+/*
+ * The app's route table, and the custom metrics declared once on their own: a name or
+ * label the registry refuses, or two that clash, is an error of the file, reported as the
+ * file's other errors are (cli.c): "FILE:LINE: metrics[i]: MESSAGE", exit status 2.
+ * Returns 0, -EINVAL after printing why, or another -errno.
+ */
+static int setup_routes(struct exporter *exp, const struct exporter_config *cfg)
+{
+	char msg[CUSTOM_ERROR_MAX > ROUTE_ERROR_MAX ? CUSTOM_ERROR_MAX : ROUTE_ERROR_MAX];
+	size_t bad = 0;
+	int err;
+
+	exp->routes = config_route_table(cfg, &bad, msg);
+	if (!exp->routes && errno) { /* not EINVAL: the rules were checked as the file was read */
+		err = -errno;
+		fprintf(stderr, "flask_ebpf_exporter: %s\n", strerror(-err));
+		return err;
+	}
+	err = custom_metrics_check_config(cfg, exp->routes, &bad, msg);
+	if (err == -EINVAL)
+		fprintf(stderr, "flask_ebpf_exporter: %s:%zu: metrics[%zu]: %s\n", cfg->config_file,
+			cfg->metrics[bad].line, bad, msg);
+	else if (err)
+		fprintf(stderr, "flask_ebpf_exporter: %s\n", strerror(-err));
 	return err;
 }
 
@@ -277,14 +308,14 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 		options.exclude = exp->exclude;
 	}
 	if ((cfg->group_by == GROUP_BY_ENDPOINT || cfg->group_by == GROUP_BY_URL_RULE) &&
-	    !cfg->routes) {
+	    !exp->routes) {
 		/* Every request would be labelled None: surely not what was meant. */
 		log_error("group_by %s needs the app's routes (routes: in --config)",
 			  group_by_name(cfg->group_by));
 		return -EINVAL;
 	}
 	exp->requests.group_by = cfg->group_by;
-	exp->requests.routes = cfg->routes;
+	exp->requests.routes = exp->routes;
 	exp->requests.fold_ids = cfg->fold_ids;
 	err = set_target_labels(&exp->requests, cfg);
 	if (err)
@@ -419,6 +450,12 @@ int main(int argc, char **argv)
 		break;
 	}
 	exp.cfg = &cfg;
+	if (setup_routes(&exp, &cfg)) {
+		/* A configuration that cannot work is a usage error, like a bad flag. */
+		route_table_free(exp.routes);
+		config_release(&cfg);
+		return 2;
+	}
 	log_set_verbose(cfg.verbose);
 	libbpf_set_print((libbpf_print_fn_t)log_libbpf);
 
@@ -444,6 +481,7 @@ int main(int argc, char **argv)
 	custom_metrics_free(exp.custom);
 	registry_free(exp.registry);
 	path_filter_free(exp.exclude);
+	route_table_free(exp.routes);
 	config_release(&cfg);
 	return status;
 }

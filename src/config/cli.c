@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "config/cli.h"
 
+#include "config/config_file.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>

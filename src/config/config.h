@@ -13,6 +13,7 @@
 
 #include "config/group_by.h"
 #include "config/hook_mode.h"
+#include "config/metric_spec.h"
 #include "config/target_kind.h"
 
 /* A port in the exporters' range (9100-9999) that no well-known exporter uses. */
@@ -25,10 +26,6 @@
 #define CONFIG_MAX_SERIES_LIMIT 100000000
 /* Room for the first config error, "FILE:LINE: KEY: MESSAGE". */
 #define CONFIG_ERROR_MAX 512
-
-struct config_route;
-struct config_metric;
-struct route_table;
 
 /* A static label: --label KEY=VALUE, `labels: {KEY: VALUE}`. */
 struct config_label {
@@ -54,6 +51,27 @@ struct config_target {
 	int port;		     /* TARGET_PORT */
 	struct config_label *labels; /* static labels on this target's request series */
 	size_t n_labels;
+};
+
+/* One rule of `routes:`, as written; the app's route table is built from these
+ * (config_route_table, config/routes.h). */
+struct config_route {
+	size_t line; /* where the file declares it, for messages */
+	char *rule;
+	char *endpoint; /* NULL: the rule text */
+	char **methods;
+	size_t n_methods;
+	int tracking; /* enum route_tracking */
+};
+
+/* One custom metric of `metrics:`; spec points into the owned fields. */
+struct config_metric {
+	size_t line; /* where the file declares it, for messages ("FILE:LINE: metrics[i]") */
+	struct custom_metric_spec spec;
+	char **scope;
+	struct custom_label *labels; /* name and arg owned */
+	int has_type;		     /* while the file loads: type: was given */
+	size_t buckets_line;	     /* while the file loads: where buckets: is, 0: not given */
 };
 
 enum config_latency {
@@ -88,7 +106,7 @@ struct exporter_config {
 	int fold_ids;	 /* fold id-like path segments into ":id" (path_fold.h) */
 	long ring_kb;	 /* --ring-buffer-kb: the kernel's ring buffer (0: 8 MiB) */
 
-	/* Routes, group_by and custom metrics: see config_routes.h. */
+	/* Routes, group_by and custom metrics: see config/routes.h. */
 	enum group_by group_by;		 /* GROUP_BY_PATH by default */
 	int has_routes;			 /* a routes: section was given */
 	char *static_url_path;		 /* NULL: Flask's "/static" */
@@ -97,7 +115,6 @@ struct exporter_config {
 	size_t n_routes;
 	struct config_metric *metrics; /* metrics: */
 	size_t n_metrics;
-	struct route_table *routes; /* built from routes_cfg once the file is read; NULL: none */
 
 	/* How to run. */
 	enum hook_mode hooks; /* how to hook socket I/O (--hooks); default auto */
@@ -110,16 +127,6 @@ struct exporter_config {
 /* The defaults, before any file or flag. Returns 0 or -ENOMEM. */
 int config_init(struct exporter_config *cfg);
 void config_release(struct exporter_config *cfg);
-
-/*
- * Reads the YAML file at path into cfg (on top of what cfg holds). Returns 0, or -EINVAL
- * with the first problem in err as "FILE:LINE: KEY: MESSAGE" (or "FILE: MESSAGE" when
- * the file cannot be read), or -ENOMEM.
- */
-int config_load_file(struct exporter_config *cfg, const char *path, char *err, size_t err_size);
-/* The same from a string; `name` stands for the file name in messages. For tests. */
-int config_load_string(struct exporter_config *cfg, const char *yaml, const char *name, char *err,
-		       size_t err_size);
 
 /*
  * Setters shared by the file and the command line, so both check the same way. Each
@@ -162,6 +169,10 @@ int config_set_hooks(struct exporter_config *cfg, const char *text, char *err, s
 
 /* Splits "HOST:PORT", "[V6ADDR]:PORT" or ":PORT" into host and port. Returns 0 or -EINVAL. */
 int config_parse_listen(const char *text, char *host, size_t host_size, int *port);
+
+/* Adds or replaces a label of an info gauge: a valid label name, not starting with __. */
+int config_set_info_label(struct config_info *info, const char *key, const char *value, char *err,
+			  size_t err_size);
 
 /* Decimal text, all of it, in min..max -> *out. Returns 0 or -EINVAL. */
 int config_parse_long(const char *text, long min, long max, long *out);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "config/routes.h"
 
+#include "config/metric_spec.h"
 #include "http/route_table.h"
-#include "metrics/registry.h"
-#include "metrics/request_metrics.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +128,7 @@ int config_parse_routes(struct config_ctx *c, const char *key, yaml_node_t *valu
 		cfg->routes_cfg = r;
 		r = &r[cfg->n_routes++];
 		memset(r, 0, sizeof(*r));
-		r->node = item;
+		r->line = config_node_line(item);
 		if (config_walk_map(c, path, item, keys, r))
 			return -EINVAL;
 		if (!r->rule)
@@ -287,7 +287,7 @@ static int metric_buckets_key(struct config_ctx *c, const char *key, yaml_node_t
 
 	if (config_get_doubles(c, key, value, (double **)&m->spec.buckets, &m->spec.n_buckets))
 		return -EINVAL;
-	m->buckets_node = value;
+	m->buckets_line = config_node_line(value);
 	return 0;
 }
 
@@ -332,8 +332,7 @@ int config_parse_metrics(struct config_ctx *c, const char *key, yaml_node_t *val
 		cfg->metrics = m;
 		m = &m[cfg->n_metrics++];
 		memset(m, 0, sizeof(*m));
-		m->node = item;
-		snprintf(m->key, sizeof(m->key), "%s", path);
+		m->line = config_node_line(item);
 		if (config_walk_map(c, path, item, keys, m))
 			return -EINVAL;
 		if (!m->has_type)
@@ -342,160 +341,125 @@ int config_parse_metrics(struct config_ctx *c, const char *key, yaml_node_t *val
 			return config_error(c, item, path, "a metric needs a name");
 		if (!m->spec.help)
 			return config_error(c, item, path, "a metric needs a help text");
-		if (m->buckets_node && m->spec.type != METRIC_HISTOGRAM)
-			return config_error(c, m->buckets_node, path,
-					    "buckets are for histograms only");
+		if (m->buckets_line && m->spec.type != METRIC_HISTOGRAM)
+			return config_error_at(c, m->buckets_line, path,
+					       "buckets are for histograms only");
 	}
 	return 0;
 }
 
 /* ---- once the whole file is read ------------------------------------------------------ */
 
-static int build_routes(struct config_ctx *c, struct exporter_config *cfg)
+struct route_table *config_route_table(const struct exporter_config *cfg, size_t *bad,
+				       char err[ROUTE_ERROR_MAX])
 {
-	char err[ROUTE_ERROR_MAX];
+	struct route_table *routes;
+	int rc = 0;
 
-	cfg->routes = route_table_new();
-	if (!cfg->routes)
-		return -ENOMEM;
+	errno = 0;
+	if (!cfg->has_routes)
+		return NULL;
+	routes = route_table_new();
+	if (!routes)
+		return NULL;
 	/* Flask adds its static rule first, when the app is made. */
 	if (!cfg->no_static_route) {
 		const char *base = cfg->static_url_path ? cfg->static_url_path : "/static";
 		char rule[512];
 
 		snprintf(rule, sizeof(rule), "%s/<path:filename>", base);
-		if (route_table_add(cfg->routes, rule, "static", NULL, 0, ROUTE_TRACK, err))
-			return config_error(c, NULL, "static_url_path", "%s", err);
+		*bad = SIZE_MAX;
+		rc = route_table_add(routes, rule, "static", NULL, 0, ROUTE_TRACK, err);
 	}
-	for (size_t i = 0; i < cfg->n_routes; i++) {
-		struct config_route *r = &cfg->routes_cfg[i];
-		char path[CONFIG_KEY_PATH_MAX];
-		int rc = route_table_add(cfg->routes, r->rule, r->endpoint,
-					 (const char *const *)r->methods, r->n_methods,
-					 (enum route_tracking)r->tracking, err);
+	for (size_t i = 0; !rc && i < cfg->n_routes; i++) {
+		const struct config_route *r = &cfg->routes_cfg[i];
 
-		if (rc == -ENOMEM)
-			return rc;
-		if (rc) {
-			config_index_path(path, "routes", i);
-			return config_error(c, r->node, path, "%s", err);
-		}
+		*bad = i;
+		rc = route_table_add(routes, r->rule, r->endpoint, (const char *const *)r->methods,
+				     r->n_methods, (enum route_tracking)r->tracking, err);
 	}
-	return 0;
+	if (!rc)
+		return routes;
+	route_table_free(routes);
+	errno = -rc;
+	return NULL;
 }
 
-/* Declares metric i, with the default labels the library adds to every metric
- * (_get_combined_labels) unless the metric sets that label itself. */
-static int add_metric(const struct exporter_config *cfg, size_t i, struct custom_metrics *cm,
-		      char *err)
+int config_metric_spec(const struct exporter_config *cfg, size_t i, struct custom_metric_spec *spec,
+		       struct custom_label **labels)
 {
 	const struct config_metric *m = &cfg->metrics[i];
-	struct custom_metric_spec spec = m->spec;
-	struct custom_label *labels;
-	int rc;
 
-	labels = calloc(spec.n_labels + cfg->n_labels + 1, sizeof(*labels));
-	if (!labels)
+	*spec = m->spec;
+	*labels = calloc(spec->n_labels + cfg->n_labels + 1, sizeof(**labels));
+	if (!*labels)
 		return -ENOMEM;
-	if (spec.n_labels)
-		memcpy(labels, spec.labels, spec.n_labels * sizeof(*labels));
+	if (spec->n_labels)
+		memcpy(*labels, spec->labels, spec->n_labels * sizeof(**labels));
 	for (size_t d = 0; d < cfg->n_labels; d++) {
 		int taken = 0;
 
 		for (size_t l = 0; l < m->spec.n_labels; l++)
 			taken |= !strcmp(m->spec.labels[l].name, cfg->labels[d].key);
 		if (!taken)
-			labels[spec.n_labels++] =
+			(*labels)[spec->n_labels++] =
 				(struct custom_label){ cfg->labels[d].key, CUSTOM_LABEL_STATIC,
 						       cfg->labels[d].value };
 	}
-	spec.labels = labels;
-	rc = custom_metrics_add(cm, &spec, err);
-	free(labels);
-	return rc;
+	spec->labels = *labels;
+	return 0;
 }
 
-int config_routes_add_metrics(const struct exporter_config *cfg, struct custom_metrics *cm,
-			      char err[CUSTOM_ERROR_MAX])
+/* Every rule, as Flask would take them; the table is built again where it is used. */
+static int check_routes(struct config_ctx *c, const struct exporter_config *cfg,
+			struct route_table **routes)
+{
+	char err[ROUTE_ERROR_MAX], path[CONFIG_KEY_PATH_MAX];
+	size_t bad = 0;
+
+	*routes = config_route_table(cfg, &bad, err);
+	if (*routes || !errno)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	if (bad == SIZE_MAX)
+		return config_error(c, NULL, "static_url_path", "%s", err);
+	config_index_path(path, "routes", bad);
+	return config_error_at(c, cfg->routes_cfg[bad].line, path, "%s", err);
+}
+
+/* Every custom metric against the routes, with the file and line of the first that fails. */
+static int check_metrics(struct config_ctx *c, const struct exporter_config *cfg,
+			 const struct route_table *routes)
 {
 	for (size_t i = 0; i < cfg->n_metrics; i++) {
-		int rc = add_metric(cfg, i, cm, err);
+		char err[CUSTOM_ERROR_MAX], path[CONFIG_KEY_PATH_MAX];
+		struct custom_metric_spec spec;
+		struct custom_label *labels;
+		unsigned char *in_scope = NULL;
+		int rc = config_metric_spec(cfg, i, &spec, &labels);
 
+		if (!rc)
+			rc = metric_spec_check(&spec, routes, &in_scope, err);
+		free(in_scope);
+		free(labels);
+		if (rc == -EINVAL) {
+			config_index_path(path, "metrics", i);
+			return config_error_at(c, cfg->metrics[i].line, path, "%s", err);
+		}
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-/* Declares every custom metric in a scratch registry, as the daemon will: what would fail
- * there fails here, with the file and line. */
-static int check_metrics(struct config_ctx *c, struct exporter_config *cfg)
-{
-	struct registry *r = registry_new(NULL);
-	struct custom_metrics *cm = r ? custom_metrics_new(r, cfg->routes) : NULL;
-	int rc = cm ? 0 : -ENOMEM;
-
-	for (size_t i = 0; !rc && i < cfg->n_metrics; i++) {
-		char err[CUSTOM_ERROR_MAX];
-
-		rc = add_metric(cfg, i, cm, err);
-		if (rc == -EINVAL)
-			rc = config_error(c, cfg->metrics[i].node, cfg->metrics[i].key, "%s", err);
-	}
-	custom_metrics_free(cm);
-	registry_free(r);
-	return rc;
-}
-
 int config_routes_finish(struct config_ctx *c, struct exporter_config *cfg)
 {
-	int rc = 0;
+	struct route_table *routes = NULL;
+	int rc = check_routes(c, cfg, &routes);
 
-	if (cfg->has_routes && !cfg->routes)
-		rc = build_routes(c, cfg);
 	if (!rc)
-		rc = check_metrics(c, cfg);
-	/* The nodes die with the document. */
-	for (size_t i = 0; i < cfg->n_routes; i++)
-		cfg->routes_cfg[i].node = NULL;
-	for (size_t i = 0; i < cfg->n_metrics; i++)
-		cfg->metrics[i].node = cfg->metrics[i].buckets_node = NULL;
+		rc = check_metrics(c, cfg, routes);
+	route_table_free(routes);
 	return rc;
-}
-
-void config_routes_release(struct exporter_config *cfg)
-{
-	for (size_t i = 0; i < cfg->n_routes; i++) {
-		struct config_route *r = &cfg->routes_cfg[i];
-
-		free(r->rule);
-		free(r->endpoint);
-		for (size_t m = 0; m < r->n_methods; m++)
-			free(r->methods[m]);
-		free(r->methods);
-	}
-	free(cfg->routes_cfg);
-	for (size_t i = 0; i < cfg->n_metrics; i++) {
-		struct config_metric *m = &cfg->metrics[i];
-
-		free((char *)m->spec.name);
-		free((char *)m->spec.help);
-		free((double *)m->spec.buckets);
-		for (size_t s = 0; s < m->spec.n_scope; s++)
-			free(m->scope[s]);
-		free(m->scope);
-		for (size_t l = 0; l < m->spec.n_labels; l++) {
-			free((char *)m->labels[l].name);
-			free((char *)m->labels[l].arg);
-		}
-		free(m->labels);
-	}
-	free(cfg->metrics);
-	free(cfg->static_url_path);
-	route_table_free(cfg->routes);
-	cfg->routes_cfg = NULL;
-	cfg->metrics = NULL;
-	cfg->static_url_path = NULL;
-	cfg->routes = NULL;
-	cfg->n_routes = cfg->n_metrics = 0;
 }

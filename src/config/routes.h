@@ -1,8 +1,7 @@
 /*
- * config_routes — the YAML sections behind group_by, the route table and custom metrics
+ * routes — the YAML sections behind the route table and custom metrics
  * (SPEC §4; README "Routes and custom metrics"):
  *
- *	group_by: endpoint             # path (default) | full_path | endpoint | url_rule
  *	static_url_path: /static       # Flask's static rule, added to the routes; null: none
  *	routes:
  *	  - rule: /items/<int:id>
@@ -28,27 +27,7 @@
 
 #include "config/config.h"
 #include "config/yaml_reader.h"
-#include "metrics/custom_metrics.h"
-
-/* One rule of `routes:`, as written; the table is built from these once the file is read. */
-struct config_route {
-	char *rule;
-	char *endpoint; /* NULL: the rule text */
-	char **methods;
-	size_t n_methods;
-	int tracking;	   /* enum route_tracking */
-	yaml_node_t *node; /* while the file loads: where it was written */
-};
-
-/* One custom metric of `metrics:`; spec points into the owned fields. */
-struct config_metric {
-	struct custom_metric_spec spec;
-	char **scope;
-	struct custom_label *labels; /* name and arg owned */
-	int has_type;
-	char key[CONFIG_KEY_PATH_MAX];	  /* "metrics[i]", for messages */
-	yaml_node_t *node, *buckets_node; /* while the file loads */
-};
+#include "http/route_table.h"
 
 /* Handlers for the top-level keys static_url_path, routes and metrics. */
 int config_parse_static_url_path(struct config_ctx *c, const char *key, yaml_node_t *value,
@@ -56,16 +35,25 @@ int config_parse_static_url_path(struct config_ctx *c, const char *key, yaml_nod
 int config_parse_routes(struct config_ctx *c, const char *key, yaml_node_t *value, void *target);
 int config_parse_metrics(struct config_ctx *c, const char *key, yaml_node_t *value, void *target);
 
-/* After the whole file: adds the static rule, checks every custom metric against the
- * routes (scope, parameters, names). 0 or -EINVAL with the error recorded. */
+/* After the whole file: builds the route table once to check every rule, and checks every
+ * custom metric against it (scope, parameters, labels). 0 or -EINVAL with the error
+ * recorded. What only a registry can tell (names, clashes) is checked where the metrics are
+ * declared (custom_metrics_check_config). */
 int config_routes_finish(struct config_ctx *c, struct exporter_config *cfg);
 
-/* Declares cfg's custom metrics in cm (the default labels added, as the library does).
- * 0, or -EINVAL with a message in err, or -ENOMEM. */
-int config_routes_add_metrics(const struct exporter_config *cfg, struct custom_metrics *cm,
-			      char err[CUSTOM_ERROR_MAX]);
+/*
+ * The app's route table from cfg's routes: (Flask's static rule first, unless
+ * static_url_path is null). NULL with errno 0 when the configuration has no routes:
+ * section; NULL with errno EINVAL (the rule's message in err, *bad the index of the route
+ * in routes_cfg, or SIZE_MAX for the static rule) or ENOMEM on failure.
+ */
+struct route_table *config_route_table(const struct exporter_config *cfg, size_t *bad,
+				       char err[ROUTE_ERROR_MAX]);
 
-/* Frees the route table and the custom metrics. */
-void config_routes_release(struct exporter_config *cfg);
+/* Custom metric i's spec with the default labels the library adds to every metric
+ * (_get_combined_labels) unless the metric sets that label itself. *labels is the new label
+ * array spec points into: free it after use. 0 or -ENOMEM. */
+int config_metric_spec(const struct exporter_config *cfg, size_t i, struct custom_metric_spec *spec,
+		       struct custom_label **labels);
 
 #endif

@@ -9,29 +9,52 @@
 #include <string.h>
 #include <strings.h>
 
-int config_error(struct config_ctx *c, const yaml_node_t *node, const char *key, const char *fmt,
-		 ...)
+static int record_error(struct config_ctx *c, size_t line, const char *key, const char *fmt,
+			va_list ap)
 {
 	char msg[CONFIG_ERROR_MSG_MAX];
-	va_list ap;
 
 	if (c->failed)
 		return -EINVAL;
 	c->failed = 1;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (!c->err || !c->err_size)
 		return -EINVAL;
-	if (node && key && key[0])
-		snprintf(c->err, c->err_size, "%s:%zu: %s: %s", c->file,
-			 (size_t)node->start_mark.line + 1, key, msg);
-	else if (node)
-		snprintf(c->err, c->err_size, "%s:%zu: %s", c->file,
-			 (size_t)node->start_mark.line + 1, msg);
+	if (line && key && key[0])
+		snprintf(c->err, c->err_size, "%s:%zu: %s: %s", c->file, line, key, msg);
+	else if (line)
+		snprintf(c->err, c->err_size, "%s:%zu: %s", c->file, line, msg);
 	else
 		snprintf(c->err, c->err_size, "%s: %s", c->file, msg);
 	return -EINVAL;
+}
+
+size_t config_node_line(const yaml_node_t *node)
+{
+	return (size_t)node->start_mark.line + 1;
+}
+
+int config_error(struct config_ctx *c, const yaml_node_t *node, const char *key, const char *fmt,
+		 ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = record_error(c, node ? config_node_line(node) : 0, key, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int config_error_at(struct config_ctx *c, size_t line, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = record_error(c, line, key, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 void config_key_path(char *out, const char *parent, const char *child)

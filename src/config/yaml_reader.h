@@ -53,6 +53,13 @@ struct config_key {
 int config_error(struct config_ctx *c, const yaml_node_t *node, const char *key, const char *fmt,
 		 ...) __attribute__((format(printf, 4, 5)));
 
+/* The same at a line of the file (1-based; 0: no line), for what outlives the document. */
+int config_error_at(struct config_ctx *c, size_t line, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The 1-based line a node starts on. */
+size_t config_node_line(const yaml_node_t *node);
+
 /* "parent.child" (or "child" at the top, parent ""), cut to fit; out has
  * CONFIG_KEY_PATH_MAX bytes. */
 void config_key_path(char *out, const char *parent, const char *child);

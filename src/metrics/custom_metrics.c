@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "metrics/custom_metrics.h"
 
+#include "config/routes.h"
 #include "http/path_filter.h"
 #include "http/request_line.h"
 #include "http/route_table.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +30,6 @@ struct custom_metrics {
 	struct http_request_line line;
 	struct route_match match;
 };
-
-static void set_error(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, CUSTOM_ERROR_MAX, fmt, ap);
-	va_end(ap);
-}
 
 struct custom_metrics *custom_metrics_new(struct registry *r, struct route_table *routes)
 {
@@ -71,56 +62,6 @@ void custom_metrics_free(struct custom_metrics *cm)
 	free(cm);
 }
 
-/* Marks the routes a scope entry names (by endpoint or by rule); how many it named. */
-static size_t mark_scope(struct route_table *routes, const char *entry, unsigned char *in_scope)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < route_table_count(routes); i++) {
-		const struct route *r = route_table_at(routes, i);
-
-		if (!strcmp(route_endpoint(r), entry) || !strcmp(route_rule(r), entry)) {
-			in_scope[i] = 1;
-			n++;
-		}
-	}
-	return n;
-}
-
-static int check_labels(struct custom_metrics *cm, const struct custom_metric_spec *spec,
-			const unsigned char *in_scope, char *err)
-{
-	for (size_t l = 0; l < spec->n_labels; l++) {
-		const struct custom_label *label = &spec->labels[l];
-		int found = 0;
-
-		if (label->source == CUSTOM_LABEL_STATUS && spec->type == METRIC_GAUGE) {
-			set_error(err,
-				  "%s: label '%s': a gauge counts requests in progress, "
-				  "which have no status yet",
-				  spec->name, label->name);
-			return -EINVAL;
-		}
-		if ((label->source == CUSTOM_LABEL_STATIC || label->source == CUSTOM_LABEL_PARAM) &&
-		    !label->arg) {
-			set_error(err, "%s: label '%s' needs a value", spec->name, label->name);
-			return -EINVAL;
-		}
-		if (label->source != CUSTOM_LABEL_PARAM)
-			continue;
-		for (size_t i = 0; cm->routes && i < route_table_count(cm->routes); i++)
-			if ((!in_scope || in_scope[i]) &&
-			    route_has_param(route_table_at(cm->routes, i), label->arg))
-				found = 1;
-		if (!found) {
-			set_error(err, "%s: label '%s': no route in scope has a parameter '%s'",
-				  spec->name, label->name, label->arg);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 static int copy_labels(struct custom_metric *m, const struct custom_metric_spec *spec)
 {
 	m->labels = calloc(spec->n_labels ? spec->n_labels : 1, sizeof(*m->labels));
@@ -141,34 +82,13 @@ int custom_metrics_add(struct custom_metrics *cm, const struct custom_metric_spe
 		       char err[CUSTOM_ERROR_MAX])
 {
 	struct custom_metric m = { .type = spec->type };
-	const char *names[32];
+	const char *names[CUSTOM_LABELS_MAX];
 	const double *buckets = spec->buckets;
 	size_t n_buckets = spec->n_buckets, all_static = 1;
 	struct custom_metric *grown;
 	int rc;
 
-	if (spec->n_labels > sizeof(names) / sizeof(names[0])) {
-		set_error(err, "%s: too many labels", spec->name);
-		return -EINVAL;
-	}
-	if (spec->n_scope) {
-		if (!cm->routes) {
-			set_error(err, "%s: a scope needs a route table (routes:)", spec->name);
-			return -EINVAL;
-		}
-		m.in_scope = calloc(route_table_count(cm->routes) + 1, 1);
-		if (!m.in_scope)
-			return -ENOMEM;
-		for (size_t i = 0; i < spec->n_scope; i++) {
-			if (!mark_scope(cm->routes, spec->scope[i], m.in_scope)) {
-				set_error(err, "%s: scope '%s' names no route (endpoint or rule)",
-					  spec->name, spec->scope[i]);
-				rc = -EINVAL;
-				goto fail;
-			}
-		}
-	}
-	rc = check_labels(cm, spec, m.in_scope, err);
+	rc = metric_spec_check(spec, cm->routes, &m.in_scope, err);
 	if (rc)
 		goto fail;
 	rc = copy_labels(&m, spec);
@@ -187,22 +107,23 @@ int custom_metrics_add(struct custom_metrics *cm, const struct custom_metric_spe
 		n_buckets = REGISTRY_DEFAULT_BUCKETS_COUNT;
 	}
 	if (registry_find_family(cm->registry, spec->name)) {
-		set_error(err, "%s: a metric of that name exists already", spec->name);
+		snprintf(err, CUSTOM_ERROR_MAX, "%s: a metric of that name exists already",
+			 spec->name);
 		rc = -EINVAL;
 		goto fail;
 	}
 	m.family = registry_add_family(cm->registry, spec->name, spec->help, spec->type, names,
 				       spec->n_labels, buckets, n_buckets);
 	if (!m.family) {
-		set_error(err, "%s: %s", spec->name,
-			  errno == EINVAL ? "bad name, label name or buckets, or a name clash"
-					  : strerror(errno));
+		snprintf(err, CUSTOM_ERROR_MAX, "%s: %s", spec->name,
+			 errno == EINVAL ? "bad name, label name or buckets, or a name clash"
+					 : strerror(errno));
 		rc = errno == EINVAL ? -EINVAL : -ENOMEM;
 		goto fail;
 	}
 	/* Like the client, a metric whose label values never change starts at zero. */
 	if (all_static && spec->n_labels) {
-		const char *values[32];
+		const char *values[CUSTOM_LABELS_MAX];
 
 		for (size_t l = 0; l < spec->n_labels; l++)
 			values[l] = spec->labels[l].arg;
@@ -223,8 +144,39 @@ int custom_metrics_add(struct custom_metrics *cm, const struct custom_metric_spe
 	return 0;
 fail:
 	if (rc == -ENOMEM)
-		set_error(err, "%s: out of memory", spec->name);
+		snprintf(err, CUSTOM_ERROR_MAX, "%s: out of memory", spec->name);
 	metric_free(&m);
+	return rc;
+}
+
+int custom_metrics_add_config(struct custom_metrics *cm, const struct exporter_config *cfg,
+			      size_t *bad, char err[CUSTOM_ERROR_MAX])
+{
+	for (size_t i = 0; i < cfg->n_metrics; i++) {
+		struct custom_metric_spec spec;
+		struct custom_label *labels;
+		int rc = config_metric_spec(cfg, i, &spec, &labels);
+
+		if (!rc)
+			rc = custom_metrics_add(cm, &spec, err);
+		free(labels);
+		if (rc) {
+			*bad = i;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int custom_metrics_check_config(const struct exporter_config *cfg, struct route_table *routes,
+				size_t *bad, char err[CUSTOM_ERROR_MAX])
+{
+	struct registry *r = registry_new(NULL);
+	struct custom_metrics *cm = r ? custom_metrics_new(r, routes) : NULL;
+	int rc = cm ? custom_metrics_add_config(cm, cfg, bad, err) : -ENOMEM;
+
+	custom_metrics_free(cm);
+	registry_free(r);
 	return rc;
 }
 
@@ -328,7 +280,7 @@ void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_
 		 rec->flags & FEE_REC_EXCEPTION ? 500u : (unsigned int)rec->status);
 	for (size_t i = 0; i < cm->n_metrics; i++) {
 		const struct custom_metric *m = &cm->metrics[i];
-		const char *values[32];
+		const char *values[CUSTOM_LABELS_MAX];
 		struct metric_child *c;
 
 		if (m->in_scope && !m->in_scope[route_index(route)])

@@ -1,8 +1,8 @@
 /*
  * custom_metrics — the library's per-view metric decorators (metrics.counter, .gauge,
  * .histogram, .summary) and register_default, declared in config instead of code
- * (SPEC §4). Fed the same kernel records as request_metrics. Pure: knows the record layout,
- * not BPF.
+ * (SPEC §4; the specs: config/metric_spec.h). Fed the same kernel records as request_metrics. Pure:
+ * knows the record layout, not BPF.
  *
  * As in the library, a custom metric sees a request only when a view function runs: with a
  * route table, a request that matched a route in the metric's scope (not a 404, 405 or
@@ -23,43 +23,13 @@
 #include <linux/types.h>
 #include <stddef.h>
 
+#include "config/config.h"
+#include "config/metric_spec.h"
 #include "flask_ebpf_exporter.h"
 #include "metrics/registry.h"
 
-#define CUSTOM_ERROR_MAX 256
-
 struct route_table;
 struct custom_metrics;
-
-/* Where a custom metric's label value comes from (the library's label callables). */
-enum custom_label_source {
-	CUSTOM_LABEL_STATIC,   /* a fixed value */
-	CUSTOM_LABEL_METHOD,   /* request.method */
-	CUSTOM_LABEL_PATH,     /* request.path */
-	CUSTOM_LABEL_STATUS,   /* str(response.status_code); "500" when the view raised */
-	CUSTOM_LABEL_ENDPOINT, /* request.endpoint */
-	CUSTOM_LABEL_URL_RULE, /* str(request.url_rule) */
-	CUSTOM_LABEL_PARAM,    /* str(request.view_args[arg]); "None" when the route lacks it */
-};
-
-struct custom_label {
-	const char *name;
-	enum custom_label_source source;
-	const char *arg; /* the static value, or the route parameter's name */
-};
-
-struct custom_metric_spec {
-	enum metric_type type;
-	const char *name; /* as the Python client takes it (a counter without _total) */
-	const char *help;
-	const double *buckets; /* histogram; NULL: the client's default buckets */
-	size_t n_buckets;
-	/* Endpoints or rules the metric decorates; none: every route (register_default). */
-	const char *const *scope;
-	size_t n_scope;
-	const struct custom_label *labels;
-	size_t n_labels;
-};
 
 /* routes may be NULL (then only an all-requests scope is possible). NULL + errno. */
 struct custom_metrics *custom_metrics_new(struct registry *r, struct route_table *routes);
@@ -73,6 +43,23 @@ void custom_metrics_free(struct custom_metrics *cm);
  */
 int custom_metrics_add(struct custom_metrics *cm, const struct custom_metric_spec *spec,
 		       char err[CUSTOM_ERROR_MAX]);
+
+/*
+ * Declares the configuration's metrics: section in cm, each with the default labels the
+ * library adds to every metric (config_metric_spec). 0, or -EINVAL with a message in err
+ * and *bad set to the metric's index, or -ENOMEM.
+ */
+int custom_metrics_add_config(struct custom_metrics *cm, const struct exporter_config *cfg,
+			      size_t *bad, char err[CUSTOM_ERROR_MAX]);
+
+/*
+ * Declares the configuration's metrics in a scratch registry of their own, as the daemon
+ * will: what would fail there (a bad name or label name, a clash between two of them)
+ * fails here, before anything runs. routes: the app's route table (NULL: none). The same
+ * results as custom_metrics_add_config.
+ */
+int custom_metrics_check_config(const struct exporter_config *cfg, struct route_table *routes,
+				size_t *bad, char err[CUSTOM_ERROR_MAX]);
 
 struct path_filter;
 /* excluded_paths: requests they match count in no custom metric (the library's default

@@ -1,28 +1,15 @@
 /*
- * exposition — write a registry in the Prometheus text format 0.0.4 or in OpenMetrics 1.0,
- * byte for byte as the Python client (prometheus_client 0.16) prints them (SPEC §2).
+ * exposition — write a registry in the Prometheus text format 0.0.4, byte for byte as the
+ * Python client (prometheus_client 0.16) prints it (SPEC §2). OpenMetrics: openmetrics.h.
  */
 #ifndef FEE_EXPOSITION_H
 #define FEE_EXPOSITION_H
 
+#include "metrics/exposition_options.h"
 #include "metrics/registry.h"
 #include "util/strbuf.h"
 
 #define EXPOSITION_TEXT_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
-#define EXPOSITION_OPENMETRICS_CONTENT_TYPE                                                        \
-	"application/openmetrics-text; version=1.0.0; charset=utf-8"
-
-struct exposition_options {
-	/* Emit the `_created` samples (PROMETHEUS_DISABLE_CREATED_SERIES turns them off). */
-	int created;
-	/*
-	 * The scrape's ?name[]= values, or NULL for everything: as the client's
-	 * restricted_registry(names), only samples whose full name (flask_http_request_total,
-	 * ..._bucket, ..._created) is listed, and only families that keep at least one.
-	 */
-	const char *const *names;
-	size_t n_names;
-};
 
 /*
  * Text format 0.0.4. Appends every family of r to out:
@@ -37,14 +24,5 @@ struct exposition_options {
  */
 int exposition_write_text(const struct registry *r, const struct exposition_options *options,
 			  struct strbuf *out);
-
-/*
- * OpenMetrics 1.0 (prometheus_client.openmetrics.exposition.generate_latest): HELP and
- * TYPE name the family by its base name (counters without _total), HELP also escapes ",
- * each child's _created follows its other samples inside the family, "# EOF" ends it.
- * Returns 0 or -ENOMEM.
- */
-int exposition_write_openmetrics(const struct registry *r, const struct exposition_options *options,
-				 struct strbuf *out);
 
 #endif

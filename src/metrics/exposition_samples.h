@@ -6,7 +6,9 @@
 #ifndef FEE_EXPOSITION_SAMPLES_H
 #define FEE_EXPOSITION_SAMPLES_H
 
-#include "metrics/exposition.h"
+#include "metrics/exposition_options.h"
+#include "metrics/registry.h"
+#include "util/strbuf.h"
 
 /* The order a family's labels print in: sorted by name, with `le` in its sorted place. */
 struct label_layout {

@@ -4,7 +4,7 @@
  * one block per family named by its base name, each child's samples in order with its
  * _created last, "# EOF" at the end.
  */
-#include "metrics/exposition.h"
+#include "metrics/openmetrics.h"
 
 #include "metrics/exposition_samples.h"
 

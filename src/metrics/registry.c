@@ -6,6 +6,8 @@
  */
 #include "metrics/registry.h"
 
+#include "util/prom_name.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -120,26 +122,12 @@ void registry_free(struct registry *r)
 /* --- declaring families ----------------------------------------------------------------- */
 
 /* Prometheus data model: metric names [a-zA-Z_:][a-zA-Z0-9_:]*, label names without ':'. */
-static int valid_name(const char *name, int allow_colon)
-{
-	if (!name || !name[0] || (name[0] >= '0' && name[0] <= '9'))
-		return 0;
-	for (const char *p = name; *p; p++) {
-		char c = *p;
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || (allow_colon && c == ':')))
-			return 0;
-	}
-	return 1;
-}
-
 static int valid_labels(const char *const *names, size_t n, enum metric_type type)
 {
 	if (n && !names)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!valid_name(names[i], 0) || !strncmp(names[i], "__", 2))
+		if (!prom_name_valid(names[i], 0) || !strncmp(names[i], "__", 2))
 			return 0;
 		/* The client reserves these: they name the samples' own labels. */
 		if ((type == METRIC_HISTOGRAM && !strcmp(names[i], "le")) ||
@@ -303,7 +291,7 @@ static struct metric_family *family_new(struct registry *r, const char *name, co
 	if (!f->name || !f->help || !f->label_names)
 		goto fail;
 	err = -EINVAL;
-	if (!valid_name(f->name, 1) || name_taken(r, f->name, type))
+	if (!prom_name_valid(f->name, 1) || name_taken(r, f->name, type))
 		goto fail;
 	if (type == METRIC_HISTOGRAM) {
 		err = set_bounds(f, buckets, n_buckets);

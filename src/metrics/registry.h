@@ -8,12 +8,7 @@
 
 #include <stddef.h>
 
-enum metric_type {
-	METRIC_COUNTER,
-	METRIC_GAUGE,
-	METRIC_HISTOGRAM,
-	METRIC_SUMMARY, /* _count and _sum only, like the Python client's Summary */
-};
+#include "config/metric_spec.h" /* enum metric_type */
 
 /* prometheus_client's Histogram.DEFAULT_BUCKETS (without +Inf): the library's defaults. */
 extern const double registry_default_buckets[];

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "metrics/exposition.h"
+#include "metrics/openmetrics.h"
 #include "fuzz_checks.h"
 #include "metrics/request_metrics.h"
 #include "util/strbuf.h"

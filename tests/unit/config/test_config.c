@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_file.h"
 
 static void test_good_file(void **state)
 {

@@ -9,16 +9,24 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_file.h"
 #include "config/routes.h"
 #include "http/route_table.h"
-#include "metrics/registry.h"
-#include "metrics/request_metrics.h"
 
 static int load(struct exporter_config *cfg, const char *yaml, char *err)
 {
 	assert_int_equal(config_init(cfg), 0);
 	err[0] = '\0';
 	return config_load_string(cfg, yaml, "t.yaml", err, CONFIG_ERROR_MAX);
+}
+
+/* The app's route table from a loaded config, as the daemon builds it. */
+static struct route_table *table(const struct exporter_config *cfg)
+{
+	char err[ROUTE_ERROR_MAX];
+	size_t bad;
+
+	return config_route_table(cfg, &bad, err);
 }
 
 static void test_full_example(void **state)
@@ -40,23 +48,25 @@ static void test_full_example(void **state)
 				   "             v: {value: '1'}}\n"
 				   "  - {type: gauge, name: busy, help: Busy}\n";
 	struct exporter_config cfg;
+	struct route_table *routes;
 	struct route_match m;
 	char err[CONFIG_ERROR_MAX];
 
 	if (load(&cfg, yaml, err))
 		fail_msg("%s", err);
 	assert_int_equal(cfg.group_by, GROUP_BY_URL_RULE);
-	assert_non_null(cfg.routes);
+	routes = table(&cfg);
+	assert_non_null(routes);
 	/* The static rule comes first, as Flask adds it. */
-	assert_int_equal(route_table_count(cfg.routes), 4);
-	assert_string_equal(route_rule(route_table_at(cfg.routes, 0)), "/static/<path:filename>");
-	assert_string_equal(route_endpoint(route_table_at(cfg.routes, 0)), "static");
-	assert_int_equal(route_table_match(cfg.routes, "/items/4", "POST", &m), 1);
+	assert_int_equal(route_table_count(routes), 4);
+	assert_string_equal(route_rule(route_table_at(routes, 0)), "/static/<path:filename>");
+	assert_string_equal(route_endpoint(route_table_at(routes, 0)), "static");
+	assert_int_equal(route_table_match(routes, "/items/4", "POST", &m), 1);
 	assert_string_equal(route_endpoint(m.route), "item");
-	assert_int_equal(route_table_match(cfg.routes, "/health", "GET", &m), 1);
+	assert_int_equal(route_table_match(routes, "/health", "GET", &m), 1);
 	assert_string_equal(route_endpoint(m.route), "/health");
 	assert_int_equal(route_tracking(m.route), ROUTE_DO_NOT_TRACK);
-	assert_int_equal(route_table_match(cfg.routes, "/secret", "GET", &m), 1);
+	assert_int_equal(route_table_match(routes, "/secret", "GET", &m), 1);
 	assert_int_equal(route_tracking(m.route), ROUTE_EXCLUDE_ALL);
 
 	assert_int_equal(cfg.n_metrics, 2);
@@ -71,27 +81,35 @@ static void test_full_example(void **state)
 	assert_string_equal(cfg.metrics[0].spec.labels[2].arg, "web");
 	assert_string_equal(cfg.metrics[0].spec.labels[3].arg, "1");
 	assert_int_equal(cfg.metrics[1].spec.type, METRIC_GAUGE);
+	route_table_free(routes);
 	config_release(&cfg);
 }
 
 static void test_static_url_path(void **state)
 {
 	struct exporter_config cfg;
+	struct route_table *routes;
 	char err[CONFIG_ERROR_MAX];
 
 	assert_int_equal(load(&cfg, "static_url_path: null\nroutes: [{rule: /}]\n", err), 0);
-	assert_int_equal(route_table_count(cfg.routes), 1);
+	routes = table(&cfg);
+	assert_int_equal(route_table_count(routes), 1);
+	route_table_free(routes);
 	config_release(&cfg);
 	assert_int_equal(load(&cfg, "static_url_path: /assets\nroutes: [{rule: /}]\n", err), 0);
-	assert_string_equal(route_rule(route_table_at(cfg.routes, 0)), "/assets/<path:filename>");
+	routes = table(&cfg);
+	assert_string_equal(route_rule(route_table_at(routes, 0)), "/assets/<path:filename>");
+	route_table_free(routes);
 	config_release(&cfg);
 	/* Flask's static_url_path='': the static files at the root. */
 	assert_int_equal(load(&cfg, "static_url_path: ''\nroutes: [{rule: /}]\n", err), 0);
-	assert_string_equal(route_rule(route_table_at(cfg.routes, 0)), "/<path:filename>");
+	routes = table(&cfg);
+	assert_string_equal(route_rule(route_table_at(routes, 0)), "/<path:filename>");
+	route_table_free(routes);
 	config_release(&cfg);
 	/* No routes: no table at all (endpoint and url_rule then label None). */
 	assert_int_equal(load(&cfg, "group_by: endpoint\n", err), 0);
-	assert_null(cfg.routes);
+	assert_null(table(&cfg));
 	config_release(&cfg);
 }
 
@@ -150,43 +168,12 @@ static void test_errors_name_file_line_and_key(void **state)
 	}
 }
 
-/* The library adds default_labels to every custom metric, unless the metric sets the label. */
-static void test_default_labels_join_custom_metrics(void **state)
-{
-	static const char yaml[] = "labels: {team: web, zone: a}\n"
-				   "metrics:\n"
-				   "  - {type: counter, name: c, help: h, labels: {team: api}}\n";
-	struct exporter_config cfg;
-	struct registry *r = registry_new(NULL);
-	struct custom_metrics *cm = custom_metrics_new(r, NULL);
-	const struct metric_family *f;
-	const struct metric_child *child;
-	char err[CONFIG_ERROR_MAX];
-
-	if (load(&cfg, yaml, err))
-		fail_msg("%s", err);
-	assert_int_equal(config_routes_add_metrics(&cfg, cm, err), 0);
-	f = registry_find_family(r, "c");
-	assert_non_null(f);
-	assert_int_equal(metric_family_label_count(f), 2);
-	assert_string_equal(metric_family_label_name(f, 0), "team");
-	assert_string_equal(metric_family_label_name(f, 1), "zone");
-	/* All labels static: the child exists from the start, with the metric's own value. */
-	child = metric_family_child_at(f, 0);
-	assert_string_equal(metric_child_label_value(child, 0), "api");
-	assert_string_equal(metric_child_label_value(child, 1), "a");
-	custom_metrics_free(cm);
-	registry_free(r);
-	config_release(&cfg);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_example),
 		cmocka_unit_test(test_static_url_path),
 		cmocka_unit_test(test_errors_name_file_line_and_key),
-		cmocka_unit_test(test_default_labels_join_custom_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

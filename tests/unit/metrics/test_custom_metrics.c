@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <string.h>
 
+#include "config/config_file.h"
 #include "metrics/custom_metrics.h"
 #include "fake_record.h"
 #include "http/route_table.h"
@@ -309,6 +310,38 @@ static void test_bad_specs(void **state)
 	assert_false(custom_metrics_need_started(fx->cm));
 }
 
+/* The library adds default_labels to every custom metric, unless the metric sets the label. */
+static void test_default_labels_join_custom_metrics(void **state)
+{
+	static const char yaml[] = "labels: {team: web, zone: a}\n"
+				   "metrics:\n"
+				   "  - {type: counter, name: c, help: h, labels: {team: api}}\n";
+	struct exporter_config cfg;
+	struct registry *r = registry_new(NULL);
+	struct custom_metrics *cm = custom_metrics_new(r, NULL);
+	const struct metric_family *f;
+	const struct metric_child *child;
+	char err[CONFIG_ERROR_MAX];
+	size_t bad;
+
+	assert_int_equal(config_init(&cfg), 0);
+	if (config_load_string(&cfg, yaml, "t.yaml", err, CONFIG_ERROR_MAX))
+		fail_msg("%s", err);
+	assert_int_equal(custom_metrics_add_config(cm, &cfg, &bad, err), 0);
+	f = registry_find_family(r, "c");
+	assert_non_null(f);
+	assert_int_equal(metric_family_label_count(f), 2);
+	assert_string_equal(metric_family_label_name(f, 0), "team");
+	assert_string_equal(metric_family_label_name(f, 1), "zone");
+	/* All labels static: the child exists from the start, with the metric's own value. */
+	child = metric_family_child_at(f, 0);
+	assert_string_equal(metric_child_label_value(child, 0), "api");
+	assert_string_equal(metric_child_label_value(child, 1), "a");
+	custom_metrics_free(cm);
+	registry_free(r);
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_histogram_summary_and_zero_start, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_specs, setup, teardown),
+		cmocka_unit_test(test_default_labels_join_custom_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

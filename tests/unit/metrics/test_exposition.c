@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "metrics/exposition.h"
+#include "metrics/openmetrics.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
