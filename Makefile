@@ -117,7 +117,7 @@ $(OUTPUT)/tests/unit/bpf/test_conn_state_machine $(OUTPUT)/fuzz/fuzz_conn_state_
 	CONN_SIM_USE = $(CONN_SIM_FLAGS)
 
 .PHONY: test test-unit test-rules test-bpf test-e2e test-kernels test-deploy
-test: format-check test-unit test-rules test-fuzz test-bpf test-e2e test-kernels test-deploy
+test: lint test-unit test-rules test-fuzz test-bpf test-e2e test-kernels test-deploy
 
 # Unit tier: no root, no BPF. The request-line table is checked against werkzeug itself.
 test-unit: $(TEST_BINS) check-bpf-headers
@@ -249,10 +249,19 @@ image-archive: $(STATIC_APP)
 	$(Q)scripts/build/image.sh $(STATIC_APP) $(VERSION) $(IMAGE_ARCHIVE)
 
 # --- maintenance ------------------------------------------------------------------------
-.PHONY: vmlinux clean format-check
+.PHONY: vmlinux clean format-check check-includes lint
 # Regenerate the checked-in vmlinux.h from the running kernel's BTF (see vmlinux/README.md).
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+# Source hygiene, in make test: the formatting, and the include graph (no cycle between files,
+# modules or src/ folders; no include against the layers util, http < config < capture,
+# targets, metrics < serve < main.c).
+lint: format-check check-includes
+
+check-includes:
+	$(call msg,INCLUDES,check)
+	$(Q)$(PYTHON) scripts/check-includes.py
 
 format-check:
 	$(call msg,FORMAT,check)
