@@ -118,7 +118,7 @@ static int render_metrics(void *ctx, const struct scrape_request *req, struct st
 		.n_names = req->n_names,
 	};
 	/* As the client's choose_encoder(): OpenMetrics when the Accept header lists it. */
-	int openmetrics = http_header_lists(req->accept, HTTP_OPENMETRICS_MEDIA_TYPE, 0);
+	int openmetrics = accept_header_lists(req->accept, HTTP_OPENMETRICS_MEDIA_TYPE, 0);
 
 	*content_type =
 		openmetrics ? EXPOSITION_OPENMETRICS_CONTENT_TYPE : EXPOSITION_TEXT_CONTENT_TYPE;

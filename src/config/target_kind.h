@@ -1,10 +1,10 @@
 /*
- * target_spec — the kinds of target the exporter watches (--pid, --cgroup, --exe, --port,
+ * target_kind — the kinds of target the exporter watches (--pid, --cgroup, --exe, --port,
  * or the items of the config's `targets:` list) and their limits. A record's `target`
  * field is the index of its target in the configuration's list.
  */
-#ifndef FEE_TARGET_SPEC_H
-#define FEE_TARGET_SPEC_H
+#ifndef FEE_TARGET_KIND_H
+#define FEE_TARGET_KIND_H
 
 #include <linux/types.h>
 

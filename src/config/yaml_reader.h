@@ -1,9 +1,9 @@
 /*
- * config_yaml — the small toolkit every section of the YAML config is parsed with: a parse
+ * yaml_reader — the small toolkit every section of the YAML config is parsed with: a parse
  * context that remembers the file and the first error, typed getters that report
  * "FILE:LINE: KEY: MESSAGE", and a key-table walker that rejects unknown and repeated keys.
  *
- * How a section is written (see config.c for the top level, config_routes.c for another):
+ * How a section is written (see config_file.c for the top level, routes.c for another):
  *
  *	static int parse_thing(struct config_ctx *c, const char *key, yaml_node_t *value,
  *			       void *target)
@@ -20,8 +20,8 @@
  * returns 0, or -EINVAL after recording the first error in the context (later errors are
  * dropped, so the user sees the one that comes first), or -ENOMEM.
  */
-#ifndef FEE_CONFIG_YAML_H
-#define FEE_CONFIG_YAML_H
+#ifndef FEE_YAML_READER_H
+#define FEE_YAML_READER_H
 
 #include <stddef.h>
 #include <yaml.h>

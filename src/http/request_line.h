@@ -1,5 +1,5 @@
 /*
- * http_request_line — turn the request-line bytes the kernel copied into the `method` and
+ * request_line — turn the request-line bytes the kernel copied into the `method` and
  * `path` labels exactly as Flask shows them (SPEC §3). Pure: no allocation, no state.
  */
 #ifndef FEE_HTTP_REQUEST_LINE_H

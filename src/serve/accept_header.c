@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-int http_header_lists(const char *value, const char *token, int ignore_case)
+int accept_header_lists(const char *value, const char *token, int ignore_case)
 {
 	size_t len = strlen(token);
 	const char *p = value;

@@ -1,6 +1,6 @@
-/* http_header — reading list-valued request headers (Accept, Accept-Encoding). */
-#ifndef FEE_HTTP_HEADER_H
-#define FEE_HTTP_HEADER_H
+/* accept_header — reading list-valued request headers (Accept, Accept-Encoding). */
+#ifndef FEE_ACCEPT_HEADER_H
+#define FEE_ACCEPT_HEADER_H
 
 /*
  * Whether a comma-separated header value lists token, as prometheus_client reads Accept and
@@ -8,7 +8,7 @@
  * (ignoring case when ignore_case: the client lower-cases encodings but not media types).
  * NULL: no.
  */
-int http_header_lists(const char *value, const char *token, int ignore_case);
+int accept_header_lists(const char *value, const char *token, int ignore_case);
 
 #define HTTP_OPENMETRICS_MEDIA_TYPE "application/openmetrics-text"
 

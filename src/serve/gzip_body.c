@@ -6,7 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
-int http_gzip(struct strbuf *sb)
+int gzip_body(struct strbuf *sb)
 {
 	z_stream z = { 0 };
 	unsigned char *out;

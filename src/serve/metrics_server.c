@@ -93,10 +93,11 @@ static enum MHD_Result serve_metrics(struct metrics_server *s, struct MHD_Connec
 	req.n_names = names.n;
 	err = names.failed ? -ENOMEM : s->render(s->ctx, &req, &out, &content_type);
 	free(names.names);
-	if (!err && http_header_lists(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-								  MHD_HTTP_HEADER_ACCEPT_ENCODING),
-				      "gzip", 1)) {
-		err = http_gzip(&out);
+	if (!err &&
+	    accept_header_lists(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							    MHD_HTTP_HEADER_ACCEPT_ENCODING),
+				"gzip", 1)) {
+		err = gzip_body(&out);
 		encoding = "gzip";
 	}
 	if (err) {

@@ -15,7 +15,7 @@
 /* As the client's choose_encoder(). */
 static int openmetrics(const char *accept)
 {
-	return http_header_lists(accept, HTTP_OPENMETRICS_MEDIA_TYPE, 0);
+	return accept_header_lists(accept, HTTP_OPENMETRICS_MEDIA_TYPE, 0);
 }
 
 static void test_accept_header(void **state)
@@ -39,12 +39,12 @@ static void test_accepted(void **state)
 	static const char *const no[] = { "", "deflate", "gzip2", "x-gzip", "identity, br" };
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		if (!http_header_lists(yes[i], "gzip", 1))
+		if (!accept_header_lists(yes[i], "gzip", 1))
 			fail_msg("refused '%s'", yes[i]);
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		if (http_header_lists(no[i], "gzip", 1))
+		if (accept_header_lists(no[i], "gzip", 1))
 			fail_msg("accepted '%s'", no[i]);
-	assert_false(http_header_lists(NULL, "gzip", 1));
+	assert_false(accept_header_lists(NULL, "gzip", 1));
 }
 
 static void test_round_trip(void **state)
@@ -56,7 +56,7 @@ static void test_round_trip(void **state)
 	for (size_t i = 0; i < sizeof(text); i++)
 		text[i] = "flask_http_request_total{method=\"GET\"} 1.0\n"[i % 43];
 	assert_int_equal(strbuf_append(&sb, text, sizeof(text)), 0);
-	assert_int_equal(http_gzip(&sb), 0);
+	assert_int_equal(gzip_body(&sb), 0);
 	assert_true(sb.len < sizeof(text) / 10);
 	assert_int_equal((unsigned char)sb.buf[0], 0x1f); /* the gzip magic */
 	assert_int_equal((unsigned char)sb.buf[1], 0x8b);
@@ -73,7 +73,7 @@ static void test_round_trip(void **state)
 	strbuf_release(&sb);
 
 	/* An empty body is still a valid gzip stream. */
-	assert_int_equal(http_gzip(&sb), 0);
+	assert_int_equal(gzip_body(&sb), 0);
 	assert_true(sb.len >= 20);
 	strbuf_release(&sb);
 }
