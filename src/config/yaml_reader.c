@@ -57,7 +57,9 @@ int config_error_at(struct config_ctx *c, size_t line, const char *key, const ch
 	return ret;
 }
 
-void config_key_path(char *out, const char *parent, const char *child)
+/* "parent.child" (or "child" at the top, parent ""), cut to fit; out has
+ * CONFIG_KEY_PATH_MAX bytes. */
+static void config_key_path(char *out, const char *parent, const char *child)
 {
 	snprintf(out, CONFIG_KEY_PATH_MAX, "%s%s%s", parent, parent[0] ? "." : "", child);
 }
@@ -87,7 +89,7 @@ static const char *node_kind(const yaml_node_t *node)
 	return config_is_null(node) ? "nothing" : "a scalar";
 }
 
-int config_expect_map(struct config_ctx *c, const char *key, const yaml_node_t *node)
+static int config_expect_map(struct config_ctx *c, const char *key, const yaml_node_t *node)
 {
 	if (node->type == YAML_MAPPING_NODE)
 		return 0;
@@ -102,7 +104,7 @@ int config_expect_list(struct config_ctx *c, const char *key, const yaml_node_t 
 	return config_error(c, node, key, "expected a list, got %s", node_kind(node));
 }
 
-size_t config_list_length(const yaml_node_t *list)
+static size_t config_list_length(const yaml_node_t *list)
 {
 	return (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
 }
@@ -311,7 +313,8 @@ static int parse_yaml_double(const char *v, double *out)
 	return 0;
 }
 
-int config_get_double(struct config_ctx *c, const char *key, const yaml_node_t *node, double *out)
+static int config_get_double(struct config_ctx *c, const char *key, const yaml_node_t *node,
+			     double *out)
 {
 	const char *v = plain_text(node);
 

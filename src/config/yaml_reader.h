@@ -15,8 +15,9 @@
  *	static const struct config_key keys[] = { { "thing", parse_thing }, { NULL, NULL } };
  *	return config_walk_map(c, key, node, keys, cfg);
  *
- * `key` is always the full path of the node for messages ("info[1].labels.version"); a
- * handler that descends builds the child's path with config_key_path(). Every function
+ * `key` is always the full path of the node for messages ("info[1].labels.version");
+ * config_walk_map builds it for each key, a handler that walks a list builds each item's
+ * with config_index_path(). Every function
  * returns 0, or -EINVAL after recording the first error in the context (later errors are
  * dropped, so the user sees the one that comes first), or -ENOMEM.
  */
@@ -60,14 +61,10 @@ int config_error_at(struct config_ctx *c, size_t line, const char *key, const ch
 /* The 1-based line a node starts on. */
 size_t config_node_line(const yaml_node_t *node);
 
-/* "parent.child" (or "child" at the top, parent ""), cut to fit; out has
- * CONFIG_KEY_PATH_MAX bytes. */
-void config_key_path(char *out, const char *parent, const char *child);
 /* "parent[i]". */
 void config_index_path(char *out, const char *parent, size_t i);
 
-/* Type checks: 0 or a recorded "expected a mapping/list" error. */
-int config_expect_map(struct config_ctx *c, const char *key, const yaml_node_t *node);
+/* Type check: 0 or a recorded "expected a list" error. */
 int config_expect_list(struct config_ctx *c, const char *key, const yaml_node_t *node);
 
 /*
@@ -87,7 +84,6 @@ int config_walk_pairs(struct config_ctx *c, const char *key, yaml_node_t *node, 
 
 /* The i-th item of a list node, or NULL past the end. */
 yaml_node_t *config_list_item(struct config_ctx *c, const yaml_node_t *list, size_t i);
-size_t config_list_length(const yaml_node_t *list);
 
 /*
  * Scalars. A string is any scalar but null (`~`, `null`, nothing); numbers and booleans
@@ -101,7 +97,6 @@ int config_get_text(struct config_ctx *c, const char *key, const yaml_node_t *no
 int config_get_bool(struct config_ctx *c, const char *key, const yaml_node_t *node, int *out);
 int config_get_int(struct config_ctx *c, const char *key, const yaml_node_t *node, long min,
 		   long max, long *out);
-int config_get_double(struct config_ctx *c, const char *key, const yaml_node_t *node, double *out);
 /* A list of numbers; *out is malloc'ed (the old array freed). */
 int config_get_doubles(struct config_ctx *c, const char *key, const yaml_node_t *node, double **out,
 		       size_t *n);

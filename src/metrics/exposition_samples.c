@@ -21,7 +21,7 @@ const char *exposition_type_name(enum metric_type type)
 	}
 }
 
-int label_layout_init(struct label_layout *l, const struct metric_family *f)
+static int label_layout_init(struct label_layout *l, const struct metric_family *f)
 {
 	l->n = metric_family_label_count(f);
 	l->order = calloc(l->n ? l->n : 1, sizeof(*l->order));
@@ -42,13 +42,13 @@ int label_layout_init(struct label_layout *l, const struct metric_family *f)
 	return 0;
 }
 
-void label_layout_release(struct label_layout *l)
+static void label_layout_release(struct label_layout *l)
 {
 	free(l->order);
 	l->order = NULL;
 }
 
-void exposition_put_escaped(struct strbuf *out, const char *s, int escape_quote)
+static void exposition_put_escaped(struct strbuf *out, const char *s, int escape_quote)
 {
 	for (; *s; s++) {
 		if (*s == '\\')
@@ -143,7 +143,8 @@ static const char *const *sample_suffixes(const struct metric_family *f)
 	return none;
 }
 
-int exposition_family_wanted(const struct exposition_options *o, const struct metric_family *f)
+static int exposition_family_wanted(const struct exposition_options *o,
+				    const struct metric_family *f)
 {
 	const char *const *suffix;
 

@@ -26,14 +26,9 @@ struct sample_ctx {
 	const struct metric_child *child;
 };
 
-int label_layout_init(struct label_layout *l, const struct metric_family *f);
-void label_layout_release(struct label_layout *l);
-
 /* "counter", "gauge", "histogram", "summary". */
 const char *exposition_type_name(enum metric_type type);
 
-/* Appends s with \ and newline escaped, and " too when escape_quote. */
-void exposition_put_escaped(struct strbuf *out, const char *s, int escape_quote);
 /* "# HELP <name><suffix> <help>\n# TYPE <name><suffix> <type>\n". */
 void exposition_put_header(struct strbuf *out, const char *name, const char *suffix,
 			   const char *help, int escape_quote, const char *type);
@@ -52,11 +47,6 @@ void exposition_put_sample(const struct sample_ctx *s, const char *suffix, const
 /* Whether the name filter keeps samples called <family name><suffix>. */
 int exposition_sample_wanted(const struct exposition_options *o, const struct metric_family *f,
 			     const char *suffix);
-/*
- * Whether the family prints at all: always without a filter; with one (the client's
- * restricted registry), only when it has at least one sample the filter keeps.
- */
-int exposition_family_wanted(const struct exposition_options *o, const struct metric_family *f);
 
 /*
  * Calls put(s) for each family the filter keeps, s set up with its label layout; the shared

@@ -11,11 +11,6 @@ void log_set_verbose(int verbose)
 	log_verbose = verbose;
 }
 
-int log_is_verbose(void)
-{
-	return log_verbose;
-}
-
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "flask_ebpf_exporter: %s", level);

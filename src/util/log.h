@@ -6,13 +6,13 @@
 
 /* Show debug messages and libbpf's own log. */
 void log_set_verbose(int verbose);
-int log_is_verbose(void);
 
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* libbpf_set_print() callback: warnings always, debug output only when verbose. */
+/* libbpf_set_print() callback: libbpf's warnings and debug output only when verbose (its
+ * warnings are mostly about the probes expected to fail); its info messages always. */
 int log_libbpf(int level, const char *fmt, va_list args);
 
 #endif
