@@ -122,7 +122,7 @@ test: lint test-unit test-rules test-fuzz test-bpf test-e2e test-kernels test-de
 # Unit tier: no root, no BPF. The request-line table is checked against werkzeug itself.
 test-unit: $(TEST_BINS) check-bpf-headers
 	$(Q)set -e; for t in $(TEST_BINS); do echo "== $$t"; $$t; done
-	$(Q)$(PYTHON) tests/unit/golden/make_request_line_table.py --check tests/unit/test_http_request_line.c
+	$(Q)$(PYTHON) tests/unit/golden/make_request_line_table.py --check tests/unit/http/test_request_line.c
 
 # Shipped Prometheus rules and Grafana dashboard, offline: promtool check and unit tests,
 # the dashboard's panels and PromQL. No root. (The dashboard against a real Prometheus is

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The request-line table of test_http_request_line.c, as werkzeug itself answers it.
+"""The request-line table of tests/unit/http/test_request_line.c, as werkzeug itself answers it.
 
 Each request line below is sent over a real socket to a real werkzeug dev server (Debian's
 python3-werkzeug, the Flask 2.2 stack), whose app answers with request.method and
