@@ -1,6 +1,6 @@
 /*
  * config — every option of the exporter in one struct, filled by the YAML file (--config)
- * and then by the command line (flags override the file). See README "Configuration".
+ * and then by the command line (flags override the file). See README "Configuration reference".
  *
  * Ownership: every string and array in struct exporter_config is heap memory owned by the
  * struct and freed by config_release(); setters replace (and free) what was there.

@@ -1,6 +1,6 @@
 /*
  * routes — the YAML sections behind the route table and custom metrics
- * (SPEC §4; README "Routes and custom metrics"):
+ * (SPEC §4; docs/routes-and-custom-metrics.md):
  *
  *	static_url_path: /static       # Flask's static rule, added to the routes; null: none
  *	routes:

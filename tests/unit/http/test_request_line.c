@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Request line -> method and Flask's request.path (SPEC §3). The expected values in the
- * first table were checked against a real werkzeug 2.2 dev server echoing request.method
- * and request.path for the same raw request lines; one deliberate difference: raw
- * (unescaped) UTF-8 bytes in a target are decoded as UTF-8, as gunicorn does, where
- * werkzeug's dev server decodes them as latin-1.
+ * Request line -> method and Flask's request.path (SPEC §3). The first table is what a
+ * real werkzeug 2.2 dev server answers (request.method, request.path) for the same raw
+ * request lines: tests/unit/golden/make_request_line_table.py prints it, and make
+ * test-unit checks this table against it. One deliberate difference: raw (unescaped)
+ * UTF-8 bytes in a target are decoded as UTF-8, as gunicorn does, where werkzeug's dev
+ * server decodes them as latin-1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
