@@ -21,29 +21,46 @@ struct {
 } targets SEC(".maps");
 
 /*
- * cgroup v2 targets (--cgroup): a process belongs while it is in the cgroup or below it.
- * Set between open and load; the verifier drops the check when there is none.
+ * cgroup v2 targets (--cgroup, and every watched Kubernetes container): cgroup id -> index
+ * of the target. The daemon adds and removes entries while running, as containers come
+ * and go; a process belongs while it is in such a cgroup or below it.
  */
-FEE_LOAD_CONFIG __u32 cfg_cgroup_count = 0;
-FEE_LOAD_CONFIG __u64 cfg_cgroup_id[FEE_MAX_CGROUP_TARGETS] = {};
-FEE_LOAD_CONFIG __u32 cfg_cgroup_level[FEE_MAX_CGROUP_TARGETS] = {};
-FEE_LOAD_CONFIG __u32 cfg_cgroup_target[FEE_MAX_CGROUP_TARGETS] = {}; /* target index */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FEE_MAX_CGROUP_TARGETS);
+	__type(key, __u64);
+	__type(value, __u32);
+} cgroup_targets SEC(".maps");
+
+/* Bit L set: some entry of cgroup_targets sits at hierarchy level L. Kept by the daemon
+ * (through the skeleton's .bss), so a process's ancestors are looked up only at the levels
+ * where a target can be: one lookup per syscall for pods (their containers sit at one
+ * level), none when there is no cgroup target at all. */
+volatile __u64 cgroup_target_levels = 0;
 
 #define NO_TARGET (-1)
 
 /*
  * Membership is read live, not cached in `targets`: a process that joins after attach is
- * watched from its next syscall, and one that leaves is no longer.
+ * watched from its next syscall, and one that leaves is no longer. The deepest matching
+ * ancestor wins (a container inside a watched --cgroup is its own target).
  */
-static __always_inline int current_cgroup_target(void)
+static __always_inline int current_cgroup_target(__u64 levels)
 {
-	int i;
+	int level;
 
-	for (i = 0; i < FEE_MAX_CGROUP_TARGETS; i++) {
-		if (i >= cfg_cgroup_count)
-			return NO_TARGET;
-		if (bpf_get_current_ancestor_cgroup_id(cfg_cgroup_level[i]) == cfg_cgroup_id[i])
-			return cfg_cgroup_target[i];
+	for (level = FEE_CGROUP_LEVELS - 1; level >= 0; level--) {
+		__u64 id;
+		__u32 *target;
+
+		if (!(levels & (1ULL << level)))
+			continue;
+		id = bpf_get_current_ancestor_cgroup_id(level);
+		if (!id)
+			continue; /* the process sits above this level */
+		target = bpf_map_lookup_elem(&cgroup_targets, &id);
+		if (target)
+			return *target;
 	}
 	return NO_TARGET;
 }
@@ -54,10 +71,11 @@ static __always_inline int current_target(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 *target = bpf_map_lookup_elem(&targets, &tgid);
+	__u64 levels = cgroup_target_levels;
 
 	if (target)
 		return *target;
-	return cfg_cgroup_count ? current_cgroup_target() : NO_TARGET;
+	return levels ? current_cgroup_target(levels) : NO_TARGET;
 }
 
 static __always_inline bool current_is_target(void)

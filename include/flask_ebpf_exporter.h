@@ -15,8 +15,11 @@
  */
 #define FEE_LINE_MAX 256
 
-/* cgroup v2 directories one exporter can watch (--cgroup). */
-#define FEE_MAX_CGROUP_TARGETS 8
+/* cgroup v2 directories one exporter can watch at once (--cgroup and Kubernetes
+ * containers): the size of the kernel's cgroup_targets map. */
+#define FEE_MAX_CGROUP_TARGETS 16384
+/* Hierarchy levels a cgroup target may sit at (0, the root, to FEE_CGROUP_LEVELS - 1). */
+#define FEE_CGROUP_LEVELS 32
 
 /* Entries of the kernel's target map (tgid -> target index): the processes of --pid, --exe
  * and --port trees one exporter can watch. The daemon lists the map with a buffer this big. */

@@ -24,6 +24,7 @@
 #include "metrics/series_cap.h"
 #include "serve/accept_header.h"
 #include "serve/metrics_server.h"
+#include "targets/kube_discovery.h"
 #include "targets/target_watch.h"
 #include "util/log.h"
 
@@ -43,6 +44,17 @@
 #define REFRESH_INTERVAL_MS 1000
 /* Probed TLS libraries listed in the self-metric (each is one series). */
 #define MAX_TLS_LIBRARIES_SHOWN 64
+/* Members of watched cgroups looked at per OpenSSL refresh. */
+#define MAX_CGROUP_MEMBERS 65536
+/* The last target index a record can carry (fee_request_record.target is 16 bits). */
+#define MAX_TARGET_INDEX 65535
+
+/* A watched pod container's own self-metric. */
+struct kube_target {
+	__u64 cgroup_id;
+	__u32 target;
+	struct metric_child *processes; /* flask_ebpf_exporter_target_processes{...} */
+};
 
 struct exporter {
 	const struct exporter_config *cfg;
@@ -55,6 +67,13 @@ struct exporter {
 	struct capture *capture;
 	struct target_watch *targets;
 	struct metrics_server *server;
+	/* --kubernetes: the discovery, the label names its targets set, their gauges. */
+	struct kube_discovery *kube;
+	const char *kube_keys[KUBE_LABEL_ROLES];
+	size_t n_kube_keys;
+	struct kube_target *kube_targets;
+	size_t n_kube_targets;
+	__u32 *members; /* scratch: cgroup members for the OpenSSL refresh */
 };
 
 static volatile sig_atomic_t exiting;
@@ -86,6 +105,118 @@ static void on_record(void *ctx, const struct fee_request_record *rec)
 		custom_metrics_observe(exp->custom, rec);
 }
 
+/* --- Kubernetes targets: discovery's sink ------------------------------------------------ */
+
+/* The label values of a pod container, in exp->kube_keys order. */
+static void kube_values(const struct exporter *exp, const struct kube_watched *w,
+			const char **values)
+{
+	const char *const all[KUBE_LABEL_ROLES] = { w->meta.namespace, w->meta.pod,
+						    w->meta.container,
+						    exp->cfg->kubernetes.node_name };
+
+	for (size_t i = 0; i < exp->n_kube_keys; i++)
+		values[i] = all[i];
+}
+
+static int kube_watch(void *ctx, const struct kube_watched *w)
+{
+	struct exporter *exp = ctx;
+	const char *values[KUBE_LABEL_ROLES];
+	struct kube_target *grown, *t;
+	struct cgroup_target cg;
+	int err;
+
+	kube_values(exp, w, values);
+	grown = realloc(exp->kube_targets, (exp->n_kube_targets + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	exp->kube_targets = grown;
+	t = &grown[exp->n_kube_targets];
+	/* Labels first: the kernel may send a record as soon as the cgroup is in its map. */
+	err = request_metrics_set_target_labels(&exp->requests, (__u16)w->target, exp->kube_keys,
+						values, exp->n_kube_keys);
+	if (err)
+		return err;
+	t->processes = self_metrics_add_target(&exp->self, w->target, "kubernetes", values);
+	if (!t->processes)
+		return -errno;
+	cg.id = w->cgroup_id;
+	cg.level = w->level;
+	cg.target = w->target;
+	err = target_watch_add_cgroup(exp->targets, w->cgroup_dir, &cg);
+	if (err) {
+		log_error("cannot watch cgroup %s: %s", w->cgroup_dir, strerror(-err));
+		self_metrics_remove_target(&exp->self, t->processes);
+		return err;
+	}
+	t->cgroup_id = w->cgroup_id;
+	t->target = w->target;
+	exp->n_kube_targets++;
+	return 0;
+}
+
+static void kube_forget(void *ctx, const struct kube_watched *w)
+{
+	struct exporter *exp = ctx;
+
+	/* The kernel entry goes; the request series stay until restart, as for any target. */
+	target_watch_remove_cgroup(exp->targets, w->cgroup_id);
+	for (size_t i = 0; i < exp->n_kube_targets; i++) {
+		if (exp->kube_targets[i].cgroup_id != w->cgroup_id)
+			continue;
+		self_metrics_remove_target(&exp->self, exp->kube_targets[i].processes);
+		exp->kube_targets[i] = exp->kube_targets[--exp->n_kube_targets];
+		break;
+	}
+}
+
+static void update_kube_metrics(struct exporter *exp)
+{
+	struct kube_discovery_stats st;
+	unsigned int counts[SELF_KUBE_STATES];
+
+	for (size_t i = 0; i < exp->n_kube_targets; i++)
+		metric_child_set(
+			exp->kube_targets[i].processes,
+			target_watch_cgroup_processes(exp->targets, exp->kube_targets[i].target));
+	kube_discovery_stats(exp->kube, &st);
+	counts[SELF_KUBE_WATCHED] = st.watched;
+	counts[SELF_KUBE_SKIPPED] = st.skipped;
+	counts[SELF_KUBE_SANDBOX] = st.sandboxes;
+	counts[SELF_KUBE_UNKNOWN] = st.unknown;
+	counts[SELF_KUBE_OVER_LIMIT] = st.over_limit;
+	self_metrics_set_kubernetes(&exp->self, counts);
+}
+
+/* The label names Kubernetes targets set: namespace, pod, container, and node when known. */
+static void kube_label_keys(struct exporter *exp, const struct kube_config *k)
+{
+	exp->n_kube_keys = 0;
+	if (!k->enabled)
+		return;
+	for (int i = 0; i < KUBE_LABEL_ROLES; i++)
+		if (i != KUBE_LABEL_NODE || k->node_name)
+			exp->kube_keys[exp->n_kube_keys++] = k->label_names[i];
+}
+
+static int start_kubernetes(struct exporter *exp)
+{
+	const struct kube_sink sink = { .ctx = exp, .watch = kube_watch, .forget = kube_forget };
+
+	if (!exp->cfg->kubernetes.enabled)
+		return 0;
+	exp->kube = kube_discovery_new(&exp->cfg->kubernetes, (__u32)exp->cfg->n_targets,
+				       MAX_TARGET_INDEX, &sink);
+	if (!exp->kube) {
+		log_error("kubernetes: %s",
+			  errno == ENOENT ? "no cgroup v2 mount on this node" : strerror(errno));
+		return -errno;
+	}
+	/* The first scan before ready: pods running now are watched from the start. */
+	return kube_discovery_scan(exp->kube);
+}
+
 /* Brings the self-metrics and the families up to date, then writes them. */
 static int render(struct exporter *exp, const struct exposition_options *options, int openmetrics,
 		  struct strbuf *out)
@@ -99,6 +230,8 @@ static int render(struct exporter *exp, const struct exposition_options *options
 		target_watch_count_cgroups(exp->targets, &stats);
 		self_metrics_update(&exp->self, &stats);
 	}
+	if (exp->kube)
+		update_kube_metrics(exp);
 	n_tls = capture_tls_libraries(exp->capture, tls_paths, MAX_TLS_LIBRARIES_SHOWN);
 	self_metrics_set_tls_libraries(&exp->self, tls_paths,
 				       n_tls < MAX_TLS_LIBRARIES_SHOWN ? n_tls
@@ -140,6 +273,18 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* OpenSSL probes for new processes: the watched trees', and the watched cgroups' members. */
+static void refresh_tls(struct exporter *exp)
+{
+	size_t n = 0;
+
+	if (!exp->members)
+		exp->members = calloc(MAX_CGROUP_MEMBERS, sizeof(*exp->members));
+	if (exp->members)
+		n = target_watch_cgroup_members(exp->targets, exp->members, MAX_CGROUP_MEMBERS);
+	capture_refresh_tls(exp->capture, exp->members, n);
+}
+
 /* Until a signal, or until deadline_ms (CLOCK_MONOTONIC; 0 = none). exp->server may be NULL
  * (--once serves nothing). */
 static int run_loop(struct exporter *exp, long long deadline_ms)
@@ -171,10 +316,12 @@ static int run_loop(struct exporter *exp, long long deadline_ms)
 		if (exp->server)
 			metrics_server_run(exp->server);
 		if (now_ms() >= next_refresh) {
-			capture_refresh_tls(exp->capture);
+			refresh_tls(exp);
 			next_refresh = now_ms() + REFRESH_INTERVAL_MS;
 		}
 		target_watch_tick(exp->targets, (__u64)now_ms());
+		if (exp->kube)
+			kube_discovery_tick(exp->kube, (__u64)now_ms());
 	}
 	close(epfd);
 	return err;
@@ -293,6 +440,9 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 	size_t bad = 0;
 	int err;
 
+	kube_label_keys(exp, &cfg->kubernetes);
+	options.target_label_keys = exp->kube_keys;
+	options.n_target_label_keys = exp->n_kube_keys;
 	exp->registry = registry_new(NULL);
 	if (!exp->registry)
 		return -errno;
@@ -348,7 +498,10 @@ static int setup_self_metrics(struct exporter *exp, const char *hook_mode)
 
 	if (!err)
 		err = self_metrics_add_targets(&exp->self, exp->registry, exp->cfg->targets,
-					       (int)exp->cfg->n_targets);
+					       (int)exp->cfg->n_targets, exp->kube_keys,
+					       exp->n_kube_keys);
+	if (!err && exp->cfg->kubernetes.enabled)
+		err = self_metrics_add_kubernetes(&exp->self, exp->registry);
 	if (err == -EINVAL)
 		log_error("a metric name clashes with the exporter's own metrics");
 	return err;
@@ -382,15 +535,13 @@ static int print_once(struct exporter *exp)
 static int run(struct exporter *exp, const struct exporter_config *cfg)
 {
 	struct capture_options capture_opts = { 0 };
-	struct cgroup_target cgroups[FEE_MAX_CGROUP_TARGETS];
-	int err, n_cgroups;
+	int err;
 
 	err = check_pids_exist(cfg);
+	if (!err)
+		err = target_watch_check_cgroups(cfg->targets, (int)cfg->n_targets);
 	if (err)
 		return err;
-	n_cgroups = target_watch_resolve_cgroups(cfg->targets, (int)cfg->n_targets, cgroups);
-	if (n_cgroups < 0)
-		return n_cgroups;
 	err = install_signal_handlers();
 	if (err)
 		return err;
@@ -404,8 +555,6 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 	capture_opts.keep_query = cfg->group_by == GROUP_BY_FULL_PATH;
 	capture_opts.ring_bytes = (unsigned int)cfg->ring_kb * 1024;
 	capture_opts.emit_started = custom_metrics_need_started(exp->custom);
-	capture_opts.cgroups = cgroups;
-	capture_opts.n_cgroups = n_cgroups;
 	exp->capture = capture_open(cfg->hooks, &capture_opts, on_record, exp);
 	if (!exp->capture)
 		return -errno;
@@ -417,6 +566,8 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 	if (!exp->targets)
 		return -errno;
 	err = target_watch_start(exp->targets);
+	if (!err)
+		err = start_kubernetes(exp);
 	if (err)
 		return err;
 	if (cfg->once_seconds) {
@@ -474,6 +625,9 @@ int main(int argc, char **argv)
 		status = run(&exp, &cfg) ? 1 : 0;
 	}
 
+	kube_discovery_free(exp.kube);
+	free(exp.kube_targets);
+	free(exp.members);
 	target_watch_free(exp.targets);
 	capture_close(exp.capture);
 	metrics_server_stop(exp.server);

@@ -108,13 +108,6 @@ static int open_with_hooks(struct capture *c, enum hook_mode mode, char *why, si
 			skel->rodata->cfg_wakeup_bytes = c->opts.ring_bytes / 4;
 	}
 	tls_programs_attach_manually(skel);
-	/* Load-time constants: the verifier prunes the cgroup check when there is none. */
-	skel->rodata->cfg_cgroup_count = (__u32)c->opts.n_cgroups;
-	for (int i = 0; i < c->opts.n_cgroups; i++) {
-		skel->rodata->cfg_cgroup_id[i] = c->cgroups[i].id;
-		skel->rodata->cfg_cgroup_level[i] = c->cgroups[i].level;
-		skel->rodata->cfg_cgroup_target[i] = c->cgroups[i].target;
-	}
 	err = exporter_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_size, "loading its programs failed: %s%s", strerror(-err),
@@ -190,14 +183,6 @@ struct capture *capture_open(enum hook_mode hooks, const struct capture_options 
 	c->ctx = ctx;
 	if (opts)
 		c->opts = *opts;
-	if (c->opts.n_cgroups < 0 || c->opts.n_cgroups > FEE_MAX_CGROUP_TARGETS) {
-		err = -E2BIG;
-		goto fail;
-	}
-	if (c->opts.n_cgroups)
-		memcpy(c->cgroups, c->opts.cgroups,
-		       (size_t)c->opts.n_cgroups * sizeof(c->cgroups[0]));
-	c->opts.cgroups = NULL; /* the copy is what stays valid */
 
 	err = open_cheapest_hooks(c, hooks);
 	if (err)
@@ -235,6 +220,7 @@ void capture_close(struct capture *c)
 		return;
 	tls_probes_free(c->tls);
 	free(c->known_tgids);
+	free(c->cgroups);
 	ring_buffer__free(c->ringbuf);
 	exporter_bpf__destroy(c->skel);
 	free(c);

@@ -38,17 +38,14 @@ struct capture_options {
 	/* Ring buffer size in bytes (a power of two, at least a page); 0: the default 8 MiB.
 	 * Small rings are for tests that fill them (--ring-buffer-kb). */
 	unsigned int ring_bytes;
-	/* cgroup v2 targets (up to FEE_MAX_CGROUP_TARGETS; copied). */
-	const struct cgroup_target *cgroups;
-	int n_cgroups;
 };
 
 /*
  * Opens, loads and attaches every program, hooking socket I/O with the given mode (auto:
  * the cheapest that loads and attaches here; the choice is logged), with the options (NULL:
- * the defaults). PIDs are watched with capture_watch_processes, cgroups are given in the
- * options. On failure logs the reason in words (not root, no BTF, a mode the kernel lacks
- * and why) and returns NULL with errno set.
+ * the defaults). PIDs are watched with capture_watch_processes (target_map.h), cgroups
+ * with capture_watch_cgroup (cgroup_map.h). On failure logs the reason in words (not root, no BTF,
+ * a mode the kernel lacks and why) and returns NULL with errno set.
  */
 struct capture *capture_open(enum hook_mode hooks, const struct capture_options *opts,
 			     capture_record_fn on_record, void *ctx);
@@ -62,7 +59,7 @@ struct capture_stats {
 	unsigned int probes_attached;
 	unsigned int probes_failed;
 	unsigned int processes_watched;
-	/* Processes of each target's trees (cgroup members are counted by target_watch). */
+	/* Processes of each target's trees (cgroup members are counted in targets/). */
 	unsigned int target_processes[TARGET_MAX];
 };
 

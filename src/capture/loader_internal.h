@@ -21,7 +21,11 @@ struct capture {
 	__u32 *known_tgids; /* targets at the last TLS refresh, sorted */
 	size_t n_known;
 	unsigned int refreshes;
-	struct cgroup_target cgroups[FEE_MAX_CGROUP_TARGETS]; /* opts.cgroups, copied */
+	/* The kernel's cgroup_targets map as written (capture/cgroup_map.c), and how many of
+	 * them sit at each hierarchy level (the kernel looks only at levels in use). */
+	struct cgroup_target *cgroups;
+	size_t n_cgroups, cap_cgroups;
+	unsigned int cgroup_level_refs[FEE_CGROUP_LEVELS];
 };
 
 /* capture/record_ring.c: opens the ring buffer that delivers records to on_record. 0 or

@@ -7,18 +7,30 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Every this many refreshes, all targets are looked at again for new TLS libraries. */
 #define TLS_FULL_RESCAN_EVERY 10
 
-int capture_refresh_tls(struct capture *c)
+int capture_refresh_tls(struct capture *c, const __u32 *members, size_t n_members)
 {
 	bool full = ++c->refreshes % TLS_FULL_RESCAN_EVERY == 0;
 	size_t n;
-	__u32 *now = target_map_list(c, &n);
+	__u32 *now = target_map_list(c, &n), *all;
 
 	if (!now)
 		return -errno;
+	if (n_members) {
+		all = realloc(now, (n + n_members) * sizeof(*all));
+		if (!all) {
+			free(now);
+			return -ENOMEM;
+		}
+		now = all;
+		memcpy(now + n, members, n_members * sizeof(*members));
+		n += n_members;
+		qsort(now, n, sizeof(*now), tgid_compare);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (!full &&
 		    bsearch(&now[i], c->known_tgids, c->n_known, sizeof(*now), tgid_compare))
@@ -29,6 +41,11 @@ int capture_refresh_tls(struct capture *c)
 	c->known_tgids = now;
 	c->n_known = n;
 	return 0;
+}
+
+void capture_probe_tls(struct capture *c, pid_t pid)
+{
+	tls_probes_scan_process(c->tls, pid);
 }
 
 size_t capture_tls_libraries(const struct capture *c, const char **paths, size_t max)

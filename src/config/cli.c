@@ -26,7 +26,7 @@ static void print_usage(FILE *out)
 		"future\n"
 		"                         (for gunicorn and uWSGI give the master's PID)\n"
 		"  -c, --cgroup DIR       every process in this cgroup v2 directory and below,\n"
-		"                         including processes that join later (up to %d)\n"
+		"                         including processes that join later\n"
 		"  -e, --exe GLOB         processes whose executable path matches GLOB (fnmatch),\n"
 		"                         and their descendants; re-checked every %d ms\n"
 		"  -P, --port PORT        the processes listening on this TCP port, and their\n"
@@ -34,6 +34,9 @@ static void print_usage(FILE *out)
 		"      --target-label KEY=VALUE\n"
 		"                         a static label on the requests of the target given just\n"
 		"                         before it (repeatable)\n"
+		"      --kubernetes       every container of this node's pods (kube-system & co.\n"
+		"                         excluded), labelled k8s_namespace, k8s_pod,\n"
+		"                         k8s_container; select with kubernetes: in --config\n"
 		"Configuration:\n"
 		"      --config FILE      read options from this YAML file; flags override it\n"
 		"      --check-config     validate the configuration and exit (0 when valid)\n"
@@ -74,8 +77,8 @@ static void print_usage(FILE *out)
 		"Endpoints: /metrics (Prometheus text or OpenMetrics format), /-/ready (200 once\n"
 		"every probe is attached), /-/healthy. Exit status 2 for a bad command line or\n"
 		"config file.\n",
-		TARGET_MAX, FEE_MAX_CGROUP_TARGETS, CLI_RESCAN_MS, CLI_RESCAN_MS,
-		CONFIG_DEFAULT_MAX_SERIES, CONFIG_DEFAULT_PORT);
+		TARGET_MAX, CLI_RESCAN_MS, CLI_RESCAN_MS, CONFIG_DEFAULT_MAX_SERIES,
+		CONFIG_DEFAULT_PORT);
 }
 
 /* Long-only options. */
@@ -96,6 +99,7 @@ enum {
 	OPT_FOLD_IDS,
 	OPT_RING_BUFFER_KB,
 	OPT_TARGET_LABEL,
+	OPT_KUBERNETES,
 };
 
 static const struct option longopts[] = {
@@ -104,6 +108,7 @@ static const struct option longopts[] = {
 	{ "exe", required_argument, NULL, 'e' },
 	{ "port", required_argument, NULL, 'P' },
 	{ "target-label", required_argument, NULL, OPT_TARGET_LABEL },
+	{ "kubernetes", no_argument, NULL, OPT_KUBERNETES },
 	{ "listen", required_argument, NULL, 'l' },
 	{ "hooks", required_argument, NULL, 'k' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -200,6 +205,9 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg,
 		return config_add_target(cfg, TARGET_PORT, arg, msg, size);
 	case OPT_TARGET_LABEL:
 		return set_target_label_flag(cfg, first_flag_target, arg, msg, size);
+	case OPT_KUBERNETES:
+		cfg->kubernetes.enabled = 1;
+		return 0;
 	case 'l':
 		return config_set_listen(cfg, arg, msg, size);
 	case 'k':
@@ -341,9 +349,10 @@ enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg)
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (cfg->n_targets == 0 && !cfg->check_config) {
+	if (cfg->n_targets == 0 && !cfg->kubernetes.enabled && !cfg->check_config) {
 		fprintf(stderr, "flask_ebpf_exporter: nothing to watch: give at least one --pid, "
-				"--cgroup, --exe or --port (or targets: in the config file)\n");
+				"--cgroup, --exe, --port or --kubernetes (or targets: or "
+				"kubernetes: in the config file)\n");
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}

@@ -26,7 +26,9 @@ int config_init(struct exporter_config *cfg)
 	cfg->hooks = HOOK_MODE_AUTO;
 	cfg->prefix = strdup("flask");
 	cfg->metrics_path = strdup("/metrics");
-	return cfg->prefix && cfg->metrics_path ? 0 : -ENOMEM;
+	if (!cfg->prefix || !cfg->metrics_path || kube_config_init(&cfg->kubernetes))
+		return -ENOMEM;
+	return 0;
 }
 
 static void labels_free(struct config_label *labels, size_t n)
@@ -86,6 +88,7 @@ void config_release(struct exporter_config *cfg)
 	free(cfg->metrics);
 	free(cfg->static_url_path);
 	free(cfg->config_file);
+	kube_config_release(&cfg->kubernetes);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -269,7 +272,7 @@ static int check_label_name(const char *key, char *err, size_t err_size)
 }
 
 /* A static label of the request families: a valid name they do not set themselves. */
-static int check_static_label(const char *key, char *err, size_t err_size)
+int config_check_request_label_name(const char *key, char *err, size_t err_size)
 {
 	int ret = check_label_name(key, err, err_size);
 
@@ -285,7 +288,7 @@ static int check_static_label(const char *key, char *err, size_t err_size)
 int config_set_label(struct exporter_config *cfg, const char *key, const char *value, char *err,
 		     size_t err_size)
 {
-	int ret = check_static_label(key, err, err_size);
+	int ret = config_check_request_label_name(key, err, err_size);
 
 	return ret ? ret : label_list_set(&cfg->labels, &cfg->n_labels, key, value);
 }
@@ -307,7 +310,7 @@ int config_set_info_label(struct config_info *info, const char *key, const char 
 int config_set_target_label(struct config_target *t, const char *key, const char *value, char *err,
 			    size_t err_size)
 {
-	int ret = check_static_label(key, err, err_size);
+	int ret = config_check_request_label_name(key, err, err_size);
 
 	return ret ? ret : label_list_set(&t->labels, &t->n_labels, key, value);
 }
@@ -329,15 +332,12 @@ int config_add_target(struct exporter_config *cfg, enum target_kind kind, const 
 		      char *err, size_t err_size)
 {
 	struct config_target t = { .kind = kind }, *grown;
-	size_t n_cgroups = 0;
 	long v;
 
 	if (cfg->n_targets == TARGET_MAX) {
 		snprintf(err, err_size, "at most %d targets", TARGET_MAX);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < cfg->n_targets; i++)
-		n_cgroups += cfg->targets[i].kind == TARGET_CGROUP;
 	switch (kind) {
 	case TARGET_PID:
 		if (config_parse_long(text, 1, INT_MAX, &v)) {
@@ -358,10 +358,6 @@ int config_add_target(struct exporter_config *cfg, enum target_kind kind, const 
 		if (!text[0]) {
 			snprintf(err, err_size, "empty %s",
 				 kind == TARGET_EXE ? "pattern" : "directory");
-			return -EINVAL;
-		}
-		if (kind == TARGET_CGROUP && n_cgroups == FEE_MAX_CGROUP_TARGETS) {
-			snprintf(err, err_size, "at most %d cgroups", FEE_MAX_CGROUP_TARGETS);
 			return -EINVAL;
 		}
 		t.path = strdup(text);
@@ -502,5 +498,132 @@ int config_set_hooks(struct exporter_config *cfg, const char *text, char *err, s
 			 text);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* --- kubernetes: ------------------------------------------------------------------- */
+
+static const char *const default_label_names[KUBE_LABEL_ROLES] = { "k8s_namespace", "k8s_pod",
+								   "k8s_container", "k8s_node" };
+/* Where the usual runtimes keep their state: containerd, k3s' containerd; CRI-O's
+ * containers/storage runroot and graphroot. */
+static const char *const default_containerd_dirs[] = { "/run/containerd", "/run/k3s/containerd" };
+static const char *const default_crio_dirs[] = { "/run/containers/storage",
+						 "/var/lib/containers/storage" };
+
+static void strings_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void kube_selectors_free(struct kube_selector *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(s[i].namespace);
+		free(s[i].pod);
+		free(s[i].container);
+		for (size_t j = 0; j < s[i].n_labels; j++) {
+			free(s[i].labels[j].key);
+			free(s[i].labels[j].glob);
+		}
+		free(s[i].labels);
+	}
+	free(s);
+}
+
+int kube_config_set_dirs(char ***dirs, size_t *n, const char *const *paths, size_t n_paths,
+			 char *err, size_t err_size)
+{
+	char **copy;
+
+	if (n_paths > KUBE_DIRS_MAX) {
+		snprintf(err, err_size, "at most %d directories", KUBE_DIRS_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n_paths; i++) {
+		if (paths[i][0] != '/' || strlen(paths[i]) >= PATH_MAX / 2) {
+			snprintf(err, err_size, "'%s' is not an absolute directory path", paths[i]);
+			return -EINVAL;
+		}
+	}
+	copy = calloc(n_paths ? n_paths : 1, sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_paths; i++) {
+		copy[i] = strdup(paths[i]);
+		if (!copy[i]) {
+			strings_free(copy, i);
+			return -ENOMEM;
+		}
+	}
+	strings_free(*dirs, *n);
+	*dirs = copy;
+	*n = n_paths;
+	return 0;
+}
+
+int kube_config_init(struct kube_config *k)
+{
+	const char *node = getenv("NODE_NAME");
+	char err[128];
+
+	memset(k, 0, sizeof(*k));
+	k->exclude_system_namespaces = 1;
+	k->rescan_ms = KUBE_RESCAN_MS_DEFAULT;
+	for (int i = 0; i < KUBE_LABEL_ROLES; i++)
+		if (config_set_string(&k->label_names[i], default_label_names[i]))
+			goto nomem;
+	if (config_set_string(&k->cgroup_root, "/") ||
+	    (node && node[0] && config_set_string(&k->node_name, node)) ||
+	    kube_config_set_dirs(&k->containerd_dirs, &k->n_containerd_dirs,
+				 default_containerd_dirs, 2, err, sizeof(err)) ||
+	    kube_config_set_dirs(&k->crio_dirs, &k->n_crio_dirs, default_crio_dirs, 2, err,
+				 sizeof(err)))
+		goto nomem;
+	return 0;
+nomem:
+	kube_config_release(k);
+	return -ENOMEM;
+}
+
+void kube_config_release(struct kube_config *k)
+{
+	kube_selectors_free(k->include, k->n_include);
+	kube_selectors_free(k->exclude, k->n_exclude);
+	for (int i = 0; i < KUBE_LABEL_ROLES; i++)
+		free(k->label_names[i]);
+	free(k->node_name);
+	free(k->cgroup_root);
+	strings_free(k->containerd_dirs, k->n_containerd_dirs);
+	strings_free(k->crio_dirs, k->n_crio_dirs);
+	memset(k, 0, sizeof(*k));
+}
+
+int kube_config_set_label_name(struct kube_config *k, enum kube_label_role role, const char *name,
+			       char *err, size_t err_size)
+{
+	int ret = config_check_request_label_name(name, err, err_size);
+
+	if (ret)
+		return ret;
+	for (int i = 0; i < KUBE_LABEL_ROLES; i++) {
+		if (i != (int)role && !strcmp(k->label_names[i], name)) {
+			snprintf(err, err_size, "'%s' already names another Kubernetes label",
+				 name);
+			return -EINVAL;
+		}
+	}
+	return config_set_string(&k->label_names[role], name);
+}
+
+int kube_config_set_rescan_ms(struct kube_config *k, long ms, char *err, size_t err_size)
+{
+	if (ms < 10 || ms > KUBE_RESCAN_MS_MAX) {
+		snprintf(err, err_size, "must be between 10ms and %dms", KUBE_RESCAN_MS_MAX);
+		return -EINVAL;
+	}
+	k->rescan_ms = (int)ms;
 	return 0;
 }

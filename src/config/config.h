@@ -74,6 +74,53 @@ struct config_metric {
 	size_t buckets_line;	     /* while the file loads: where buckets: is, 0: not given */
 };
 
+/* Directories per runtime: a config, not a database. */
+#define KUBE_DIRS_MAX 16
+/* Longest wait before a new pod is seen, and the default wait. */
+#define KUBE_RESCAN_MS_MAX 1000
+#define KUBE_RESCAN_MS_DEFAULT 500
+
+/* A pod label a selector requires: the value must match a glob. */
+struct kube_label_match {
+	char *key;
+	char *glob;
+};
+
+/* One item of include: or exclude:. Every field given must match (NULL/0: any). */
+struct kube_selector {
+	char *namespace; /* fnmatch(3) globs */
+	char *pod;
+	char *container;
+	struct kube_label_match *labels; /* CRI-O keeps pod labels on the node; containerd not */
+	size_t n_labels;
+	int port; /* the container listens on it, in its own network namespace */
+};
+
+enum kube_label_role {
+	KUBE_LABEL_NAMESPACE,
+	KUBE_LABEL_POD,
+	KUBE_LABEL_CONTAINER,
+	KUBE_LABEL_NODE,
+	KUBE_LABEL_ROLES,
+};
+
+struct kube_config {
+	int enabled;
+	struct kube_selector *include; /* none: every container not excluded */
+	size_t n_include;
+	struct kube_selector *exclude;
+	size_t n_exclude;
+	int exclude_system_namespaces;
+	char *label_names[KUBE_LABEL_ROLES]; /* k8s_namespace, k8s_pod, k8s_container, k8s_node */
+	char *node_name;   /* $NODE_NAME (the downward API), NULL: no node label */
+	char *cgroup_root; /* "/" */
+	char **containerd_dirs;
+	size_t n_containerd_dirs;
+	char **crio_dirs;
+	size_t n_crio_dirs;
+	int rescan_ms;
+};
+
 enum config_latency {
 	CONFIG_LATENCY_HISTOGRAM, /* default_latency_as_histogram=True (the default) */
 	CONFIG_LATENCY_SUMMARY,	  /* ... =False: a Summary of the same name, no quantiles */
@@ -116,6 +163,9 @@ struct exporter_config {
 	struct config_metric *metrics; /* metrics: */
 	size_t n_metrics;
 
+	/* Every selected container of this node's pods as a target (kubernetes:, --kubernetes). */
+	struct kube_config kubernetes;
+
 	/* How to run. */
 	enum hook_mode hooks; /* how to hook socket I/O (--hooks); default auto */
 	int verbose;
@@ -152,7 +202,7 @@ int config_set_ring_buffer_kb(struct exporter_config *cfg, long kb, char *err, s
 /*
  * Adds a target of `kind` from its text ("4242", "/sys/fs/cgroup/app", "/usr/bin/uwsgi*",
  * "8000"): a positive PID, a non-empty path or glob, a port 1..65535; at most TARGET_MAX
- * targets and FEE_MAX_CGROUP_TARGETS cgroups.
+ * targets.
  */
 int config_add_target(struct exporter_config *cfg, enum target_kind kind, const char *text,
 		      char *err, size_t err_size);
@@ -179,5 +229,27 @@ int config_parse_long(const char *text, long min, long max, long *out);
 
 /* "10s", "500ms", "2m", "1.5" (seconds) -> seconds, > 0. */
 int config_parse_duration(const char *text, double *seconds);
+
+/* --- kubernetes: ------------------------------------------------------------------- */
+
+/* Its defaults (disabled; label names, runtime dirs, NODE_NAME from the environment). 0 or
+ * -ENOMEM. */
+int kube_config_init(struct kube_config *k);
+void kube_config_release(struct kube_config *k);
+
+/* Frees a list of selectors (include: or exclude:). */
+void kube_selectors_free(struct kube_selector *s, size_t n);
+
+/* Setters the file and the flags share; 0, -EINVAL with a message in err, or -ENOMEM. */
+int kube_config_set_label_name(struct kube_config *k, enum kube_label_role role, const char *name,
+			       char *err, size_t err_size);
+int kube_config_set_rescan_ms(struct kube_config *k, long ms, char *err, size_t err_size);
+/* The containerd / CRI-O directory lists, replaced by the file's (absolute paths). */
+int kube_config_set_dirs(char ***dirs, size_t *n, const char *const *paths, size_t n_paths,
+			 char *err, size_t err_size);
+
+/* A label name the request families may carry besides their own: valid, not reserved
+ * (method, path, status, le, quantile, __*). */
+int config_check_request_label_name(const char *key, char *err, size_t err_size);
 
 #endif

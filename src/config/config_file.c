@@ -6,6 +6,7 @@
  */
 #include "config/config_file.h"
 
+#include "config/kubernetes.h"
 #include "config/routes.h"
 #include "config/yaml_reader.h"
 #include "util/prom_name.h"
@@ -375,6 +376,12 @@ static int parse_info(struct config_ctx *c, const char *key, yaml_node_t *value,
 }
 
 /* Every top-level key; the handler gets the struct exporter_config. */
+static int parse_kubernetes(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+{
+	return config_parse_kubernetes(c, key, value,
+				       &((struct exporter_config *)target)->kubernetes);
+}
+
 static const struct config_key top_keys[] = {
 	{ "pids", parse_pids },
 	{ "listen", parse_listen },
@@ -397,6 +404,7 @@ static const struct config_key top_keys[] = {
 	{ "fold_ids", parse_fold_ids },
 	{ "ring_buffer_kb", parse_ring_buffer_kb },
 	{ "targets", parse_targets },
+	{ "kubernetes", parse_kubernetes },
 	{ NULL, NULL },
 };
 

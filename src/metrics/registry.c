@@ -473,6 +473,24 @@ static struct metric_child *child_get(struct metric_family *f, const char *const
 	return c;
 }
 
+void metric_family_remove_child(struct metric_family *f, struct metric_child *c)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_children && f->children[i] != c; i++)
+		;
+	if (i == f->n_children)
+		return;
+	child_free(c, f->n_labels);
+	/* Keep first-seen order; rebuild the index (removals are rare: a pod went away). */
+	memmove(&f->children[i], &f->children[i + 1],
+		(f->n_children - i - 1) * sizeof(*f->children));
+	f->n_children--;
+	memset(f->slots, 0, f->n_slots * sizeof(*f->slots));
+	for (i = 0; i < f->n_children; i++)
+		f->slots[free_slot(f, f->children[i]->hash)] = i + 1;
+}
+
 /*
  * A new label set for a family at its cap: the fold labels' values become
  * REGISTRY_OVERFLOW_VALUE one more at a time until a child exists or may be made. The

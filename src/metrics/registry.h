@@ -49,6 +49,10 @@ struct metric_family *registry_find_family(const struct registry *r, const char 
  */
 struct metric_child *metric_family_child(struct metric_family *f, const char *const *label_values);
 
+/* Removes and frees a child of f (a gauge of something that went away, such as a pod's
+ * target); c is invalid afterwards. */
+void metric_family_remove_child(struct metric_family *f, struct metric_child *c);
+
 /* The label value a capped family counts new label sets under, past its cap. */
 #define REGISTRY_OVERFLOW_VALUE "<overflow>"
 #define REGISTRY_MAX_FOLD 4

@@ -75,27 +75,83 @@ int self_metrics_init(struct self_metrics *s, struct registry *r, const char *ve
 }
 
 int self_metrics_add_targets(struct self_metrics *s, struct registry *r,
-			     const struct config_target *targets, int n)
+			     const struct config_target *targets, int n,
+			     const char *const *extra_names, size_t n_extra)
 {
-	static const char *const labels[] = { "target", "kind" };
-	struct metric_family *f;
+	const char *labels[2 + SELF_TARGET_EXTRA_MAX] = { "target", "kind" };
+	const char *values[2 + SELF_TARGET_EXTRA_MAX] = { 0 };
 
-	f = registry_add_family(r, "flask_ebpf_exporter_target_processes",
-				"Processes currently watched per target (the index in the order "
-				"targets were given)",
-				METRIC_GAUGE, labels, 2, NULL, 0);
-	if (!f)
+	if (n_extra > SELF_TARGET_EXTRA_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n_extra; i++) {
+		labels[2 + i] = extra_names[i];
+		values[2 + i] = ""; /* configured targets have no pod */
+	}
+	s->n_target_extra = n_extra;
+	s->targets = registry_add_family(r, "flask_ebpf_exporter_target_processes",
+					 "Processes currently watched per target (the index in "
+					 "the order targets were given, then discovered)",
+					 METRIC_GAUGE, labels, 2 + n_extra, NULL, 0);
+	if (!s->targets)
 		return -errno;
 	for (int i = 0; i < n && i < TARGET_MAX; i++) {
 		char index[16];
-		const char *values[] = { index, target_kind_name(targets[i].kind) };
 
 		snprintf(index, sizeof(index), "%d", i);
-		s->target_processes[i] = metric_family_child(f, values);
+		values[0] = index;
+		values[1] = target_kind_name(targets[i].kind);
+		s->target_processes[i] = metric_family_child(s->targets, values);
 		if (!s->target_processes[i])
 			return -errno;
 	}
 	return 0;
+}
+
+struct metric_child *self_metrics_add_target(struct self_metrics *s, unsigned int target,
+					     const char *kind, const char *const *extra_values)
+{
+	const char *values[2 + SELF_TARGET_EXTRA_MAX];
+	char index[16];
+
+	snprintf(index, sizeof(index), "%u", target);
+	values[0] = index;
+	values[1] = kind;
+	for (size_t i = 0; i < s->n_target_extra; i++)
+		values[2 + i] = extra_values[i];
+	return metric_family_child(s->targets, values);
+}
+
+void self_metrics_remove_target(struct self_metrics *s, struct metric_child *child)
+{
+	metric_family_remove_child(s->targets, child);
+}
+
+int self_metrics_add_kubernetes(struct self_metrics *s, struct registry *r)
+{
+	static const char *const states[SELF_KUBE_STATES] = { "watched", "skipped", "sandbox",
+							      "metadata_unknown", "over_limit" };
+	static const char *const label[] = { "state" };
+	struct metric_family *f;
+
+	f = registry_add_family(r, "flask_ebpf_exporter_kubernetes_containers",
+				"Containers of this node's pods found in the cgroup hierarchy, by "
+				"what discovery made of them",
+				METRIC_GAUGE, label, 1, NULL, 0);
+	if (!f)
+		return -errno;
+	for (int i = 0; i < SELF_KUBE_STATES; i++) {
+		s->kube_containers[i] = metric_family_child(f, &states[i]);
+		if (!s->kube_containers[i])
+			return -errno;
+	}
+	return 0;
+}
+
+void self_metrics_set_kubernetes(struct self_metrics *s, const unsigned int *counts)
+{
+	for (int i = 0; i < SELF_KUBE_STATES; i++)
+		if (s->kube_containers[i])
+			metric_child_set(s->kube_containers[i], counts[i]);
 }
 
 void self_metrics_update(struct self_metrics *s, const struct capture_stats *stats)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "targets/target_watch.h"
 
+#include "capture/cgroup_map.h"
 #include "capture/target_map.h"
+#include "capture/tls_refresh.h"
 #include "targets/proc_select.h"
 #include "targets/proc_tree.h"
 #include "util/log.h"
@@ -36,7 +38,16 @@ struct target_watch {
 	__u64 next_rescan_ms;
 	__u64 next_sweep_ms;
 	pid_t self;
-	struct port_state *ports; /* one per spec, used by TARGET_PORT */
+	struct port_state *ports;	/* one per spec, used by TARGET_PORT */
+	struct watched_cgroup *cgroups; /* --cgroup targets and discovered ones (pods) */
+	size_t n_cgroups, cap_cgroups;
+};
+
+/* A cgroup in the kernel's map: its directory is read for members (counts, TLS). */
+struct watched_cgroup {
+	char *dir;
+	__u64 id;
+	__u32 target;
 };
 
 int target_watch_tree(struct capture *c, pid_t root, __u32 target_id)
@@ -56,32 +67,133 @@ int target_watch_tree(struct capture *c, pid_t root, __u32 target_id)
 	return n;
 }
 
-int target_watch_resolve_cgroups(const struct config_target *specs, int n,
-				 struct cgroup_target *out)
+/* Resolves a --cgroup; logs why not and returns -errno when it cannot be. */
+static int resolve_cgroup(const struct config_target *spec, struct cgroup_target *out)
 {
-	int n_out = 0;
+	int err = cgroup_target_resolve(spec->path, out);
 
+	if (err)
+		log_error("--cgroup %s: %s", spec->path,
+			  err == -EMEDIUMTYPE ? "not a directory on a cgroup v2 mount"
+					      : strerror(-err));
+	return err;
+}
+
+int target_watch_check_cgroups(const struct config_target *specs, int n)
+{
 	for (int i = 0; i < n; i++) {
-		struct cgroup_target *cg = &out[n_out];
+		struct cgroup_target cg;
 		int err;
 
-		if (specs[i].kind != TARGET_CGROUP)
+		if (specs[i].kind == TARGET_CGROUP && (err = resolve_cgroup(&specs[i], &cg)))
+			return err;
+	}
+	return 0;
+}
+
+/* Calls fn for each process of the cgroup at dir and of its sub-cgroups (bounded depth). */
+static void for_each_member(const char *dir, int depth, void (*fn)(void *ctx, pid_t pid), void *ctx)
+{
+	char path[4096];
+	struct dirent *de;
+	FILE *procs;
+	DIR *d;
+	int pid;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	procs = fopen(path, "re");
+	if (procs) {
+		while (fscanf(procs, "%d", &pid) == 1)
+			fn(ctx, pid);
+		fclose(procs);
+	}
+	if (depth >= MAX_CGROUP_DEPTH || !(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		if (n_out == FEE_MAX_CGROUP_TARGETS)
-			return -E2BIG; /* the command line already refuses this */
-		err = cgroup_target_resolve(specs[i].path, cg);
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		for_each_member(path, depth + 1, fn, ctx);
+	}
+	closedir(d);
+}
+
+static void probe_member(void *ctx, pid_t pid)
+{
+	capture_probe_tls(ctx, pid);
+}
+
+int target_watch_add_cgroup(struct target_watch *tw, const char *dir,
+			    const struct cgroup_target *cg)
+{
+	struct watched_cgroup *w;
+	int err;
+
+	if (tw->n_cgroups == tw->cap_cgroups) {
+		size_t cap = tw->cap_cgroups ? tw->cap_cgroups * 2 : 16;
+		struct watched_cgroup *grown = realloc(tw->cgroups, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		tw->cgroups = grown;
+		tw->cap_cgroups = cap;
+	}
+	w = &tw->cgroups[tw->n_cgroups];
+	w->dir = strdup(dir);
+	if (!w->dir)
+		return -ENOMEM;
+	/* OpenSSL in the members' own filesystems, probed before the kernel counts them. */
+	for_each_member(dir, 0, probe_member, tw->capture);
+	err = capture_watch_cgroup(tw->capture, cg);
+	if (err) {
+		free(w->dir);
+		return err;
+	}
+	w->id = cg->id;
+	w->target = cg->target;
+	tw->n_cgroups++;
+	return 0;
+}
+
+void target_watch_remove_cgroup(struct target_watch *tw, __u64 id)
+{
+	capture_unwatch_cgroup(tw->capture, id);
+	for (size_t i = 0; i < tw->n_cgroups; i++) {
+		if (tw->cgroups[i].id != id)
+			continue;
+		free(tw->cgroups[i].dir);
+		tw->cgroups[i] = tw->cgroups[--tw->n_cgroups];
+		return;
+	}
+}
+
+/* Every --cgroup into the kernel's cgroup map. */
+static int watch_cgroups(struct target_watch *tw)
+{
+	for (int i = 0; i < tw->n_specs; i++) {
+		const struct config_target *spec = &tw->specs[i];
+		struct cgroup_target cg;
+		int err;
+
+		if (spec->kind != TARGET_CGROUP)
+			continue;
+		err = resolve_cgroup(spec, &cg);
+		if (err)
+			return err;
+		cg.target = (__u32)i;
+		err = target_watch_add_cgroup(tw, spec->path, &cg);
+		if (err == -EEXIST) {
+			log_info("--cgroup %s is given twice: it counts for the first", spec->path);
+			continue;
+		}
 		if (err) {
-			log_error("--cgroup %s: %s", specs[i].path,
-				  err == -EMEDIUMTYPE ? "not a directory on a cgroup v2 mount"
-						      : strerror(-err));
+			log_error("cannot watch cgroup %s: %s", spec->path, strerror(-err));
 			return err;
 		}
-		cg->target = (__u32)i;
-		log_info("watching cgroup %s and below (id %llu, level %u)", specs[i].path,
-			 (unsigned long long)cg->id, cg->level);
-		n_out++;
+		log_info("watching cgroup %s and below (id %llu, level %u)", spec->path,
+			 (unsigned long long)cg.id, cg.level);
 	}
-	return n_out;
+	return 0;
 }
 
 struct target_watch *target_watch_new(struct capture *c, const struct config_target *specs, int n,
@@ -108,6 +220,9 @@ void target_watch_free(struct target_watch *tw)
 {
 	if (!tw)
 		return;
+	for (size_t i = 0; i < tw->n_cgroups; i++)
+		free(tw->cgroups[i].dir);
+	free(tw->cgroups);
 	free(tw->ports);
 	free(tw);
 }
@@ -206,6 +321,10 @@ static void rescan(struct target_watch *tw)
 
 int target_watch_start(struct target_watch *tw)
 {
+	int err = watch_cgroups(tw);
+
+	if (err)
+		return err;
 	for (int i = 0; i < tw->n_specs; i++) {
 		const struct config_target *spec = &tw->specs[i];
 		int n;
@@ -244,44 +363,59 @@ void target_watch_tick(struct target_watch *tw, __u64 now_ms)
 	}
 }
 
-/* Members of the cgroup at `dir` and below that are not in a watched tree. */
-static unsigned int count_cgroup(const struct capture *c, const char *dir, int depth)
-{
-	char path[4096];
-	unsigned int n = 0;
-	struct dirent *de;
-	FILE *procs;
-	DIR *d;
-	int pid;
+struct member_count {
+	const struct capture *capture;
+	unsigned int n;
+};
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	procs = fopen(path, "re");
-	if (procs) {
-		while (fscanf(procs, "%d", &pid) == 1)
-			n += !capture_is_watched(c, pid);
-		fclose(procs);
-	}
-	if (depth >= MAX_CGROUP_DEPTH || !(d = opendir(dir)))
-		return n;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		n += count_cgroup(c, path, depth + 1);
-	}
-	closedir(d);
-	return n;
+/* Members of a watched tree are counted by the kernel's process map already. */
+static void count_member(void *ctx, pid_t pid)
+{
+	struct member_count *m = ctx;
+
+	m->n += !capture_is_watched(m->capture, pid);
+}
+
+unsigned int target_watch_cgroup_processes(const struct target_watch *tw, __u32 target)
+{
+	struct member_count m = { tw->capture, 0 };
+
+	for (size_t i = 0; i < tw->n_cgroups; i++)
+		if (tw->cgroups[i].target == target)
+			for_each_member(tw->cgroups[i].dir, 0, count_member, &m);
+	return m.n;
 }
 
 void target_watch_count_cgroups(const struct target_watch *tw, struct capture_stats *stats)
 {
-	for (int i = 0; i < tw->n_specs && i < TARGET_MAX; i++) {
-		unsigned int n;
+	for (size_t i = 0; i < tw->n_cgroups; i++) {
+		struct member_count m = { tw->capture, 0 };
 
-		if (tw->specs[i].kind != TARGET_CGROUP)
-			continue;
-		n = count_cgroup(tw->capture, tw->specs[i].path, 0);
-		stats->target_processes[i] += n;
-		stats->processes_watched += n;
+		for_each_member(tw->cgroups[i].dir, 0, count_member, &m);
+		stats->processes_watched += m.n;
+		if (tw->cgroups[i].target < TARGET_MAX)
+			stats->target_processes[tw->cgroups[i].target] += m.n;
 	}
+}
+
+struct member_list {
+	__u32 *tgids;
+	size_t n, max;
+};
+
+static void list_member(void *ctx, pid_t pid)
+{
+	struct member_list *l = ctx;
+
+	if (l->n < l->max)
+		l->tgids[l->n++] = (__u32)pid;
+}
+
+size_t target_watch_cgroup_members(const struct target_watch *tw, __u32 *out, size_t max)
+{
+	struct member_list l = { out, 0, max };
+
+	for (size_t i = 0; i < tw->n_cgroups; i++)
+		for_each_member(tw->cgroups[i].dir, 0, list_member, &l);
+	return l.n;
 }

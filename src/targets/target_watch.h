@@ -14,12 +14,10 @@
 struct target_watch;
 
 /*
- * The cgroup targets of specs[0..n), resolved for capture_open (out has room for
- * FEE_MAX_CGROUP_TARGETS). Logs the reason and returns -errno when a directory is missing
- * or not on a cgroup v2 mount; returns the count otherwise.
+ * Checks, before anything loads, that every cgroup target of specs[0..n) is a directory on
+ * a cgroup v2 mount; logs the reason and returns -errno when one is not.
  */
-int target_watch_resolve_cgroups(const struct config_target *specs, int n,
-				 struct cgroup_target *out);
+int target_watch_check_cgroups(const struct config_target *specs, int n);
 
 /*
  * Watches root and all its descendants as target `target_id`, present (read from /proc now)
@@ -35,8 +33,9 @@ struct target_watch *target_watch_new(struct capture *c, const struct config_tar
 void target_watch_free(struct target_watch *tw);
 
 /*
- * First evaluation: every --pid tree is attached (-ESRCH, logged, when a PID does not
- * exist); selectors that match nothing yet are not an error: they are retried.
+ * First evaluation: every --cgroup goes into the kernel's map, every --pid tree is attached
+ * (-ESRCH, logged, when a PID does not exist); selectors that match nothing yet are not an error:
+ * they are retried.
  */
 int target_watch_start(struct target_watch *tw);
 
@@ -44,7 +43,21 @@ int target_watch_start(struct target_watch *tw);
  * come. now_ms: a monotonic clock. */
 void target_watch_tick(struct target_watch *tw, __u64 now_ms);
 
-/* Adds the members of cgroup targets (those not already in a watched tree) to stats. */
+/*
+ * Watches the cgroup at dir (cg: its id and level, and the target it counts for) while
+ * running, its current members' OpenSSL probed first: --cgroup targets (at start) and pod
+ * containers (when discovered). 0 or -errno (capture_watch_cgroup's).
+ */
+int target_watch_add_cgroup(struct target_watch *tw, const char *dir,
+			    const struct cgroup_target *cg);
+/* Stops watching a cgroup (a pod container that went away). */
+void target_watch_remove_cgroup(struct target_watch *tw, __u64 id);
+
+/* Adds the members of watched cgroups (those not already in a watched tree) to stats. */
 void target_watch_count_cgroups(const struct target_watch *tw, struct capture_stats *stats);
+/* The members of the cgroups watched as `target` that are in no watched tree. */
+unsigned int target_watch_cgroup_processes(const struct target_watch *tw, __u32 target);
+/* The members of every watched cgroup (for the OpenSSL refresh), up to max; how many. */
+size_t target_watch_cgroup_members(const struct target_watch *tw, __u32 *out, size_t max);
 
 #endif

@@ -387,9 +387,10 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.trac
     def run_pod(self, namespace, name, qos="burstable", driver="systemd", app="sample_app",
                 containers=("web",), workers=2, tls=None, sandbox=True, labels=None):
         """Starts a pod: a sandbox (unless sandbox=False) and one gunicorn container per
-        name in `containers`, each on its own port (8080, 8081, ...). tls: a TlsCert to
-        serve HTTPS with. labels: kept on the Pod only (containerd's config.json does not
-        carry pod labels). Returns the Pod once every app listens."""
+        name in `containers`, each on its own port (8080, 8081, ...); app="sleep" runs
+        `sleep infinity` instead (a pod that serves nothing). tls: a TlsCert to serve HTTPS
+        with. labels: kept on the Pod only (containerd's config.json does not carry pod
+        labels). Returns the Pod once every app listens."""
         pod = self._new_pod(namespace, name, qos, driver, labels, tls)
         common = {"io.kubernetes.cri.sandbox-name": name,
                   "io.kubernetes.cri.sandbox-namespace": namespace,
@@ -410,7 +411,10 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.trac
                 "container")
             pod.containers.append(c)
             pod.ports[cname] = port
-            _wait_app(pod, c, workers, port)
+            if app == "sleep":
+                wait_until(c.pids, 30, f"{cname} of pod {namespace}/{name} to run")
+            else:
+                _wait_app(pod, c, workers, port)
         return pod
 
     def _start(self, pod, cid, cname, app, tls, workers, annotations, port, kind):

@@ -296,6 +296,7 @@ DOCUMENTED_EXAMPLES = [
     ("docs/routes-and-custom-metrics.md", "# Routes and custom metrics"),
     ("docs/configuration.md", "## The configuration file"),
     ("README.md", "### Targets"),
+    ("README.md", "## On Kubernetes"),
 ]
 
 

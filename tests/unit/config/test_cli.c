@@ -254,9 +254,8 @@ static void test_target_errors(void **state)
 	assert_int_equal(parse_only(3, bad_port), CLI_EXIT_USAGE);
 	assert_int_equal(parse_only(3, zero_port), CLI_EXIT_USAGE);
 	assert_int_equal(parse_only(3, empty_exe), CLI_EXIT_USAGE);
-	/* FEE_MAX_CGROUP_TARGETS (8) cgroups at most */
-	assert_int_equal(parse_only(17, cgroups), CLI_RUN);
-	assert_int_equal(parse_only(19, cgroups), CLI_EXIT_USAGE);
+	/* no limit of 8 cgroups any more (the kernel's map holds FEE_MAX_CGROUP_TARGETS) */
+	assert_int_equal(parse_only(19, cgroups), CLI_RUN);
 }
 
 /* --target-label labels a target of the command line, not the file's last one. */

@@ -130,7 +130,7 @@ static const struct {
 				   "metrics_path, hooks, verbose, defaults, "
 				   "prefix, buckets, latency, created, labels, exclude, info, "
 				   "group_by, static_url_path, routes, metrics, max_series, "
-				   "fold_ids, ring_buffer_kb, targets)" },
+				   "fold_ids, ring_buffer_kb, targets, kubernetes)" },
 	{ "ring_buffer_kb: 1000\n",
 	  "t.yaml:1: ring_buffer_kb: expected a power of two from 4 to 1048576, got 1000" },
 	{ "targets: {pid: 1}\n", "t.yaml:1: targets: expected a list, got a mapping" },
@@ -191,9 +191,74 @@ static const struct {
 	  "t.yaml:2: found a tab character that violates indentation while scanning a plain "
 	  "scalar" },
 	{ "? [a]\n: b\n", "t.yaml:1: keys must be strings, got a list" },
+	{ "kubernetes:\n  include:\n    - {namespace: shop, nmae: x}\n",
+	  "t.yaml:3: kubernetes.include[0].nmae: unknown key (known: namespace, pod, container, "
+	  "labels, port)" },
+	{ "kubernetes:\n  exclude:\n    - {}\n",
+	  "t.yaml:3: kubernetes.exclude[0]: a selector needs one of namespace, pod, container, "
+	  "labels, port" },
+	{ "kubernetes:\n  include: [{port: 70000}]\n",
+	  "t.yaml:2: kubernetes.include[0].port: 70000 is out of range (1..65535)" },
+	{ "kubernetes:\n  label_names: {pod: status}\n",
+	  "t.yaml:2: kubernetes.label_names.pod: label 'status' is reserved: the request families "
+	  "set it" },
+	{ "kubernetes:\n  label_names: {pod: k8s_namespace}\n",
+	  "t.yaml:2: kubernetes.label_names.pod: 'k8s_namespace' already names another Kubernetes "
+	  "label" },
+	{ "kubernetes:\n  rescan_interval: 5s\n",
+	  "t.yaml:2: kubernetes.rescan_interval: must be between 10ms and 1000ms" },
+	{ "kubernetes:\n  containerd_state_dirs: [run/containerd]\n",
+	  "t.yaml:2: kubernetes.containerd_state_dirs: 'run/containerd' is not an absolute "
+	  "directory path" },
+	{ "kubernetes:\n  cgroup_root: kubepods\n",
+	  "t.yaml:2: kubernetes.cgroup_root: must be an absolute path inside the cgroup v2 "
+	  "hierarchy" },
 	{ "prefix: a\n---\nprefix: b\n",
 	  "t.yaml:3: a second YAML document: put every option in the first" },
 };
+
+/* The kubernetes: section: selectors, label names, runtime dirs, defaults. */
+static void test_kubernetes_section(void **state)
+{
+	struct exporter_config cfg;
+	char err[CONFIG_ERROR_MAX] = "";
+	const struct kube_config *k = &cfg.kubernetes;
+
+	assert_int_equal(config_init(&cfg), 0);
+	assert_false(k->enabled);
+	assert_true(k->exclude_system_namespaces);
+	assert_string_equal(k->label_names[KUBE_LABEL_POD], "k8s_pod");
+	assert_int_equal(k->n_containerd_dirs, 2);
+	assert_string_equal(k->containerd_dirs[1], "/run/k3s/containerd");
+	assert_int_equal(k->rescan_ms, KUBE_RESCAN_MS_DEFAULT);
+	assert_int_equal(config_load_string(&cfg,
+					    "kubernetes:\n"
+					    "  enabled: true\n"
+					    "  include:\n"
+					    "    - {namespace: 'shop-*', labels: {app: web}}\n"
+					    "    - {pod: 'api-*', container: app, port: 8080}\n"
+					    "  exclude: [{namespace: staging}]\n"
+					    "  exclude_system_namespaces: false\n"
+					    "  label_names: {namespace: namespace, pod: pod}\n"
+					    "  crio_storage_dirs: [/var/lib/containers/storage]\n"
+					    "  rescan_interval: 250ms\n",
+					    "t.yaml", err, sizeof(err)),
+			 0);
+	assert_true(k->enabled);
+	assert_int_equal(k->n_include, 2);
+	assert_string_equal(k->include[0].namespace, "shop-*");
+	assert_int_equal(k->include[0].n_labels, 1);
+	assert_string_equal(k->include[0].labels[0].key, "app");
+	assert_string_equal(k->include[0].labels[0].glob, "web");
+	assert_int_equal(k->include[1].port, 8080);
+	assert_string_equal(k->exclude[0].namespace, "staging");
+	assert_false(k->exclude_system_namespaces);
+	assert_string_equal(k->label_names[KUBE_LABEL_NAMESPACE], "namespace");
+	assert_string_equal(k->label_names[KUBE_LABEL_CONTAINER], "k8s_container");
+	assert_int_equal(k->n_crio_dirs, 1);
+	assert_int_equal(k->rescan_ms, 250);
+	config_release(&cfg);
+}
 
 static void test_broken_files(void **state)
 {
@@ -275,7 +340,7 @@ int main(void)
 		cmocka_unit_test(test_good_file),    cmocka_unit_test(test_empty_and_single_regex),
 		cmocka_unit_test(test_broken_files), cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_durations),    cmocka_unit_test(test_listen_forms),
-		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_targets),	     cmocka_unit_test(test_kubernetes_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -374,6 +374,31 @@ static void test_hundred_thousand_children(void **state)
 	registry_free(r);
 }
 
+/* A removed child is gone from the family and its index; the others keep their order. */
+static void test_remove_child(void **state)
+{
+	static const char *const names[] = { "pod" };
+	struct registry *r = registry_new(NULL);
+	struct metric_family *f =
+		registry_add_family(r, "pods", "h", METRIC_GAUGE, names, 1, NULL, 0);
+	const char *a[] = { "a" }, *b[] = { "b" }, *c[] = { "c" };
+	struct metric_child *ca = metric_family_child(f, a), *cb = metric_family_child(f, b);
+	struct metric_child *cc = metric_family_child(f, c);
+
+	metric_child_set(cc, 3);
+	metric_family_remove_child(f, cb);
+	assert_int_equal(metric_family_child_count(f), 2);
+	assert_ptr_equal(metric_family_child_at(f, 0), ca);
+	assert_ptr_equal(metric_family_child_at(f, 1), cc);
+	assert_ptr_equal(metric_family_child(f, c), cc); /* still found through the index */
+	assert_true(metric_child_value(metric_family_child(f, c)) == 3);
+	/* asked for again: a new child, from zero */
+	cb = metric_family_child(f, b);
+	assert_true(metric_child_value(cb) == 0);
+	assert_int_equal(metric_family_child_count(f), 3);
+	registry_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_summary_counts_every_observation),
 		cmocka_unit_test(test_default_clock_is_wall_time),
 		cmocka_unit_test(test_hundred_thousand_children),
+		cmocka_unit_test(test_remove_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
