@@ -12,6 +12,7 @@
 #include "config/cli.h"
 #include "config/config.h"
 #include "config/routes.h"
+#include "http/observed_request.h"
 #include "http/path_filter.h"
 #include "http/route_table.h"
 #include "metrics/custom_metrics.h"
@@ -98,11 +99,13 @@ static int install_signal_handlers(void)
 static void on_record(void *ctx, const struct fee_request_record *rec)
 {
 	struct exporter *exp = ctx;
+	struct observed_request request;
 
+	/* One HTTP model per record, worked out at most once for both consumers. */
+	observed_request_init(&request, rec, exp->exclude, exp->routes);
 	if (rec->kind == FEE_KIND_FINISHED)
-		request_metrics_observe(&exp->requests, rec);
-	if (exp->custom)
-		custom_metrics_observe(exp->custom, rec);
+		request_metrics_observe_request(&exp->requests, &request);
+	custom_metrics_observe_request(exp->custom, &request);
 }
 
 /* --- Kubernetes targets: discovery's sink ------------------------------------------------ */

@@ -2,6 +2,7 @@
 #include "metrics/custom_metrics.h"
 
 #include "config/routes.h"
+#include "http/observed_request.h"
 #include "http/path_filter.h"
 #include "http/request_line.h"
 #include "http/route_table.h"
@@ -26,9 +27,6 @@ struct custom_metrics {
 	size_t n_metrics;
 	int need_started;
 	const struct path_filter *exclude;
-	/* Scratch space for one record. */
-	struct http_request_line line;
-	struct route_match match;
 };
 
 struct custom_metrics *custom_metrics_new(struct registry *r, struct route_table *routes)
@@ -248,14 +246,23 @@ static void apply(const struct custom_metric *m, struct metric_child *c,
 
 void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_record *rec)
 {
-	size_t len = rec->line_len < FEE_LINE_MAX ? rec->line_len : FEE_LINE_MAX;
+	struct observed_request o;
+
+	observed_request_init(&o, rec, cm->exclude, cm->routes);
+	custom_metrics_observe_request(cm, &o);
+}
+
+void custom_metrics_observe_request(struct custom_metrics *cm, struct observed_request *o)
+{
+	const struct fee_request_record *rec = o->rec;
+	const struct observed_request *req;
 	const struct route *route = NULL;
 	char status[8];
 
-	if (!cm->n_metrics)
+	if (!cm || !cm->n_metrics)
 		return;
 	/* A cut line has a cut path: no route can be told for it. */
-	if (rec->flags & FEE_REC_LINE_TRUNCATED)
+	if (o->truncated)
 		return;
 	if (rec->kind == FEE_KIND_STARTED || rec->kind == FEE_KIND_ABANDONED) {
 		if (!cm->need_started)
@@ -263,16 +270,15 @@ void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_
 	} else if (rec->kind != FEE_KIND_FINISHED) {
 		return;
 	}
-	if (http_request_line_parse(rec->line, len, 0, &cm->line))
-		return;
-	if (cm->exclude && path_filter_match(cm->exclude, cm->line.path))
+	req = observed_request_model(o);
+	if (req->parse_error || req->excluded)
 		return;
 	if (cm->routes) {
 		/* As the library's decorators: only requests whose view function runs. */
-		if (!route_table_match(cm->routes, cm->line.path, cm->line.method, &cm->match) ||
-		    !cm->match.view_runs || route_tracking(cm->match.route) == ROUTE_EXCLUDE_ALL)
+		if (!req->match.route || !req->match.view_runs ||
+		    route_tracking(req->match.route) == ROUTE_EXCLUDE_ALL)
 			return;
-		route = cm->match.route;
+		route = req->match.route;
 	}
 	/* A view that raised: the library's wrapper labels it with the 500 it makes itself,
 	 * whatever an error handler later sent. */
@@ -294,7 +300,7 @@ void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_
 			continue;
 		for (size_t l = 0; l < m->n_labels; l++)
 			values[l] =
-				label_value(&m->labels[l], &cm->line, route, &cm->match, status);
+				label_value(&m->labels[l], &req->line, route, &req->match, status);
 		c = metric_family_child(m->family, m->n_labels ? values : NULL);
 		if (c)
 			apply(m, c, rec);

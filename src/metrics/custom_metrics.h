@@ -26,6 +26,7 @@
 #include "config/config.h"
 #include "config/metric_spec.h"
 #include "flask_ebpf_exporter.h"
+#include "http/observed_request.h"
 #include "metrics/registry.h"
 
 struct route_table;
@@ -69,7 +70,11 @@ void custom_metrics_set_exclude(struct custom_metrics *cm, const struct path_fil
 /* Some metric is an in-progress gauge: the kernel must send started records. */
 int custom_metrics_need_started(const struct custom_metrics *cm);
 
-/* Feeds one record (any kind). */
+/* Feeds one record (any kind), its HTTP model worked out with cm's own exclude filter and
+ * routes. */
 void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_record *rec);
+/* The same for a request whose model other consumers share (observed_request.h); its
+ * filter and routes must be the ones cm was given. cm may be NULL (no metrics:). */
+void custom_metrics_observe_request(struct custom_metrics *cm, struct observed_request *o);
 
 #endif

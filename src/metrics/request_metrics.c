@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "metrics/request_metrics.h"
 
+#include "http/observed_request.h"
 #include "http/path_fold.h"
 #include "http/request_line.h"
 #include "http/route_table.h"
@@ -32,7 +33,6 @@ struct record_cache_entry {
 struct record_cache {
 	struct record_cache_entry slots[RECORD_CACHE_SLOTS];
 	/* Scratch space for a request that is not cached yet. */
-	struct route_match match;
 	char full_path[HTTP_FULL_PATH_MAX];
 };
 
@@ -404,29 +404,33 @@ static void remember(struct record_cache_entry *cached, const struct fee_request
  * (excluded_paths) or its route is do_not_track/exclude_all_metrics. Returns the
  * unexported{reason} child to count it in instead, or NULL.
  */
-static struct metric_child *skipped(struct request_metrics *m, const struct http_request_line *line,
-				    int truncated, struct route_match *match)
+static struct metric_child *skipped(struct request_metrics *m, const struct observed_request *req)
 {
-	/* A cut path is matched on what the kernel copied: prefixes still match. */
-	if (m->exclude && path_filter_match(m->exclude, line->path))
+	if (req->excluded)
 		return m->excluded;
-	if (m->routes && !truncated) {
-		route_table_match(m->routes, line->path, line->method, match);
-		/* The library's decorators act only when the view runs (not on Flask's own
-		 * answer to OPTIONS). */
-		if (match->route && match->view_runs && route_tracking(match->route) != ROUTE_TRACK)
-			return m->not_tracked;
-	}
+	/* The library's decorators act only when the view runs (not on Flask's own answer to
+	 * OPTIONS). */
+	if (req->routed && req->match.route && req->match.view_runs &&
+	    route_tracking(req->match.route) != ROUTE_TRACK)
+		return m->not_tracked;
 	return NULL;
 }
 
 void request_metrics_observe(struct request_metrics *m, const struct fee_request_record *rec)
 {
-	struct http_request_line line;
+	struct observed_request o;
+
+	observed_request_init(&o, rec, m->exclude, m->routes);
+	request_metrics_observe_request(m, &o);
+}
+
+void request_metrics_observe_request(struct request_metrics *m, struct observed_request *o)
+{
+	const struct fee_request_record *rec = o->rec;
+	const struct observed_request *req;
 	size_t len = rec->line_len < FEE_LINE_MAX ? rec->line_len : FEE_LINE_MAX;
-	int truncated = (rec->flags & FEE_REC_LINE_TRUNCATED) != 0;
+	int truncated = o->truncated;
 	struct record_cache_entry *cached = NULL;
-	struct route_match *match = &m->cache->match;
 	struct metric_child *duration, *total, *skip;
 
 	metric_child_inc(m->received, 1);
@@ -445,12 +449,12 @@ void request_metrics_observe(struct request_metrics *m, const struct fee_request
 		}
 	}
 
-	if (http_request_line_parse(rec->line, len, truncated, &line)) {
+	req = observed_request_model(o);
+	if (req->parse_error) {
 		metric_child_inc(m->unparseable, 1);
 		return;
 	}
-	match->route = NULL;
-	skip = skipped(m, &line, truncated, match);
+	skip = skipped(m, req);
 	if (skip) {
 		metric_child_inc(skip, 1);
 		remember(cached, rec, len, skip, NULL, NULL);
@@ -460,9 +464,9 @@ void request_metrics_observe(struct request_metrics *m, const struct fee_request
 		metric_child_inc(m->truncated, 1);
 	if (!m->duration)
 		return; /* the default families are off */
-	if (find_children(m, rec, line.method,
-			  group_label(m, &line, truncated, match, m->cache->full_path), &duration,
-			  &total))
+	if (find_children(m, rec, req->line.method,
+			  group_label(m, &req->line, truncated, &req->match, m->cache->full_path),
+			  &duration, &total))
 		return; /* out of memory: the registry could not add the series */
 	count(m, rec, duration, total);
 	if (rec->flags & FEE_REC_EXCEPTION)
