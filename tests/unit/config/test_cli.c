@@ -47,6 +47,7 @@ static void test_pids_and_defaults(void **state)
 	assert_int_equal(parse(&opts, 3, argv2), CLI_RUN);
 	assert_string_equal(opts.listen_host, "");
 	assert_int_equal(opts.listen_port, CONFIG_DEFAULT_PORT);
+	assert_int_equal(opts.listen_port, 9969); /* the literal the docs and manifests use */
 	assert_string_equal(opts.prefix, "flask");
 	assert_string_equal(opts.metrics_path, "/metrics");
 	assert_int_equal(opts.created, 1);

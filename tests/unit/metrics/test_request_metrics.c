@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <linux/types.h>
 #include <errno.h>
 #include <string.h>
@@ -70,6 +71,19 @@ static void test_families_and_info(void **state)
 	/* No request yet: no children in the request families. */
 	assert_int_equal(metric_family_child_count(fx->m.total), 0);
 	assert_int_equal(metric_family_child_count(fx->m.duration), 0);
+	/* No buckets given: exactly prometheus_client's Histogram.DEFAULT_BUCKETS, written out
+	 * here as literals (not the registry's own copy), +Inf last. */
+	{
+		static const double client_defaults[] = { 0.005, 0.01, 0.025, 0.05, 0.075,
+							  0.1,	 0.25, 0.5,   0.75, 1.0,
+							  2.5,	 5.0,  7.5,   10.0, INFINITY };
+		size_t n = sizeof(client_defaults) / sizeof(client_defaults[0]);
+
+		assert_int_equal(metric_family_bucket_count(fx->m.duration), n);
+		for (size_t i = 0; i < n; i++)
+			assert_true(metric_family_bucket_bound(fx->m.duration, i) ==
+				    client_defaults[i]);
+	}
 }
 
 static void test_observe_labels_and_buckets(void **state)
