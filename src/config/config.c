@@ -7,6 +7,7 @@
 
 #include "http/path_filter.h"
 #include "util/prom_name.h"
+#include "util/strlist.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -200,20 +201,9 @@ int config_set_latency(struct exporter_config *cfg, const char *name, char *err,
 
 int config_add_exclude(struct exporter_config *cfg, const char *regex, char *err, size_t err_size)
 {
-	char **grown;
 	int ret = path_filter_check(regex, err, err_size);
 
-	if (ret)
-		return ret;
-	grown = realloc(cfg->exclude, (cfg->n_exclude + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	cfg->exclude = grown;
-	grown[cfg->n_exclude] = strdup(regex);
-	if (!grown[cfg->n_exclude])
-		return -ENOMEM;
-	cfg->n_exclude++;
-	return 0;
+	return ret ? ret : strlist_append(&cfg->exclude, &cfg->n_exclude, regex);
 }
 
 /* The request families' own labels (and the histogram's and summary's reserved ones). */

@@ -5,6 +5,7 @@
 #include "http/path_fold.h"
 #include "http/request_line.h"
 #include "http/route_table.h"
+#include "util/strlist.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -58,19 +59,9 @@ static int has_name(char *const *names, size_t n, const char *name)
 
 static int add_extra_name(struct request_metrics *m, const char *name)
 {
-	char **grown;
-
 	if (has_name(m->extra_names, m->n_extra, name))
 		return 0;
-	grown = realloc(m->extra_names, (m->n_extra + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	m->extra_names = grown;
-	grown[m->n_extra] = strdup(name);
-	if (!grown[m->n_extra])
-		return -ENOMEM;
-	m->n_extra++;
-	return 0;
+	return strlist_append(&m->extra_names, &m->n_extra, name);
 }
 
 /* Global static labels, declared target keys, then keys targets registered before init. */
