@@ -17,14 +17,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
  * ---- socket reads and writes: three interchangeable hook families -------------------------
- * All are compiled in; the daemon loads exactly one (src/hook_mode.c turns the others'
+ * All are compiled in; the daemon loads exactly one (src/capture/hook_probe.c turns the others'
  * autoload off), preferring fentry, then kprobes, then the syscall tracepoints.
  */
 #include "hooks_fentry.bpf.h"
 #include "hooks_kprobe.bpf.h"
 #include "hooks_tracepoint.bpf.h"
 
-/* ---- TLS plaintext: OpenSSL uprobes, attached per library by src/tls_probes.c ---- */
+/* ---- TLS plaintext: OpenSSL uprobes, attached per library by src/capture/tls_probes.c ---- */
 #include "tls.bpf.h"
 
 /* ---- the target set follows the process trees ---------------------------------------------- */

@@ -3,7 +3,7 @@
  * One empty program per hook family, on read(2), in the same sections as the real hooks
  * (bpf/hooks_*.bpf.h). Loading and attaching one of them tells in milliseconds whether the
  * kernel has that family, before the exporter's large programs are verified for it
- * (src/hook_probe.c).
+ * (src/capture/hook_probe.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

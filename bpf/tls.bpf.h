@@ -135,7 +135,7 @@ static __always_inline void tls_call_return(long ret)
 		conn_write_bytes(&key, conn, (const char *)args.buf, moved, args.ts);
 }
 
-/* ---- the programs: attached per library by the daemon (src/tls_probes.c), never by the
+/* ---- the programs: attached per library by the daemon (src/capture/tls_probes.c), never by the
  * skeleton ---- */
 
 SEC("uprobe")
