@@ -397,30 +397,28 @@ static int setup_custom_metrics(struct exporter *exp, const struct exporter_conf
 }
 
 /*
- * The app's route table, and the custom metrics declared once on their own: a name or
- * label the registry refuses, or two that clash, is an error of the file, reported as the
- * file's other errors are (cli.c): "FILE:LINE: metrics[i]: MESSAGE", exit status 2.
- * Returns 0, -EINVAL after printing why, or another -errno.
+ * The file's custom metrics declared on their own, as they will be: a name or label the
+ * registry refuses, or two that clash, is an error of the file, reported right after it is
+ * read ("FILE:LINE: metrics[i]: MESSAGE", exit status 2) as its other errors are.
  */
-static int setup_routes(struct exporter *exp, const struct exporter_config *cfg)
+static int check_file_metrics(const struct exporter_config *cfg, char *err, size_t err_size)
 {
 	char msg[CUSTOM_ERROR_MAX > ROUTE_ERROR_MAX ? CUSTOM_ERROR_MAX : ROUTE_ERROR_MAX];
+	struct route_table *routes;
 	size_t bad = 0;
-	int err;
+	int ret;
 
-	exp->routes = config_route_table(cfg, &bad, msg);
-	if (!exp->routes && errno) { /* not EINVAL: the rules were checked as the file was read */
-		err = -errno;
-		fprintf(stderr, "flask_ebpf_exporter: %s\n", strerror(-err));
-		return err;
-	}
-	err = custom_metrics_check_config(cfg, exp->routes, &bad, msg);
-	if (err == -EINVAL)
-		fprintf(stderr, "flask_ebpf_exporter: %s:%zu: metrics[%zu]: %s\n", cfg->config_file,
-			cfg->metrics[bad].line, bad, msg);
-	else if (err)
-		fprintf(stderr, "flask_ebpf_exporter: %s\n", strerror(-err));
-	return err;
+	if (!cfg->n_metrics)
+		return 0;
+	routes = config_route_table(cfg, &bad, msg);
+	if (!routes && errno) /* not EINVAL: the file's rules are checked as it is read */
+		return -errno;
+	ret = custom_metrics_check_config(cfg, routes, &bad, msg);
+	if (ret == -EINVAL)
+		snprintf(err, err_size, "%s:%zu: metrics[%zu]: %s", cfg->config_file,
+			 cfg->metrics[bad].line, bad, msg);
+	route_table_free(routes);
+	return ret;
 }
 
 /*
@@ -446,6 +444,9 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 	kube_label_keys(exp, &cfg->kubernetes);
 	options.target_label_keys = exp->kube_keys;
 	options.n_target_label_keys = exp->n_kube_keys;
+	exp->routes = config_route_table(cfg, &bad, msg);
+	if (!exp->routes && errno) /* not EINVAL: the file's rules were checked as it was read */
+		return -errno;
 	exp->registry = registry_new(NULL);
 	if (!exp->registry)
 		return -errno;
@@ -593,7 +594,7 @@ int main(int argc, char **argv)
 	struct exporter_config cfg;
 	int err, status;
 
-	switch (cli_parse(argc, argv, &cfg)) {
+	switch (cli_parse(argc, argv, &cfg, check_file_metrics)) {
 	case CLI_EXIT_OK:
 		config_release(&cfg);
 		return 0;
@@ -604,12 +605,6 @@ int main(int argc, char **argv)
 		break;
 	}
 	exp.cfg = &cfg;
-	if (setup_routes(&exp, &cfg)) {
-		/* A configuration that cannot work is a usage error, like a bad flag. */
-		route_table_free(exp.routes);
-		config_release(&cfg);
-		return 2;
-	}
 	log_set_verbose(cfg.verbose);
 	libbpf_set_print((libbpf_print_fn_t)log_libbpf);
 

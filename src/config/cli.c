@@ -292,7 +292,8 @@ static int find_config(int argc, char **argv, const char **path)
 	return info;
 }
 
-enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg)
+enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg,
+			  cli_file_check_fn check_file)
 {
 	char msg[CONFIG_ERROR_MAX];
 	const char *config_path;
@@ -307,6 +308,8 @@ enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg)
 		err = config_set_string(&cfg->config_file, config_path);
 		if (!err)
 			err = config_load_file(cfg, config_path, msg, sizeof(msg));
+		if (!err && check_file)
+			err = check_file(cfg, msg, sizeof(msg));
 		if (err) {
 			fprintf(stderr, "flask_ebpf_exporter: %s\n",
 				err == -EINVAL ? msg : strerror(-err));

@@ -19,7 +19,7 @@ static enum cli_result parse(struct exporter_config *opts, int argc, char **argv
 
 	stderr = fopen("/dev/null", "w");
 	stdout = stderr;
-	r = cli_parse(argc, argv, opts);
+	r = cli_parse(argc, argv, opts, NULL);
 	fclose(stderr);
 	stderr = saved_err;
 	stdout = saved_out;
