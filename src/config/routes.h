@@ -37,8 +37,8 @@ int config_parse_metrics(struct config_ctx *c, const char *key, yaml_node_t *val
 
 /* After the whole file: builds the route table once to check every rule, and checks every
  * custom metric against it (scope, parameters, labels). 0 or -EINVAL with the error
- * recorded. What only a registry can tell (names, clashes) is checked where the metrics are
- * declared (custom_metrics_check_config). */
+ * recorded. What only a registry can tell (names, clashes) is checked by metrics/ right
+ * after the file is read (cli_parse's check_file: custom_metrics_check_config). */
 int config_routes_finish(struct config_ctx *c, struct exporter_config *cfg);
 
 /*
