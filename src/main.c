@@ -104,8 +104,8 @@ static void on_record(void *ctx, const struct fee_request_record *rec)
 	/* One HTTP model per record, worked out at most once for both consumers. */
 	observed_request_init(&request, rec, exp->exclude, exp->routes);
 	if (rec->kind == FEE_KIND_FINISHED)
-		request_metrics_observe_request(&exp->requests, &request);
-	custom_metrics_observe_request(exp->custom, &request);
+		request_metrics_observe(&exp->requests, &request);
+	custom_metrics_observe(exp->custom, &request);
 }
 
 /* --- Kubernetes targets: discovery's sink ------------------------------------------------ */
@@ -389,7 +389,6 @@ static int setup_custom_metrics(struct exporter *exp, const struct exporter_conf
 	exp->custom = custom_metrics_new(exp->registry, exp->routes);
 	if (!exp->custom)
 		return -errno;
-	custom_metrics_set_exclude(exp->custom, exp->exclude);
 	err = custom_metrics_add_config(exp->custom, cfg, &bad, msg);
 	if (err == -EINVAL)
 		log_error("metrics: %s", msg);

@@ -26,7 +26,6 @@ struct custom_metrics {
 	struct custom_metric *metrics;
 	size_t n_metrics;
 	int need_started;
-	const struct path_filter *exclude;
 };
 
 struct custom_metrics *custom_metrics_new(struct registry *r, struct route_table *routes)
@@ -178,11 +177,6 @@ int custom_metrics_check_config(const struct exporter_config *cfg, struct route_
 	return rc;
 }
 
-void custom_metrics_set_exclude(struct custom_metrics *cm, const struct path_filter *exclude)
-{
-	cm->exclude = exclude;
-}
-
 int custom_metrics_need_started(const struct custom_metrics *cm)
 {
 	return cm && cm->need_started;
@@ -244,15 +238,7 @@ static void apply(const struct custom_metric *m, struct metric_child *c,
 	}
 }
 
-void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_record *rec)
-{
-	struct observed_request o;
-
-	observed_request_init(&o, rec, cm->exclude, cm->routes);
-	custom_metrics_observe_request(cm, &o);
-}
-
-void custom_metrics_observe_request(struct custom_metrics *cm, struct observed_request *o)
+void custom_metrics_observe(struct custom_metrics *cm, struct observed_request *o)
 {
 	const struct fee_request_record *rec = o->rec;
 	const struct observed_request *req;

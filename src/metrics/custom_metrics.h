@@ -62,19 +62,13 @@ int custom_metrics_add_config(struct custom_metrics *cm, const struct exporter_c
 int custom_metrics_check_config(const struct exporter_config *cfg, struct route_table *routes,
 				size_t *bad, char err[CUSTOM_ERROR_MAX]);
 
-struct path_filter;
-/* excluded_paths: requests they match count in no custom metric (the library's default
- * exclude_user_defaults=True). NULL: none. Not owned. */
-void custom_metrics_set_exclude(struct custom_metrics *cm, const struct path_filter *exclude);
-
 /* Some metric is an in-progress gauge: the kernel must send started records. */
 int custom_metrics_need_started(const struct custom_metrics *cm);
 
-/* Feeds one record (any kind), its HTTP model worked out with cm's own exclude filter and
- * routes. */
-void custom_metrics_observe(struct custom_metrics *cm, const struct fee_request_record *rec);
-/* The same for a request whose model other consumers share (observed_request.h); its
- * filter and routes must be the ones cm was given. cm may be NULL (no metrics:). */
-void custom_metrics_observe_request(struct custom_metrics *cm, struct observed_request *o);
+/* Feeds one record (any kind). Its HTTP model (observed_request.h, shared with the other
+ * consumers) applies excluded_paths (the library's default exclude_user_defaults=True: an
+ * excluded request counts in no custom metric) and must use the routes cm was given. cm
+ * may be NULL (no metrics: in the config). */
+void custom_metrics_observe(struct custom_metrics *cm, struct observed_request *o);
 
 #endif

@@ -407,15 +407,7 @@ static struct metric_child *skipped(struct request_metrics *m, const struct obse
 	return NULL;
 }
 
-void request_metrics_observe(struct request_metrics *m, const struct fee_request_record *rec)
-{
-	struct observed_request o;
-
-	observed_request_init(&o, rec, m->exclude, m->routes);
-	request_metrics_observe_request(m, &o);
-}
-
-void request_metrics_observe_request(struct request_metrics *m, struct observed_request *o)
+void request_metrics_observe(struct request_metrics *m, struct observed_request *o)
 {
 	const struct fee_request_record *rec = o->rec;
 	const struct observed_request *req;

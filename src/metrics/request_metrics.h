@@ -96,12 +96,10 @@ int request_metrics_init(struct request_metrics *m, struct registry *r,
 int request_metrics_set_target_labels(struct request_metrics *m, __u16 target,
 				      const char *const *keys, const char *const *values, size_t n);
 
-/* Counts one finished request, its HTTP model worked out (if at all: the record cache
- * answers repeated requests) with the families' own exclude filter and routes. */
-void request_metrics_observe(struct request_metrics *m, const struct fee_request_record *rec);
-/* The same for a request whose model other consumers share (observed_request.h); its
- * filter and routes must be the ones the families were given. */
-void request_metrics_observe_request(struct request_metrics *m, struct observed_request *o);
+/* Counts one finished request. Its HTTP model (observed_request.h, shared with the other
+ * consumers) is worked out only when the record cache cannot answer; its filter and routes
+ * must be the ones the families were given (opts->exclude, m->routes). */
+void request_metrics_observe(struct request_metrics *m, struct observed_request *o);
 
 /* Frees what init and set_target_labels allocated (the families belong to the registry). */
 void request_metrics_release(struct request_metrics *m);

@@ -18,6 +18,15 @@
 
 #define HEADER_LEN 8
 
+/* One record through the request families, its HTTP model built as the daemon builds it. */
+static void observe(struct request_metrics *m, const struct fee_request_record *rec)
+{
+	struct observed_request o;
+
+	observed_request_init(&o, rec, m->exclude, m->routes);
+	request_metrics_observe(m, &o);
+}
+
 static double fixed_clock(void)
 {
 	return 1700000000.0;
@@ -72,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(rec.line, data, take < FEE_LINE_MAX ? take : FEE_LINE_MAX);
 		data += take;
 		size -= take;
-		request_metrics_observe(&m, &rec);
+		observe(&m, &rec);
 	}
 	check_scrape(r, 0);
 	check_scrape(r, 1);

@@ -26,13 +26,6 @@ static struct fee_request_record record(const char *line, int status, double sec
 	return fake_record(line, status, seconds, kind, flags);
 }
 
-static void finished(struct custom_metrics *cm, const char *line, int status, double seconds)
-{
-	struct fee_request_record rec = record(line, status, seconds, FEE_KIND_FINISHED, 0);
-
-	custom_metrics_observe(cm, &rec);
-}
-
 /* The value of the child of family `name` with these label values; -1 when absent. */
 static double value_of(struct registry *r, const char *name, const char *const *values)
 {
@@ -54,6 +47,22 @@ struct fixture {
 	struct route_table *routes;
 	struct custom_metrics *cm;
 };
+
+/* One record through the custom metrics, its HTTP model built as the daemon builds it. */
+static void observe(struct fixture *fx, const struct fee_request_record *rec)
+{
+	struct observed_request o;
+
+	observed_request_init(&o, rec, NULL, fx->routes);
+	custom_metrics_observe(fx->cm, &o);
+}
+
+static void finished(struct fixture *fx, const char *line, int status, double seconds)
+{
+	struct fee_request_record rec = record(line, status, seconds, FEE_KIND_FINISHED, 0);
+
+	observe(fx, &rec);
+}
 
 static int setup(void **state)
 {
@@ -113,13 +122,13 @@ static void test_counter_with_route_parameter(void **state)
 	const char *toys[] = { "toys", "201" };
 
 	add(fx, &spec);
-	finished(fx->cm, "GET /items/books HTTP/1.1", 200, 0.01);
-	finished(fx->cm, "GET /items/books?x=1 HTTP/1.1", 200, 0.01);
-	finished(fx->cm, "POST /items/toys HTTP/1.1", 201, 0.01);
-	finished(fx->cm, "PUT /items/toys HTTP/1.1", 405, 0.01);  /* no view runs */
-	finished(fx->cm, "OPTIONS /items/toys HTTP/1.1", 200, 0); /* Flask answers it */
-	finished(fx->cm, "GET /items/ HTTP/1.1", 404, 0.01);
-	finished(fx->cm, "GET /health HTTP/1.1", 200, 0.01); /* out of scope */
+	finished(fx, "GET /items/books HTTP/1.1", 200, 0.01);
+	finished(fx, "GET /items/books?x=1 HTTP/1.1", 200, 0.01);
+	finished(fx, "POST /items/toys HTTP/1.1", 201, 0.01);
+	finished(fx, "PUT /items/toys HTTP/1.1", 405, 0.01);  /* no view runs */
+	finished(fx, "OPTIONS /items/toys HTTP/1.1", 200, 0); /* Flask answers it */
+	finished(fx, "GET /items/ HTTP/1.1", 404, 0.01);
+	finished(fx, "GET /health HTTP/1.1", 200, 0.01); /* out of scope */
 	{
 		/* A view that raised, answered 503 by an error handler: the library's wrapper
 		 * saw its own 500. */
@@ -127,7 +136,7 @@ static void test_counter_with_route_parameter(void **state)
 							  FEE_KIND_FINISHED, FEE_REC_EXCEPTION);
 		const char *toys_500[] = { "toys", "500" };
 
-		custom_metrics_observe(fx->cm, &raised);
+		observe(fx, &raised);
 		assert_true(value_of(fx->r, "by_type", toys_500) == 1.0);
 	}
 	assert_true(value_of(fx->r, "by_type", books) == 2.0);
@@ -157,11 +166,11 @@ static void test_register_default_counts_every_route(void **state)
 	const char *secret[] = { "GET", "secret", "/secret", "/secret", "web" };
 
 	add(fx, &spec);
-	finished(fx->cm, "GET /health HTTP/1.1", 200, 0.01); /* do_not_track still counts */
-	finished(fx->cm, "GET /slow HTTP/1.1", 200, 0.01);
-	finished(fx->cm, "GET /slow HTTP/1.1", 500, 0.01);
-	finished(fx->cm, "GET /secret HTTP/1.1", 200, 0.01); /* exclude_all: nothing */
-	finished(fx->cm, "GET /missing HTTP/1.1", 404, 0.01);
+	finished(fx, "GET /health HTTP/1.1", 200, 0.01); /* do_not_track still counts */
+	finished(fx, "GET /slow HTTP/1.1", 200, 0.01);
+	finished(fx, "GET /slow HTTP/1.1", 500, 0.01);
+	finished(fx, "GET /secret HTTP/1.1", 200, 0.01); /* exclude_all: nothing */
+	finished(fx, "GET /missing HTTP/1.1", 404, 0.01);
 	assert_true(value_of(fx->r, "all_views", health) == 1.0);
 	assert_true(value_of(fx->r, "all_views", slow) == 2.0);
 	assert_true(value_of(fx->r, "all_views", secret) == -1);
@@ -193,18 +202,18 @@ static void test_in_progress_gauge(void **state)
 
 	add(fx, &spec);
 	assert_true(custom_metrics_need_started(fx->cm));
-	custom_metrics_observe(fx->cm, &started);
-	custom_metrics_observe(fx->cm, &started);
+	observe(fx, &started);
+	observe(fx, &started);
 	assert_true(value_of(fx->r, "in_progress", slow) == 2.0);
-	custom_metrics_observe(fx->cm, &done);
+	observe(fx, &done);
 	assert_true(value_of(fx->r, "in_progress", slow) == 1.0);
 	/* A request whose start was never seen leaves the gauge alone. */
-	custom_metrics_observe(fx->cm, &unseen);
+	observe(fx, &unseen);
 	assert_true(value_of(fx->r, "in_progress", slow) == 1.0);
-	custom_metrics_observe(fx->cm, &abandoned);
+	observe(fx, &abandoned);
 	assert_true(value_of(fx->r, "in_progress", slow) == 0.0);
 	/* Never below zero, even if the kernel's records disagreed. */
-	custom_metrics_observe(fx->cm, &done);
+	observe(fx, &done);
 	assert_true(value_of(fx->r, "in_progress", slow) == 0.0);
 }
 
@@ -249,9 +258,9 @@ static void test_histogram_summary_and_zero_start(void **state)
 	/* All-static labels and no labels: zero from the start, as the client shows them. */
 	assert_true(value_of(fx->r, "slow_seconds", prod) == 0.0);
 	assert_true(value_of(fx->r, "plain", NULL) == 0.0);
-	finished(fx->cm, "GET /slow HTTP/1.1", 200, 0.5);
-	finished(fx->cm, "GET /slow HTTP/1.1", 200, 2.0);
-	finished(fx->cm, "GET /health HTTP/1.1", 200, 2.0);
+	finished(fx, "GET /slow HTTP/1.1", 200, 0.5);
+	finished(fx, "GET /slow HTTP/1.1", 200, 2.0);
+	finished(fx, "GET /health HTTP/1.1", 200, 2.0);
 	f = registry_find_family(fx->r, "slow_seconds");
 	c = metric_family_child_at(f, 0);
 	assert_int_equal(metric_family_bucket_count(f), 3);

@@ -16,6 +16,15 @@
 #include "metrics/request_metrics.h"
 #include "find_child.h"
 
+/* One record through the request families, its HTTP model built as the daemon builds it. */
+static void observe(struct request_metrics *m, const struct fee_request_record *rec)
+{
+	struct observed_request o;
+
+	observed_request_init(&o, rec, m->exclude, m->routes);
+	request_metrics_observe(m, &o);
+}
+
 static double fixed_clock(void)
 {
 	return 1700000000.0;
@@ -103,7 +112,7 @@ static void test_observe_labels_and_buckets(void **state)
 	const struct metric_child *c;
 
 	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
-		request_metrics_observe(&fx->m, &recs[i]);
+		observe(&fx->m, &recs[i]);
 
 	assert_true(metric_child_value(find_child(fx->m.total, get_200)) == 2.0);
 	assert_true(metric_child_value(find_child(fx->m.total, get_404)) == 1.0);
@@ -132,9 +141,9 @@ static void test_unparseable_and_truncated(void **state)
 		record("GET /aaaaaaaaaaaaaaaa", 200, 0.0, FEE_REC_LINE_TRUNCATED);
 	const char *overflow[] = { "GET", REQUEST_PATH_OVERFLOW, "200" };
 
-	request_metrics_observe(&fx->m, &pri);
-	request_metrics_observe(&fx->m, &garbage);
-	request_metrics_observe(&fx->m, &cut);
+	observe(&fx->m, &pri);
+	observe(&fx->m, &garbage);
+	observe(&fx->m, &cut);
 	assert_true(metric_child_value(fx->m.unparseable) == 2.0);
 	assert_true(metric_child_value(fx->m.truncated) == 1.0);
 	assert_non_null(find_child(fx->m.duration, overflow));
@@ -148,7 +157,7 @@ static void test_exception_counts_as_500(void **state)
 	const char *exc[] = { "GET", "500" };
 	const char *sent[] = { "GET", "503" };
 
-	request_metrics_observe(&fx->m, &rec);
+	observe(&fx->m, &rec);
 	assert_true(metric_child_value(find_child(fx->m.exceptions, exc)) == 1.0);
 	assert_true(metric_child_value(find_child(fx->m.total, sent)) == 1.0);
 }
@@ -166,11 +175,11 @@ static void test_repeated_lines_count_exactly(void **state)
 	const char *exc_labels[] = { "GET", "500" };
 
 	for (int i = 0; i < 1000; i++) {
-		request_metrics_observe(&fx->m, &a);
-		request_metrics_observe(&fx->m, &b);
-		request_metrics_observe(&fx->m, &c);
+		observe(&fx->m, &a);
+		observe(&fx->m, &b);
+		observe(&fx->m, &c);
 	}
-	request_metrics_observe(&fx->m, &exc);
+	observe(&fx->m, &exc);
 	assert_true(metric_child_count(find_child(fx->m.duration, a_labels)) == 1001.0);
 	assert_true(metric_child_count(find_child(fx->m.duration, b_labels)) == 1000.0);
 	assert_true(metric_child_count(find_child(fx->m.duration, c_labels)) == 1000.0);
@@ -232,8 +241,8 @@ static void observe_twice(struct request_metrics *m, const char *line, int statu
 {
 	struct fee_request_record rec = record(line, status, 0.01, 0);
 
-	request_metrics_observe(m, &rec);
-	request_metrics_observe(m, &rec); /* the second one comes from the cache */
+	observe(m, &rec);
+	observe(m, &rec); /* the second one comes from the cache */
 }
 
 static void test_group_by_endpoint_and_url_rule(void **state)
@@ -328,7 +337,7 @@ static void test_exclusion(void **state)
 		for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 			struct fee_request_record rec = record(lines[i], 200, 0.01, 0);
 
-			request_metrics_observe(&m, &rec);
+			observe(&m, &rec);
 		}
 	assert_true(metric_child_value(m.excluded) == 8.0);
 	assert_true(metric_child_value(m.received) == 14.0);
@@ -370,10 +379,10 @@ static void test_static_and_target_labels(void **state)
 	info = registry_find_family(r, "flask_exporter_info");
 	assert_int_equal(metric_family_label_count(info), 1); /* not on the info gauge */
 
-	request_metrics_observe(&m, &rec); /* target 0: global values, "" for service */
+	observe(&m, &rec); /* target 0: global values, "" for service */
 	rec.target = 1;
-	request_metrics_observe(&m, &rec);
-	request_metrics_observe(&m, &rec);
+	observe(&m, &rec);
+	observe(&m, &rec);
 	assert_true(metric_child_value(find_child(m.total, t0_total)) == 1.0);
 	assert_true(metric_child_value(find_child(m.total, t1_total)) == 2.0);
 	assert_true(metric_child_value(find_child(m.exceptions, t1_exc)) == 2.0);
@@ -384,7 +393,7 @@ static void test_static_and_target_labels(void **state)
 	assert_int_equal(request_metrics_set_target_labels(&m, 1, unknown, late_values, 1),
 			 -EINVAL);
 	assert_int_equal(request_metrics_set_target_labels(&m, 1, late_keys, late_values, 1), 0);
-	request_metrics_observe(&m, &rec);
+	observe(&m, &rec);
 	/* env fell back to the global value: the target no longer sets it. */
 	t1_late[3] = "prod";
 	assert_true(metric_child_value(find_child(m.total, t1_late)) == 1.0);
@@ -408,7 +417,7 @@ static void test_summary_and_no_defaults(void **state)
 	assert_non_null(r);
 	assert_int_equal(request_metrics_init(&m, r, &opts), 0);
 	assert_int_equal(metric_family_type(m.duration), METRIC_SUMMARY);
-	request_metrics_observe(&m, &rec);
+	observe(&m, &rec);
 	assert_true(metric_child_sum(metric_family_child_at(m.duration, 0)) == 0.25);
 	request_metrics_release(&m);
 	registry_free(r);
@@ -420,7 +429,7 @@ static void test_summary_and_no_defaults(void **state)
 	assert_int_equal(request_metrics_init(&none, r, &opts), 0);
 	assert_null(none.duration);
 	assert_null(registry_find_family(r, "a_exporter_info"));
-	request_metrics_observe(&none, &rec);
+	observe(&none, &rec);
 	assert_true(metric_child_value(none.received) == 1.0);
 	request_metrics_release(&none);
 	registry_free(r);
