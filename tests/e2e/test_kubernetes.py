@@ -48,10 +48,10 @@ class Mix:
 
 
 def test_containerd_pods_counted_per_pod(containerd, attach, tmp_path, monkeypatch):  # noqa: F811
-    web = containerd.run_pod("shop", "web-1", qos="burstable", driver="systemd")
+    web = containerd.run_pod("shop", "web-1", qos="guaranteed", driver="systemd")
     api = containerd.run_pod("billing", "api-1", qos="besteffort", driver="cgroupfs",
                              containers=("api", "admin"), workers=1)
-    dns = containerd.run_pod("kube-system", "dns-1", qos="guaranteed", driver="systemd")
+    dns = containerd.run_pod("kube-system", "dns-1", qos="burstable", driver="systemd")
     monkeypatch.setenv("NODE_NAME", NODE)
     exporter = attach(args=["--config", kube_config(tmp_path, containerd)])
 

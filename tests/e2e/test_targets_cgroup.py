@@ -105,3 +105,28 @@ def test_cgroup_errors(tmp_path):
                            capture_output=True, text=True, timeout=20)
         assert r.returncode == 1
         assert f"--cgroup {path}: {message}" in r.stderr
+
+
+def test_https_under_a_cgroup_target(attach, test_cgroup, tls_cert):
+    """A server watched only through its cgroup gets OpenSSL probes too (found in its maps,
+    through /proc/PID/root): its HTTPS requests are counted, each once."""
+    top, _ = test_cgroup
+    server = start_server("gunicorn", free_port(), tls=tls_cert)
+    try:
+        for pid in [server.pid, *server.children()]:
+            move_to_cgroup(top, pid)
+        exporter = attach(args=["--cgroup", top])
+        expected = Expected()
+        for i in range(6):
+            assert requests.get(f"{server.base}/items/{i}", timeout=10,
+                                verify=False).status_code == 200
+            expected.add("GET", f"/items/{i}", 200)
+        assert requests.post(server.base + "/created", timeout=10,
+                             verify=False).status_code == 201
+        expected.add("POST", "/created", 201)
+        text = exporter.scrape_text()
+        assert_exact_counts(text, expected)
+        assert any("libssl" in dict(k)["path"]
+                   for k in series(text, "flask_ebpf_exporter_tls_libraries_probed"))
+    finally:
+        stop_process(server.proc)
