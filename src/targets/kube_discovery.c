@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Listening sockets looked at per port test (v4 and v6, a few SO_REUSEPORT ones). */
 #define MAX_LISTEN_INODES 16
@@ -139,6 +140,24 @@ static int container_listens(void *ctx, int port)
 	return found > 0;
 }
 
+/* Is the exporter itself in this container? (Its own /metrics answers must not count.) */
+static int holds_self(const struct entry *e)
+{
+	char path[PATH_MAX];
+	pid_t self = getpid();
+	FILE *f;
+	int pid, found = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", e->w.cgroup_dir);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!found && fscanf(f, "%d", &pid) == 1)
+		found = pid == self;
+	fclose(f);
+	return found;
+}
+
 static int read_meta(struct kube_discovery *d, struct entry *e)
 {
 	const struct kube_config *k = d->k;
@@ -173,6 +192,12 @@ static void decide(struct kube_discovery *d, struct entry *e)
 	}
 	if (e->w.meta.is_sandbox) {
 		e->state = ENTRY_SANDBOX;
+		return;
+	}
+	if (holds_self(e)) {
+		log_info("not watching container %s of pod %s/%s: the exporter runs in it",
+			 e->w.meta.container, e->w.meta.namespace, e->w.meta.pod);
+		e->state = ENTRY_SKIPPED;
 		return;
 	}
 	decision = pod_select(d->k, &e->w.meta, container_listens, e);

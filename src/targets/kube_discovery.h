@@ -6,9 +6,10 @@
  * ones to a sink (which puts their cgroup in the kernel's target map and their labels on
  * the series); containers whose cgroup is gone are handed back to be forgotten.
  *
+ * The exporter's own container is never watched (its /metrics answers are not the app's).
  * Every container the scan saw is accounted for in kube_discovery_stats: watched, skipped
- * by selection, sandboxes (pause containers: never watched), metadata unknown (no runtime
- * state found yet: retried on every scan), or over the target limit.
+ * by selection or for being the exporter's own, sandboxes (pause containers: never watched),
+ * metadata unknown (no runtime state found yet: retried on every scan), or over the target limit.
  */
 #ifndef FEE_TARGETS_KUBE_DISCOVERY_H
 #define FEE_TARGETS_KUBE_DISCOVERY_H

@@ -244,10 +244,56 @@ def test_fifty_pods_discovery_cost_flat(containerd, attach, tmp_path, monkeypatc
                                   labels(state="watched")] == 50.0, 10, "50 pods watched")
     cpu_fifty, rss_fifty = idle_cpu(pid), rss_kib(pid)
     cpu_later, rss_later = idle_cpu(pid), rss_kib(pid)
+    # The 51st: from its container running to its gauge (the rescan interval bounds it).
+    import time
+    containerd.run_pod("load", "pod-50", app="sleep")
+    started = time.monotonic()
+    wait_until(lambda: 'k8s_pod="pod-50"' in exporter.scrape_text(), 5, "pod-50 watched")
+    pickup = time.monotonic() - started
     print(f"1 pod: {cpu_one * 100:.2f}% CPU, {rss_one} KiB RSS; 50 pods: "
           f"{cpu_fifty * 100:.2f}% CPU, {rss_fifty} KiB; 5 s later: {cpu_later * 100:.2f}% CPU, "
-          f"{rss_later} KiB")
+          f"{rss_later} KiB; pod 51 watched {pickup * 1000:.0f} ms after it ran")
     assert len(first.containers[0].pids()) == 1
     assert rss_later - rss_fifty < 1024   # flat: no growth while nothing changes
     assert rss_fifty - rss_one < 8 * 1024  # ~100 cgroups' entries, not megabytes each
     assert cpu_later < 0.05               # rescans of 100 cgroups twice a second
+
+
+def test_exporter_in_a_pod_does_not_watch_itself(containerd, tmp_path, monkeypatch):  # noqa: F811
+    """Run as a DaemonSet, the exporter's own container is a pod container of the node too:
+    it is skipped, so the scrapes it answers are never counted as an app's requests."""
+    import subprocess
+    from conftest import FEE_BIN, Exporter, free_port
+    from pods import cgroup2_mount
+    monkeypatch.delenv("NODE_NAME", raising=False)
+    home = containerd.run_pod("monitoring", "exporter-1", app="sleep")
+    app = containerd.run_pod("shop", "web-1", workers=1)
+    procs = os.path.join(cgroup2_mount(), home.containers[0].cgroup.lstrip("/"), "cgroup.procs")
+    port = free_port()
+
+    def join_the_pod():  # in the child, before exec: the exporter starts inside the pod
+        with open(procs, "w") as f:
+            f.write(str(os.getpid()))
+    # conftest's Exporter, but started inside the pod's cgroup
+    exporter = Exporter.__new__(Exporter)
+    exporter.port, exporter.base, exporter.metrics_path = port, f"http://127.0.0.1:{port}", \
+        "/metrics"
+    exporter.proc = subprocess.Popen([FEE_BIN, "--listen", f"127.0.0.1:{port}", "--config",
+                                      kube_config(tmp_path, containerd)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     preexec_fn=join_the_pod)
+    try:
+        exporter.wait_ready()
+        mix = Mix()
+        mix.send(app, "GET", "/", 200, 3)
+        for _ in range(3):
+            exporter.scrape_text()
+        text = exporter.scrape_text()
+        assert series(text, "flask_http_request_total") == {
+            labels(k8s_namespace="shop", k8s_pod="web-1", k8s_container="web", method="GET",
+                   status="200"): 3.0}
+        assert series(text, "flask_ebpf_exporter_kubernetes_containers")[
+            labels(state="skipped")] == 1.0
+    finally:
+        code, err = exporter.stop()
+        assert code == 0, err
