@@ -501,7 +501,8 @@ class Crio(_Runtime):
             c = self._start(pod, cname, app, tls, workers, ann, port, "container")
             pod.containers.append(c)
             pod.ports[cname] = port
-            _wait_app(pod, c, workers, port)
+            if app != "sleep":
+                _wait_app(pod, c, workers, port)
         return pod
 
     def _start(self, pod, cname, app, tls, workers, annotations, port, kind):
