@@ -27,7 +27,7 @@ APP_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) -MMD -MP -Iinclude -Isrc -I$(OUTPU
 	     -DFEE_VERSION='"$(VERSION)"' -D_GNU_SOURCE
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	     -Ivmlinux -Iinclude -Ibpf -MMD -MP
-LIBS      := -lbpf -lelf -lz -lmicrohttpd -lyaml -lpcre2-8 -ljson-c -lm
+LIBS      := -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lyaml -lpcre2-8 -ljson-c -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -104,7 +104,7 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(OUTPUT)/tests/libfee-san.a
 	$(call msg,CC-TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(CONN_SIM_USE) \
-		$(OUTPUT)/tests/libfee-san.a -lcmocka -lyaml -lpcre2-8 -ljson-c -lz -lelf -lm -o $@
+		$(OUTPUT)/tests/libfee-san.a -lcmocka -lyaml -lpcre2-8 -ljson-c -lz -lelf -lm -lmicrohttpd -lgnutls -lcrypt -o $@
 
 # The kernel's HTTP state machine compiled as ordinary C over a shim (tests/conn_sim), for
 # the unit test and the fuzz target that drive it without root.

@@ -16,6 +16,7 @@
 #include "http/path_filter.h"
 #include "http/route_table.h"
 #include "metrics/custom_metrics.h"
+#include "metrics/endpoint_metrics.h"
 #include "metrics/exposition.h"
 #include "metrics/info_gauges.h"
 #include "metrics/openmetrics.h"
@@ -24,6 +25,7 @@
 #include "metrics/self_metrics.h"
 #include "metrics/series_cap.h"
 #include "serve/accept_header.h"
+#include "serve/endpoint_guard.h"
 #include "serve/metrics_server.h"
 #include "targets/kube_discovery.h"
 #include "targets/target_watch.h"
@@ -74,14 +76,19 @@ struct exporter {
 	size_t n_kube_keys;
 	struct kube_target *kube_targets;
 	size_t n_kube_targets;
-	__u32 *members; /* scratch: cgroup members for the OpenSSL refresh */
+	__u32 *members;		      /* scratch: cgroup members for the OpenSSL refresh */
+	struct endpoint_guard *guard; /* until the server takes it */
+	struct endpoint_metrics endpoint;
 };
 
-static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exiting, reload_requested;
 
 static void on_signal(int sig)
 {
-	exiting = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		exiting = 1;
 }
 
 static int install_signal_handlers(void)
@@ -90,7 +97,8 @@ static int install_signal_handlers(void)
 
 	/* No SA_RESTART: epoll_wait must return EINTR so the loop sees `exiting`. */
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL)) /* SIGHUP: re-read --web.config.file */
 		return -errno;
 	signal(SIGPIPE, SIG_IGN); /* a scraper hanging up must not kill us */
 	return 0;
@@ -220,6 +228,24 @@ static int start_kubernetes(struct exporter *exp)
 	return kube_discovery_scan(exp->kube);
 }
 
+/* The endpoint's refusals, connections and reloads into its self-metrics. */
+static void update_endpoint_metrics(struct exporter *exp)
+{
+	struct endpoint_stats stats;
+	struct endpoint_figures figures;
+
+	metrics_server_stats(exp->server, &stats);
+	figures = (struct endpoint_figures){
+		.rejected = stats.rejected,
+		.connections = stats.connections,
+		.config_reloads = stats.config_reloads,
+		.config_reload_failures = stats.config_reload_failures,
+		.cert_reloads = stats.cert_reloads,
+		.cert_reload_failures = stats.cert_reload_failures,
+	};
+	endpoint_metrics_update(&exp->endpoint, &figures);
+}
+
 /* Brings the self-metrics and the families up to date, then writes them. */
 static int render(struct exporter *exp, const struct exposition_options *options, int openmetrics,
 		  struct strbuf *out)
@@ -235,6 +261,8 @@ static int render(struct exporter *exp, const struct exposition_options *options
 	}
 	if (exp->kube)
 		update_kube_metrics(exp);
+	if (exp->server)
+		update_endpoint_metrics(exp);
 	n_tls = capture_tls_libraries(exp->capture, tls_paths, MAX_TLS_LIBRARIES_SHOWN);
 	self_metrics_set_tls_libraries(&exp->self, tls_paths,
 				       n_tls < MAX_TLS_LIBRARIES_SHOWN ? n_tls
@@ -316,6 +344,10 @@ static int run_loop(struct exporter *exp, long long deadline_ms)
 			break;
 		}
 		capture_drain(exp->capture);
+		if (reload_requested && exp->server) {
+			reload_requested = 0;
+			metrics_server_reload(exp->server);
+		}
 		if (exp->server)
 			metrics_server_run(exp->server);
 		if (now_ms() >= next_refresh) {
@@ -497,8 +529,13 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
  * capture has loaded). */
 static int setup_self_metrics(struct exporter *exp, const char *hook_mode)
 {
+	const char *reasons[REJECT__COUNT];
 	int err = self_metrics_init(&exp->self, exp->registry, FEE_VERSION, hook_mode);
 
+	for (int i = 0; i < REJECT__COUNT; i++)
+		reasons[i] = endpoint_reject_name((enum endpoint_reject)i);
+	if (!err)
+		err = endpoint_metrics_init(&exp->endpoint, exp->registry, reasons, REJECT__COUNT);
 	if (!err)
 		err = self_metrics_add_targets(&exp->self, exp->registry, exp->cfg->targets,
 					       (int)exp->cfg->n_targets, exp->kube_keys,
@@ -510,9 +547,24 @@ static int setup_self_metrics(struct exporter *exp, const char *hook_mode)
 	return err;
 }
 
+/* --web.config.file and its certificates, checked before anything starts: a bad file is a
+ * usage error (-EINVAL, exit 2). */
+static int setup_guard(struct exporter *exp, const struct exporter_config *cfg)
+{
+	char err[CONFIG_ERROR_MAX];
+
+	exp->guard = endpoint_guard_new(&cfg->web_limits, cfg->web_config_file, err, sizeof(err));
+	if (exp->guard)
+		return 0;
+	log_error("%s", err);
+	return errno == EINVAL ? -EINVAL : -errno;
+}
+
 static int start_server(struct exporter *exp, const struct exporter_config *cfg)
 {
-	exp->server = metrics_server_start(cfg->listen_host, cfg->listen_port, render_metrics, exp);
+	exp->server = metrics_server_start(cfg->listen_host, cfg->listen_port, exp->guard,
+					   render_metrics, exp);
+	exp->guard = NULL; /* the server's now, started or not */
 	if (!exp->server)
 		return -errno;
 	return metrics_server_set_path(exp->server, cfg->metrics_path);
@@ -578,7 +630,8 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 		return err ? err : print_once(exp);
 	}
 	metrics_server_set_ready(exp->server, 1);
-	log_info("serving metrics on http://%s:%d%s",
+	log_info("serving metrics on %s://%s:%d%s",
+		 metrics_server_tls(exp->server) ? "https" : "http",
 		 cfg->listen_host[0] ? cfg->listen_host : "0.0.0.0",
 		 metrics_server_port(exp->server), cfg->metrics_path);
 	err = run_loop(exp, 0);
@@ -608,6 +661,8 @@ int main(int argc, char **argv)
 	libbpf_set_print((libbpf_print_fn_t)log_libbpf);
 
 	err = setup_metrics(&exp, &cfg);
+	if (!err)
+		err = setup_guard(&exp, &cfg);
 	if (err) {
 		/* A configuration that cannot work is a usage error, like a bad flag. */
 		status = err == -EINVAL ? 2 : 1;
@@ -628,6 +683,7 @@ int main(int argc, char **argv)
 	target_watch_free(exp.targets);
 	capture_close(exp.capture);
 	metrics_server_stop(exp.server);
+	endpoint_guard_free(exp.guard);
 	request_metrics_release(&exp.requests);
 	custom_metrics_free(exp.custom);
 	registry_free(exp.registry);

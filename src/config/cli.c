@@ -63,6 +63,15 @@ static void print_usage(FILE *out)
 		"  -l, --listen HOST:PORT serve metrics here (default :%d, all interfaces;\n"
 		"                         \"[::1]:PORT\" for IPv6, port 0 picks a free port)\n"
 		"      --metrics-path P   serve the metrics at this path (default /metrics)\n"
+		"      --web.config.file FILE\n"
+		"                         TLS, client certificates and basic auth, in the\n"
+		"                         exporter-toolkit's format (reloaded on SIGHUP)\n"
+		"      --web.max-connections N   open connections (default %d; the one that\n"
+		"                         waited longest for its request makes room)\n"
+		"      --web.request-timeout D   to send a request head (default %ds)\n"
+		"      --web.idle-timeout D      silence mid-response (default %ds)\n"
+		"      --web.max-header-bytes N  request line + headers (default %d)\n"
+		"      --web.max-names N         ?name[]= parameters per scrape (default %d)\n"
 		"      --once DURATION    attach, wait DURATION (10s, 500ms, 2m, or seconds), "
 		"print\n"
 		"                         the metrics on stdout and exit\n"
@@ -78,7 +87,9 @@ static void print_usage(FILE *out)
 		"every probe is attached), /-/healthy. Exit status 2 for a bad command line or\n"
 		"config file.\n",
 		TARGET_MAX, CLI_RESCAN_MS, CLI_RESCAN_MS, CONFIG_DEFAULT_MAX_SERIES,
-		CONFIG_DEFAULT_PORT);
+		CONFIG_DEFAULT_PORT, CONFIG_DEFAULT_WEB_MAX_CONNECTIONS,
+		CONFIG_DEFAULT_WEB_REQUEST_TIMEOUT, CONFIG_DEFAULT_WEB_IDLE_TIMEOUT,
+		CONFIG_DEFAULT_WEB_MAX_HEADER_BYTES, CONFIG_DEFAULT_WEB_MAX_NAMES);
 }
 
 /* Long-only options. */
@@ -100,6 +111,12 @@ enum {
 	OPT_RING_BUFFER_KB,
 	OPT_TARGET_LABEL,
 	OPT_KUBERNETES,
+	OPT_WEB_CONFIG_FILE,
+	OPT_WEB_MAX_CONNECTIONS,
+	OPT_WEB_REQUEST_TIMEOUT,
+	OPT_WEB_IDLE_TIMEOUT,
+	OPT_WEB_MAX_HEADER_BYTES,
+	OPT_WEB_MAX_NAMES,
 };
 
 static const struct option longopts[] = {
@@ -129,6 +146,12 @@ static const struct option longopts[] = {
 	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
 	{ "fold-ids", no_argument, NULL, OPT_FOLD_IDS },
 	{ "ring-buffer-kb", required_argument, NULL, OPT_RING_BUFFER_KB },
+	{ "web.config.file", required_argument, NULL, OPT_WEB_CONFIG_FILE },
+	{ "web.max-connections", required_argument, NULL, OPT_WEB_MAX_CONNECTIONS },
+	{ "web.request-timeout", required_argument, NULL, OPT_WEB_REQUEST_TIMEOUT },
+	{ "web.idle-timeout", required_argument, NULL, OPT_WEB_IDLE_TIMEOUT },
+	{ "web.max-header-bytes", required_argument, NULL, OPT_WEB_MAX_HEADER_BYTES },
+	{ "web.max-names", required_argument, NULL, OPT_WEB_MAX_NAMES },
 	{ NULL, 0, NULL, 0 },
 };
 static const char shortopts[] = ":p:c:e:P:l:k:vhV";
@@ -259,6 +282,18 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg,
 			return -EINVAL;
 		}
 		return config_set_ring_buffer_kb(cfg, v, msg, size);
+	case OPT_WEB_CONFIG_FILE:
+		return config_set_string(&cfg->web_config_file, arg);
+	case OPT_WEB_MAX_CONNECTIONS:
+		return config_set_web_limit(cfg, "max_connections", arg, msg, size);
+	case OPT_WEB_REQUEST_TIMEOUT:
+		return config_set_web_limit(cfg, "request_timeout", arg, msg, size);
+	case OPT_WEB_IDLE_TIMEOUT:
+		return config_set_web_limit(cfg, "idle_timeout", arg, msg, size);
+	case OPT_WEB_MAX_HEADER_BYTES:
+		return config_set_web_limit(cfg, "max_header_bytes", arg, msg, size);
+	case OPT_WEB_MAX_NAMES:
+		return config_set_web_limit(cfg, "max_names", arg, msg, size);
 	case OPT_ONCE:
 		if (config_parse_duration(arg, &cfg->once_seconds)) {
 			snprintf(msg, size,

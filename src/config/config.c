@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,13 @@ int config_init(struct exporter_config *cfg)
 	cfg->max_series = CONFIG_DEFAULT_MAX_SERIES;
 	cfg->latency = CONFIG_LATENCY_HISTOGRAM;
 	cfg->hooks = HOOK_MODE_AUTO;
+	cfg->web_limits = (struct config_web_limits){
+		.max_connections = CONFIG_DEFAULT_WEB_MAX_CONNECTIONS,
+		.idle_timeout = CONFIG_DEFAULT_WEB_IDLE_TIMEOUT,
+		.request_timeout = CONFIG_DEFAULT_WEB_REQUEST_TIMEOUT,
+		.max_header_bytes = CONFIG_DEFAULT_WEB_MAX_HEADER_BYTES,
+		.max_names = CONFIG_DEFAULT_WEB_MAX_NAMES,
+	};
 	cfg->prefix = strdup("flask");
 	cfg->metrics_path = strdup("/metrics");
 	if (!cfg->prefix || !cfg->metrics_path || kube_config_init(&cfg->kubernetes))
@@ -50,6 +58,7 @@ void config_release(struct exporter_config *cfg)
 	free(cfg->targets);
 	free(cfg->prefix);
 	free(cfg->metrics_path);
+	free(cfg->web_config_file);
 	free(cfg->buckets);
 	labels_free(cfg->labels, cfg->n_labels);
 	for (size_t i = 0; i < cfg->n_exclude; i++)
@@ -402,6 +411,54 @@ int config_set_ring_buffer_kb(struct exporter_config *cfg, long kb, char *err, s
 	}
 	cfg->ring_kb = kb;
 	return 0;
+}
+
+int config_set_web_limit(struct exporter_config *cfg, const char *name, const char *text, char *err,
+			 size_t err_size)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+		int duration;
+		long min, max;
+	} limits[] = {
+		{ "max_connections", offsetof(struct config_web_limits, max_connections), 0, 1,
+		  65536 },
+		{ "idle_timeout", offsetof(struct config_web_limits, idle_timeout), 1, 1, 86400 },
+		{ "request_timeout", offsetof(struct config_web_limits, request_timeout), 1, 1,
+		  86400 },
+		{ "max_header_bytes", offsetof(struct config_web_limits, max_header_bytes), 0, 1024,
+		  1 << 20 },
+		{ "max_names", offsetof(struct config_web_limits, max_names), 0, 1, 100000 },
+	};
+	double seconds;
+	long v;
+
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		if (strcmp(limits[i].name, name))
+			continue;
+		if (limits[i].duration) {
+			/* libmicrohttpd counts whole seconds: round up. */
+			if (config_parse_duration(text, &seconds) || seconds > limits[i].max) {
+				snprintf(err, err_size,
+					 "expected a duration from 1s to 24h (10s, 1m), got '%s'",
+					 text);
+				return -EINVAL;
+			}
+			v = (long)ceil(seconds);
+		} else if (config_parse_long(text, limits[i].min, limits[i].max, &v)) {
+			snprintf(err, err_size, "expected a number from %ld to %ld, got '%s'",
+				 limits[i].min, limits[i].max, text);
+			return -EINVAL;
+		}
+		*(long *)((char *)&cfg->web_limits + limits[i].offset) = v;
+		return 0;
+	}
+	snprintf(err, err_size,
+		 "unknown limit '%s' (one of max_connections, idle_timeout, request_timeout, "
+		 "max_header_bytes, max_names)",
+		 name);
+	return -EINVAL;
 }
 
 int config_parse_duration(const char *text, double *seconds)

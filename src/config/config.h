@@ -24,6 +24,13 @@
 #define CONFIG_DEFAULT_MAX_SERIES 2000
 /* The largest max_series the file or the command line takes. */
 #define CONFIG_MAX_SERIES_LIMIT 100000000
+/* The endpoint's abuse limits (--web.* flags, web_limits:); docs/securing-the-endpoint.md
+ * says why each default. */
+#define CONFIG_DEFAULT_WEB_MAX_CONNECTIONS 1024
+#define CONFIG_DEFAULT_WEB_IDLE_TIMEOUT 30    /* s without a byte, mid-response */
+#define CONFIG_DEFAULT_WEB_REQUEST_TIMEOUT 10 /* s to deliver a whole request head */
+#define CONFIG_DEFAULT_WEB_MAX_HEADER_BYTES 16384
+#define CONFIG_DEFAULT_WEB_MAX_NAMES 256
 /* Room for the first config error, "FILE:LINE: KEY: MESSAGE". */
 #define CONFIG_ERROR_MAX 512
 
@@ -134,7 +141,15 @@ struct exporter_config {
 	/* The metrics endpoint. */
 	char listen_host[256]; /* "" = all interfaces */
 	int listen_port;
-	char *metrics_path; /* "/metrics" */
+	char *metrics_path;    /* "/metrics" */
+	char *web_config_file; /* --web.config.file: TLS, auth (exporter-toolkit); NULL: none */
+	struct config_web_limits {
+		long max_connections;  /* open connections before the oldest waiting goes */
+		long idle_timeout;     /* seconds */
+		long request_timeout;  /* seconds */
+		long max_header_bytes; /* request line and headers */
+		long max_names;	       /* ?name[]= parameters per scrape */
+	} web_limits;
 
 	/* The default families (prometheus_flask_exporter's export_defaults). */
 	int defaults;	 /* 0: none of the four default families (export_defaults=False) */
@@ -197,6 +212,11 @@ int config_set_label(struct exporter_config *cfg, const char *key, const char *v
 int config_set_metrics_path(struct exporter_config *cfg, const char *path, char *err,
 			    size_t err_size);
 int config_set_prefix(struct exporter_config *cfg, const char *prefix, char *err, size_t err_size);
+/* One of the endpoint's limits by its YAML name (max_connections, idle_timeout,
+ * request_timeout, max_header_bytes, max_names) from text: a count, or a duration (10s, 1m)
+ * for the timeouts. */
+int config_set_web_limit(struct exporter_config *cfg, const char *name, const char *text, char *err,
+			 size_t err_size);
 /* The kernel's ring buffer in KiB: a power of two from 4 (a page) to 1048576. */
 int config_set_ring_buffer_kb(struct exporter_config *cfg, long kb, char *err, size_t err_size);
 /*

@@ -236,6 +236,32 @@ static int parse_ring_buffer_kb(struct config_ctx *c, const char *key, yaml_node
 	return checked(c, value, key, config_set_ring_buffer_kb(target, kb, msg, sizeof(msg)), msg);
 }
 
+static int parse_web_config_file(struct config_ctx *c, const char *key, yaml_node_t *value,
+				 void *target)
+{
+	return config_get_string(c, key, value,
+				 &((struct exporter_config *)target)->web_config_file);
+}
+
+/* web_limits: {max_connections: N, idle_timeout: 30s, ...}: each through the flags' setter. */
+static int parse_web_limit(struct config_ctx *c, const char *key, const char *name,
+			   yaml_node_t *value, void *target)
+{
+	char msg[CONFIG_ERROR_MSG_MAX];
+	const char *text;
+	int err = config_get_text(c, key, value, &text);
+
+	if (err)
+		return err;
+	return checked(c, value, key, config_set_web_limit(target, name, text, msg, sizeof(msg)),
+		       msg);
+}
+
+static int parse_web_limits(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+{
+	return config_walk_pairs(c, key, value, parse_web_limit, target);
+}
+
 static int parse_fold_ids(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
 	return config_get_bool(c, key, value, &((struct exporter_config *)target)->fold_ids);
@@ -405,12 +431,14 @@ static const struct config_key top_keys[] = {
 	{ "ring_buffer_kb", parse_ring_buffer_kb },
 	{ "targets", parse_targets },
 	{ "kubernetes", parse_kubernetes },
+	{ "web_config_file", parse_web_config_file },
+	{ "web_limits", parse_web_limits },
 	{ NULL, NULL },
 };
 
-static int load_document(struct config_ctx *c, struct exporter_config *cfg)
+static int load_document(struct config_ctx *c, yaml_node_t *root, void *target)
 {
-	yaml_node_t *root = yaml_document_get_root_node(c->doc);
+	struct exporter_config *cfg = target;
 	int ret;
 
 	if (!root || config_is_null(root)) /* an empty file: nothing to change */
@@ -422,86 +450,13 @@ static int load_document(struct config_ctx *c, struct exporter_config *cfg)
 	return config_routes_finish(c, cfg);
 }
 
-/* The next document of the stream into doc; -EINVAL with libyaml's problem in err. */
-static int parse_document(yaml_parser_t *parser, yaml_document_t *doc, const char *name, char *err,
-			  size_t err_size)
-{
-	size_t line;
-
-	if (yaml_parser_load(parser, doc))
-		return 0;
-	if (parser->error == YAML_MEMORY_ERROR)
-		return -ENOMEM;
-	line = parser->problem_mark.line + 1;
-	if (parser->context)
-		snprintf(err, err_size, "%s:%zu: %s %s", name, line, parser->problem,
-			 parser->context);
-	else
-		snprintf(err, err_size, "%s:%zu: %s", name, line,
-			 parser->problem ? parser->problem : "not valid YAML");
-	return -EINVAL;
-}
-
-static int load(struct exporter_config *cfg, yaml_parser_t *parser, const char *name, char *err,
-		size_t err_size)
-{
-	struct config_ctx c = { .file = name, .err = err, .err_size = err_size };
-	yaml_document_t doc, next;
-	yaml_node_t *root;
-	int ret = parse_document(parser, &doc, name, err, err_size);
-
-	if (ret)
-		return ret;
-	c.doc = &doc;
-	ret = load_document(&c, cfg);
-	yaml_document_delete(&doc);
-	if (ret)
-		return ret;
-	/* A second document would be ignored silently: say so instead. */
-	ret = parse_document(parser, &next, name, err, err_size);
-	if (ret)
-		return ret;
-	root = yaml_document_get_root_node(&next);
-	if (root) {
-		c.doc = &next;
-		ret = config_error(&c, root, NULL,
-				   "a second YAML document: put every option in the first");
-	}
-	yaml_document_delete(&next);
-	return ret;
-}
-
 int config_load_string(struct exporter_config *cfg, const char *yaml, const char *name, char *err,
 		       size_t err_size)
 {
-	yaml_parser_t parser;
-	int ret;
-
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, strlen(yaml));
-	ret = load(cfg, &parser, name, err, err_size);
-	yaml_parser_delete(&parser);
-	return ret;
+	return config_yaml_load_string(yaml, name, load_document, cfg, err, err_size);
 }
 
 int config_load_file(struct exporter_config *cfg, const char *path, char *err, size_t err_size)
 {
-	yaml_parser_t parser;
-	FILE *f = fopen(path, "rb");
-	int ret;
-
-	if (!f) {
-		snprintf(err, err_size, "%s: cannot read: %s", path, strerror(errno));
-		return -EINVAL;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_file(&parser, f);
-	ret = load(cfg, &parser, path, err, err_size);
-	yaml_parser_delete(&parser);
-	fclose(f);
-	return ret;
+	return config_yaml_load_file(path, load_document, cfg, err, err_size);
 }

@@ -354,3 +354,89 @@ int config_get_doubles(struct config_ctx *c, const char *key, const yaml_node_t 
 	*n = len;
 	return 0;
 }
+
+/* --- whole documents ------------------------------------------------------------------- */
+
+/* The next document of the stream into doc; -EINVAL with libyaml's problem in err. */
+static int parse_document(yaml_parser_t *parser, yaml_document_t *doc, const char *name, char *err,
+			  size_t err_size)
+{
+	size_t line;
+
+	if (yaml_parser_load(parser, doc))
+		return 0;
+	if (parser->error == YAML_MEMORY_ERROR)
+		return -ENOMEM;
+	line = parser->problem_mark.line + 1;
+	if (parser->context)
+		snprintf(err, err_size, "%s:%zu: %s %s", name, line, parser->problem,
+			 parser->context);
+	else
+		snprintf(err, err_size, "%s:%zu: %s", name, line,
+			 parser->problem ? parser->problem : "not valid YAML");
+	return -EINVAL;
+}
+
+static int load(yaml_parser_t *parser, const char *name, config_root_fn fn, void *target, char *err,
+		size_t err_size)
+{
+	struct config_ctx c = { .file = name, .err = err, .err_size = err_size };
+	yaml_document_t doc, next;
+	yaml_node_t *root;
+	int ret = parse_document(parser, &doc, name, err, err_size);
+
+	if (ret)
+		return ret;
+	c.doc = &doc;
+	ret = fn(&c, yaml_document_get_root_node(&doc), target);
+	yaml_document_delete(&doc);
+	if (ret)
+		return ret;
+	ret = parse_document(parser, &next, name, err, err_size);
+	if (ret)
+		return ret;
+	root = yaml_document_get_root_node(&next);
+	if (root) {
+		c.doc = &next;
+		ret = config_error(&c, root, NULL,
+				   "a second YAML document: put every option in the first");
+	}
+	yaml_document_delete(&next);
+	return ret;
+}
+
+int config_yaml_load_string(const char *yaml, const char *name, config_root_fn fn, void *target,
+			    char *err, size_t err_size)
+{
+	yaml_parser_t parser;
+	int ret;
+
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, strlen(yaml));
+	ret = load(&parser, name, fn, target, err, err_size);
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+int config_yaml_load_file(const char *path, config_root_fn fn, void *target, char *err,
+			  size_t err_size)
+{
+	yaml_parser_t parser;
+	FILE *f = fopen(path, "rb");
+	int ret;
+
+	if (!f) {
+		snprintf(err, err_size, "%s: cannot read: %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_file(&parser, f);
+	ret = load(&parser, path, fn, target, err, err_size);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return ret;
+}

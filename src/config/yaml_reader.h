@@ -104,4 +104,21 @@ int config_get_doubles(struct config_ctx *c, const char *key, const yaml_node_t 
 /* Whether a node is a null scalar (`~`, `null`, empty). */
 int config_is_null(const yaml_node_t *node);
 
+/*
+ * The one YAML document of a file (or string), its root node handed to fn, with the
+ * "FILE:LINE: MESSAGE" errors above for what libyaml cannot parse and a refusal of a second
+ * document (it would be ignored silently otherwise).
+ */
+/* Reads the document: root is NULL for an empty file. 0, -EINVAL (error recorded) or
+ * -ENOMEM. */
+typedef int (*config_root_fn)(struct config_ctx *c, yaml_node_t *root, void *target);
+
+/* 0, or -EINVAL with "FILE:LINE: KEY: MESSAGE" (or "FILE: cannot read: ...") in err, or
+ * -ENOMEM, or what fn returned. */
+int config_yaml_load_file(const char *path, config_root_fn fn, void *target, char *err,
+			  size_t err_size);
+/* The same from a string; name stands for the file in messages. */
+int config_yaml_load_string(const char *yaml, const char *name, config_root_fn fn, void *target,
+			    char *err, size_t err_size);
+
 #endif

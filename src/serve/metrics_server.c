@@ -8,12 +8,18 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* libmicrohttpd turns per wake-up at most, so a flood of connections cannot hold the rest of
+ * the daemon's loop (the ring buffer, target rescans) for long. */
+#define RUN_TURNS_MAX 32
+
 struct metrics_server {
 	struct MHD_Daemon *daemon;
+	struct endpoint_guard *guard;
 	metrics_render_fn render;
 	void *ctx;
 	int ready;
@@ -24,12 +30,14 @@ struct metrics_server {
 struct name_list {
 	const char **names;
 	size_t n;
-	int failed;
+	size_t max; /* more than this: refused */
+	int failed, too_many;
 };
 
-static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status, char *body,
-			       size_t len, enum MHD_ResponseMemoryMode mode,
-			       const char *content_type, const char *encoding)
+static enum MHD_Result respond(struct metrics_server *s, struct MHD_Connection *conn,
+			       unsigned int status, char *body, size_t len,
+			       enum MHD_ResponseMemoryMode mode, const char *content_type,
+			       const char *encoding)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
 	enum MHD_Result ret;
@@ -40,6 +48,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
 		return MHD_NO;
 	}
 	if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES ||
+	    endpoint_guard_add_headers(s->guard, resp) != MHD_YES ||
 	    (encoding && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
 						 encoding) != MHD_YES) ||
 	    (status == MHD_HTTP_METHOD_NOT_ALLOWED &&
@@ -52,10 +61,10 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned int status,
 	return ret;
 }
 
-static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int status,
-				    const char *text)
+static enum MHD_Result respond_text(struct metrics_server *s, struct MHD_Connection *conn,
+				    unsigned int status, const char *text)
 {
-	return respond(conn, status, (char *)text, strlen(text), MHD_RESPMEM_PERSISTENT,
+	return respond(s, conn, status, (char *)text, strlen(text), MHD_RESPMEM_PERSISTENT,
 		       "text/plain; charset=utf-8", NULL);
 }
 
@@ -67,6 +76,10 @@ static enum MHD_Result collect_name(void *cls, enum MHD_ValueKind kind, const ch
 
 	if (strcmp(key, "name[]") || !value)
 		return MHD_YES;
+	if (list->n == list->max) {
+		list->too_many = 1;
+		return MHD_NO;
+	}
 	grown = realloc(list->names, (list->n + 1) * sizeof(*grown));
 	if (!grown) {
 		list->failed = 1;
@@ -80,7 +93,7 @@ static enum MHD_Result collect_name(void *cls, enum MHD_ValueKind kind, const ch
 static enum MHD_Result serve_metrics(struct metrics_server *s, struct MHD_Connection *conn)
 {
 	struct strbuf out = STRBUF_INIT;
-	struct name_list names = { 0 };
+	struct name_list names = { .max = (size_t)endpoint_guard_max_names(s->guard) };
 	struct scrape_request req = { 0 };
 	const char *content_type = NULL, *encoding = NULL;
 	size_t len;
@@ -88,6 +101,11 @@ static enum MHD_Result serve_metrics(struct metrics_server *s, struct MHD_Connec
 	int err;
 
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_name, &names);
+	if (names.too_many) {
+		free(names.names);
+		endpoint_guard_count(s->guard, REJECT_TOO_MANY_NAMES);
+		return respond_text(s, conn, MHD_HTTP_BAD_REQUEST, "too many name[] parameters\n");
+	}
 	req.accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	req.names = names.n ? names.names : NULL;
 	req.n_names = names.n;
@@ -102,11 +120,11 @@ static enum MHD_Result serve_metrics(struct metrics_server *s, struct MHD_Connec
 	}
 	if (err) {
 		strbuf_release(&out);
-		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return respond_text(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				    "cannot render metrics: out of memory\n");
 	}
 	body = strbuf_detach(&out, &len);
-	return respond(conn, MHD_HTTP_OK, body ? body : "", len,
+	return respond(s, conn, MHD_HTTP_OK, body ? body : "", len,
 		       body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT, content_type,
 		       encoding);
 }
@@ -125,7 +143,7 @@ static enum MHD_Result serve_index(struct metrics_server *s, struct MHD_Connecti
 	body = strbuf_detach(&out, &len);
 	if (!body)
 		return MHD_NO;
-	return respond(conn, MHD_HTTP_OK, body, len, MHD_RESPMEM_MUST_FREE,
+	return respond(s, conn, MHD_HTTP_OK, body, len, MHD_RESPMEM_MUST_FREE,
 		       "text/html; charset=utf-8", NULL);
 }
 
@@ -136,28 +154,34 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, co
 {
 	static int headers_seen;
 	struct metrics_server *s = cls;
+	enum MHD_Result refused;
 
 	if (*req_cls == NULL) { /* first call: headers only; answer on the next one */
 		*req_cls = &headers_seen;
+		endpoint_guard_request_started(s->guard, conn);
 		return MHD_YES;
 	}
 	if (*upload_data_size) { /* a body we do not want: swallow it */
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* TLS and client certificates were settled in the handshake; the rest comes here,
+	 * before any route (the toolkit guards every path, /-/healthy included). */
+	if (!endpoint_guard_admit(s->guard, conn, &refused))
+		return refused;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return respond_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+		return respond_text(s, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
 	if (!strcmp(url, s->path ? s->path : "/metrics"))
 		return serve_metrics(s, conn);
 	if (!strcmp(url, "/-/ready"))
-		return s->ready ? respond_text(conn, MHD_HTTP_OK, "ready\n")
-				: respond_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		return s->ready ? respond_text(s, conn, MHD_HTTP_OK, "ready\n")
+				: respond_text(s, conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 					       "attaching probes\n");
 	if (!strcmp(url, "/-/healthy"))
-		return respond_text(conn, MHD_HTTP_OK, "healthy\n");
+		return respond_text(s, conn, MHD_HTTP_OK, "healthy\n");
 	if (!strcmp(url, "/"))
 		return serve_index(s, conn);
-	return respond_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	return respond_text(s, conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
 static int resolve(const char *host, int port, struct sockaddr_storage *addr)
@@ -181,32 +205,41 @@ static int resolve(const char *host, int port, struct sockaddr_storage *addr)
 	return 0;
 }
 
-struct metrics_server *metrics_server_start(const char *host, int port, metrics_render_fn render,
+struct metrics_server *metrics_server_start(const char *host, int port,
+					    struct endpoint_guard *guard, metrics_render_fn render,
 					    void *ctx)
 {
+	struct MHD_OptionItem guard_opts[ENDPOINT_GUARD_MHD_OPTIONS];
 	struct metrics_server *s;
 	struct sockaddr_storage addr = { 0 };
-	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | endpoint_guard_mhd_flags(guard);
 	int err;
 
 	err = resolve(host, port, &addr);
 	if (err) {
+		endpoint_guard_free(guard);
 		errno = -err;
 		return NULL;
 	}
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		endpoint_guard_free(guard);
 		return NULL;
+	}
 	s->render = render;
 	s->ctx = ctx;
+	s->guard = guard;
+	endpoint_guard_mhd_options(guard, guard_opts);
+	/* The guard's options first: they start with libmicrohttpd's logger. */
 	s->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle_request, s,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+				     MHD_OPTION_ARRAY, guard_opts, MHD_OPTION_SOCK_ADDR,
+				     (struct sockaddr *)&addr, MHD_OPTION_END);
 	if (!s->daemon) {
 		log_error("cannot listen on %s:%d (is the port in use?)", host[0] ? host : "*",
 			  port);
+		endpoint_guard_free(guard);
 		free(s);
 		errno = EADDRINUSE;
 		return NULL;
@@ -219,8 +252,14 @@ void metrics_server_stop(struct metrics_server *s)
 	if (!s)
 		return;
 	MHD_stop_daemon(s->daemon);
+	endpoint_guard_free(s->guard);
 	free(s->path);
 	free(s);
+}
+
+int metrics_server_tls(const struct metrics_server *s)
+{
+	return endpoint_guard_tls(s->guard);
 }
 
 int metrics_server_port(const struct metrics_server *s)
@@ -238,9 +277,37 @@ int metrics_server_epoll_fd(const struct metrics_server *s)
 	return info ? info->epoll_fd : -1;
 }
 
+/* Whether connections wait to be accepted. */
+static int accept_pending(const struct metrics_server *s)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_LISTEN_FD);
+	struct pollfd pfd = { .fd = info ? info->listen_fd : -1, .events = POLLIN };
+
+	return pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN);
+}
+
 void metrics_server_run(struct metrics_server *s)
 {
-	MHD_run(s->daemon);
+	/* libmicrohttpd accepts 10 connections per turn: in a flood, a scraper would queue
+	 * behind hundreds of others for many turns of our loop. Take several turns at once,
+	 * the guard making room after each. */
+	for (int turn = 0; turn < RUN_TURNS_MAX; turn++) {
+		MHD_run(s->daemon);
+		endpoint_guard_tick(s->guard);
+		if (!accept_pending(s))
+			break;
+	}
+}
+
+void metrics_server_reload(struct metrics_server *s)
+{
+	endpoint_guard_reload(s->guard);
+}
+
+void metrics_server_stats(const struct metrics_server *s, struct endpoint_stats *out)
+{
+	endpoint_guard_stats(s->guard, out);
 }
 
 int metrics_server_set_path(struct metrics_server *s, const char *path)

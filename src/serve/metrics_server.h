@@ -1,14 +1,16 @@
 /*
  * metrics_server — the HTTP endpoint (/metrics, /-/ready, /-/healthy) on libmicrohttpd,
  * run from the daemon's own event loop: no threads, so scrapes and record handling never
- * race. Answers GET and HEAD only (405 otherwise), gzips the metrics when the scrape's
- * Accept-Encoding allows it, and hands ?name[]= and Accept to the renderer.
+ * race. Every route stands behind the endpoint guard (TLS, basic auth, abuse limits; see
+ * endpoint_guard.h). Answers GET and HEAD only (405 otherwise), gzips the metrics when the
+ * scrape's Accept-Encoding allows it, and hands ?name[]= and Accept to the renderer.
  */
 #ifndef FEE_METRICS_SERVER_H
 #define FEE_METRICS_SERVER_H
 
 #include <stddef.h>
 
+#include "serve/endpoint_guard.h"
 #include "util/strbuf.h"
 
 struct metrics_server;
@@ -25,12 +27,16 @@ struct scrape_request {
 typedef int (*metrics_render_fn)(void *ctx, const struct scrape_request *req, struct strbuf *out,
 				 const char **content_type);
 
-/* Listens on host:port ("" = all interfaces, port 0 = any free port). NULL + errno, and a
- * logged message, on failure. */
-struct metrics_server *metrics_server_start(const char *host, int port, metrics_render_fn render,
+/* Listens on host:port ("" = all interfaces, port 0 = any free port), behind guard (TLS,
+ * auth, limits; the server owns it from here, also on failure). NULL + errno, and a logged
+ * message, on failure. */
+struct metrics_server *metrics_server_start(const char *host, int port,
+					    struct endpoint_guard *guard, metrics_render_fn render,
 					    void *ctx);
 void metrics_server_stop(struct metrics_server *s);
 
+/* Whether it speaks HTTPS. */
+int metrics_server_tls(const struct metrics_server *s);
 /* The port actually bound. */
 int metrics_server_port(const struct metrics_server *s);
 /* Readable when the server has work: then call metrics_server_run. */
@@ -41,5 +47,9 @@ void metrics_server_run(struct metrics_server *s);
 int metrics_server_set_path(struct metrics_server *s, const char *path);
 /* Until /-/ready says 200. */
 void metrics_server_set_ready(struct metrics_server *s, int ready);
+/* SIGHUP: re-read the web config (a failure keeps the old one and is logged). */
+void metrics_server_reload(struct metrics_server *s);
+/* Refusals by reason, open connections, reloads: for the self-metrics. */
+void metrics_server_stats(const struct metrics_server *s, struct endpoint_stats *out);
 
 #endif

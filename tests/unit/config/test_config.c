@@ -126,11 +126,12 @@ static const struct {
 	const char *yaml;
 	const char *message;
 } broken[] = {
-	{ "prefix: x\nbogus: 1\n", "t.yaml:2: bogus: unknown key (known: pids, listen, "
-				   "metrics_path, hooks, verbose, defaults, "
-				   "prefix, buckets, latency, created, labels, exclude, info, "
-				   "group_by, static_url_path, routes, metrics, max_series, "
-				   "fold_ids, ring_buffer_kb, targets, kubernetes)" },
+	{ "prefix: x\nbogus: 1\n",
+	  "t.yaml:2: bogus: unknown key (known: pids, listen, "
+	  "metrics_path, hooks, verbose, defaults, "
+	  "prefix, buckets, latency, created, labels, exclude, info, "
+	  "group_by, static_url_path, routes, metrics, max_series, "
+	  "fold_ids, ring_buffer_kb, targets, kubernetes, web_config_file, web_limits)" },
 	{ "ring_buffer_kb: 1000\n",
 	  "t.yaml:1: ring_buffer_kb: expected a power of two from 4 to 1048576, got 1000" },
 	{ "targets: {pid: 1}\n", "t.yaml:1: targets: expected a list, got a mapping" },
@@ -334,6 +335,48 @@ static void test_listen_forms(void **state)
 	assert_int_not_equal(config_parse_listen("averyveryverylonghostname:1", host, 8, &port), 0);
 }
 
+/* The endpoint's limits: defaults, the file's web_limits: and the flags' setter agree. */
+static void test_web_limits(void **state)
+{
+	static const char yaml[] = "web_config_file: /etc/fee/web.yml\n"
+				   "web_limits:\n"
+				   "  max_connections: 64\n"
+				   "  request_timeout: 1500ms\n"
+				   "  idle_timeout: 1m\n"
+				   "  max_header_bytes: 4096\n"
+				   "  max_names: 8\n";
+	struct exporter_config cfg;
+	char err[CONFIG_ERROR_MAX] = "";
+
+	assert_int_equal(config_init(&cfg), 0);
+	assert_int_equal(cfg.web_limits.max_connections, CONFIG_DEFAULT_WEB_MAX_CONNECTIONS);
+	assert_int_equal(cfg.web_limits.request_timeout, CONFIG_DEFAULT_WEB_REQUEST_TIMEOUT);
+	assert_null(cfg.web_config_file);
+	assert_int_equal(config_load_string(&cfg, yaml, "t.yaml", err, sizeof(err)), 0);
+	assert_string_equal(cfg.web_config_file, "/etc/fee/web.yml");
+	assert_int_equal(cfg.web_limits.max_connections, 64);
+	assert_int_equal(cfg.web_limits.request_timeout, 2); /* whole seconds, rounded up */
+	assert_int_equal(cfg.web_limits.idle_timeout, 60);
+	assert_int_equal(cfg.web_limits.max_header_bytes, 4096);
+	assert_int_equal(cfg.web_limits.max_names, 8);
+	assert_int_equal(config_set_web_limit(&cfg, "max_names", "0", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "expected a number from 1 to 100000, got '0'");
+	assert_int_equal(config_set_web_limit(&cfg, "idle_timeout", "2d", err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "expected a duration from 1s to 24h (10s, 1m), got '2d'");
+	assert_int_equal(config_set_web_limit(&cfg, "max_header_bytes", "100", err, sizeof(err)),
+			 -EINVAL);
+	config_release(&cfg);
+
+	assert_int_equal(config_init(&cfg), 0);
+	assert_int_equal(config_load_string(&cfg, "web_limits: {max_connections: lots}\n", "t.yaml",
+					    err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "t.yaml:1: web_limits.max_connections: expected a number from 1 "
+				 "to 65536, got 'lots'");
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_broken_files), cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_durations),    cmocka_unit_test(test_listen_forms),
 		cmocka_unit_test(test_targets),	     cmocka_unit_test(test_kubernetes_section),
+		cmocka_unit_test(test_web_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
