@@ -104,6 +104,15 @@ void web_config_init(struct web_config *wc)
 	wc->http2 = 1;
 }
 
+static void free_pairs(struct web_pair *pairs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(pairs[i].name);
+		free(pairs[i].value);
+	}
+	free(pairs);
+}
+
 static void pem_release(struct web_pem *p)
 {
 	free(p->file);
@@ -121,16 +130,8 @@ void web_config_release(struct web_config *wc)
 	free(wc->allowed_sans);
 	free(wc->ciphers);
 	free(wc->curves);
-	for (size_t i = 0; i < wc->n_headers; i++) {
-		free(wc->headers[i].name);
-		free(wc->headers[i].value);
-	}
-	free(wc->headers);
-	for (size_t i = 0; i < wc->n_users; i++) {
-		free(wc->users[i].name);
-		free(wc->users[i].hash);
-	}
-	free(wc->users);
+	free_pairs(wc->headers, wc->n_headers);
+	free_pairs(wc->users, wc->n_users);
 	web_config_init(wc);
 }
 
@@ -148,6 +149,29 @@ static void *grow(void *array, size_t n, size_t size)
 	if (bigger)
 		memset(bigger + n * size, 0, size);
 	return bigger;
+}
+
+/* Appends a copy of name and value to *pairs (n of them). 0 or -ENOMEM. */
+static int add_pair(struct web_pair **pairs, size_t *n, const char *name, const char *value)
+{
+	struct web_pair *bigger = grow(*pairs, *n, sizeof(*bigger));
+
+	if (!bigger)
+		return -ENOMEM;
+	*pairs = bigger;
+	bigger[*n].name = strdup(name);
+	bigger[*n].value = strdup(value);
+	(*n)++;
+	return bigger[*n - 1].name && bigger[*n - 1].value ? 0 : -ENOMEM;
+}
+
+/* A mapping of free-form keys (headers, users), or nothing. */
+static int walk_pairs_or_null(struct config_ctx *c, const char *key, yaml_node_t *value,
+			      config_pair_fn fn, void *t)
+{
+	if (config_is_null(value))
+		return 0;
+	return config_walk_pairs(c, key, value, fn, t);
 }
 
 /* --- tls_server_config ------------------------------------------------------------------ */
@@ -449,7 +473,6 @@ static int add_header(struct config_ctx *c, const char *key, const char *name, y
 		      void *t)
 {
 	struct web_config *wc = ((struct web_reader *)t)->wc;
-	struct web_header *bigger;
 	const char *text;
 	size_t i;
 	int err;
@@ -482,23 +505,12 @@ static int add_header(struct config_ctx *c, const char *key, const char *name, y
 		return config_error(c, value, key, "a header value cannot hold a line break");
 	if (!text[0]) /* blank: unset, as the toolkit */
 		return 0;
-	bigger = grow(wc->headers, wc->n_headers, sizeof(*bigger));
-	if (!bigger)
-		return -ENOMEM;
-	wc->headers = bigger;
-	bigger[wc->n_headers].name = strdup(name);
-	bigger[wc->n_headers].value = strdup(text);
-	wc->n_headers++;
-	if (!bigger[wc->n_headers - 1].name || !bigger[wc->n_headers - 1].value)
-		return -ENOMEM;
-	return 0;
+	return add_pair(&wc->headers, &wc->n_headers, name, text);
 }
 
 static int parse_headers(struct config_ctx *c, const char *key, yaml_node_t *value, void *t)
 {
-	if (config_is_null(value))
-		return 0;
-	return config_walk_pairs(c, key, value, add_header, t);
+	return walk_pairs_or_null(c, key, value, add_header, t);
 }
 
 static const struct config_key http_keys[] = {
@@ -537,7 +549,6 @@ static int add_user(struct config_ctx *c, const char *key, const char *name, yam
 		    void *t)
 {
 	struct web_config *wc = ((struct web_reader *)t)->wc;
-	struct web_user *bigger;
 	const char *hash;
 	int err = config_get_text(c, key, value, &hash);
 
@@ -550,23 +561,12 @@ static int add_user(struct config_ctx *c, const char *key, const char *name, yam
 		return config_error(c, value, key,
 				    "not a bcrypt hash ($2a$, $2b$ or $2y$, a cost of 04 to 31, "
 				    "60 characters; make one with htpasswd -nBC 10 \"\")");
-	bigger = grow(wc->users, wc->n_users, sizeof(*bigger));
-	if (!bigger)
-		return -ENOMEM;
-	wc->users = bigger;
-	bigger[wc->n_users].name = strdup(name);
-	bigger[wc->n_users].hash = strdup(hash);
-	wc->n_users++;
-	if (!bigger[wc->n_users - 1].name || !bigger[wc->n_users - 1].hash)
-		return -ENOMEM;
-	return 0;
+	return add_pair(&wc->users, &wc->n_users, name, hash);
 }
 
 static int parse_users(struct config_ctx *c, const char *key, yaml_node_t *value, void *t)
 {
-	if (config_is_null(value))
-		return 0;
-	return config_walk_pairs(c, key, value, add_user, t);
+	return walk_pairs_or_null(c, key, value, add_user, t);
 }
 
 /* --- rate_limit -------------------------------------------------------------------------- */

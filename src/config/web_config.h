@@ -48,13 +48,10 @@ struct web_pem {
 	const char *key; /* "tls_server_config.cert_file", for messages */
 };
 
-struct web_user {
+/* A name and its value: a header (one of the toolkit's five) and its value, or a user and
+ * the bcrypt hash ($2a$/$2b$/$2y$) of their password. */
+struct web_pair {
 	char *name;
-	char *hash; /* bcrypt, $2a$/$2b$/$2y$ */
-};
-
-struct web_header {
-	char *name; /* one of the toolkit's five */
 	char *value;
 };
 
@@ -76,11 +73,11 @@ struct web_config {
 
 	/* http_server_config */
 	int http2; /* accepted and ignored: libmicrohttpd speaks HTTP/1.1 only */
-	struct web_header *headers;
+	struct web_pair *headers;
 	size_t n_headers;
 
 	/* basic_auth_users: none = no authentication */
-	struct web_user *users;
+	struct web_pair *users; /* value: the bcrypt hash */
 	size_t n_users;
 
 	/* rate_limit: a token bucket over all requests; interval 0 = off */

@@ -16,7 +16,7 @@ struct cache_entry {
 };
 
 struct basic_auth {
-	struct web_user *users;
+	struct web_pair *users;
 	size_t n_users;
 	char *dummy_hash; /* for unknown users: the highest cost among the real ones */
 	struct crypt_data *crypt;
@@ -25,11 +25,11 @@ struct basic_auth {
 	unsigned long bcrypt_runs;
 };
 
-static void free_users(struct web_user *users, size_t n)
+static void free_users(struct web_pair *users, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(users[i].name);
-		free(users[i].hash);
+		free(users[i].value);
 	}
 	free(users);
 }
@@ -59,7 +59,7 @@ static char *dummy_hash(struct crypt_data *cd, int cost)
 	return h && h[0] != '*' ? strdup(h) : NULL;
 }
 
-struct basic_auth *basic_auth_new(const struct web_user *users, size_t n)
+struct basic_auth *basic_auth_new(const struct web_pair *users, size_t n)
 {
 	struct basic_auth *a = calloc(1, sizeof(*a));
 	int cost = 4;
@@ -72,13 +72,13 @@ struct basic_auth *basic_auth_new(const struct web_user *users, size_t n)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		a->users[i].name = strdup(users[i].name);
-		a->users[i].hash = strdup(users[i].hash);
+		a->users[i].value = strdup(users[i].value);
 		a->n_users++;
-		if (!a->users[i].name || !a->users[i].hash)
+		if (!a->users[i].name || !a->users[i].value)
 			goto fail;
 		/* web_config checked the form: "$2b$NN$..." */
-		if (atoi(users[i].hash + 4) > cost)
-			cost = atoi(users[i].hash + 4);
+		if (atoi(users[i].value + 4) > cost)
+			cost = atoi(users[i].value + 4);
 	}
 	if (n) {
 		a->dummy_hash = dummy_hash(a->crypt, cost);
@@ -178,7 +178,7 @@ int basic_auth_check(struct basic_auth *a, const char *user, const char *passwor
 		return 0;
 	for (size_t i = 0; i < a->n_users && !hash; i++)
 		if (!strcmp(a->users[i].name, user))
-			hash = a->users[i].hash;
+			hash = a->users[i].value;
 	if (cache_key(user, password, digest)) /* no cache: check the slow way */
 		return bcrypt_matches(a, password, hash ? hash : a->dummy_hash) && hash;
 	hit = cache_find(a, digest);

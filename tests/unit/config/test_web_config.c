@@ -67,7 +67,7 @@ static void test_full_file(void **state)
 	assert_string_equal(wc.headers[1].value, "default-src 'self'");
 	assert_int_equal(wc.n_users, 2);
 	assert_string_equal(wc.users[1].name, "bob");
-	assert_string_equal(wc.users[1].hash, HASH);
+	assert_string_equal(wc.users[1].value, HASH);
 	assert_true(wc.rate_interval > 0.0999 && wc.rate_interval < 0.1001);
 	assert_int_equal(wc.rate_burst, 5);
 	assert_string_equal(wc.file, "web.yml");

@@ -27,7 +27,7 @@ static char *bcrypt4(const char *password)
 
 static void test_check_and_cache(void **state)
 {
-	struct web_user users[2] = { { "alice", bcrypt4("wonderland") }, { "bob", TOOLKIT_HASH } };
+	struct web_pair users[2] = { { "alice", bcrypt4("wonderland") }, { "bob", TOOLKIT_HASH } };
 	struct basic_auth *a = basic_auth_new(users, 2);
 
 	assert_non_null(a);
@@ -55,13 +55,13 @@ static void test_check_and_cache(void **state)
 	/* user "ali" + password "ce\0..." must not collide with "alice": the key has a NUL. */
 	assert_int_equal(basic_auth_check(a, "alic", "ewonderland"), 0);
 	basic_auth_free(a);
-	free(users[0].hash);
+	free(users[0].value);
 }
 
 /* Past BASIC_AUTH_CACHE_SIZE entries the cache drops some, and answers stay right. */
 static void test_cache_full(void **state)
 {
-	struct web_user user = { "alice", bcrypt4("pw") };
+	struct web_pair user = { "alice", bcrypt4("pw") };
 	struct basic_auth *a = basic_auth_new(&user, 1);
 	char guess[32];
 
@@ -75,7 +75,7 @@ static void test_cache_full(void **state)
 	assert_int_equal(basic_auth_check(a, "alice", "pw"), 1);
 	assert_int_equal(basic_auth_bcrypt_runs(a), BASIC_AUTH_CACHE_SIZE + 51);
 	basic_auth_free(a);
-	free(user.hash);
+	free(user.value);
 }
 
 static void test_no_users(void **state)
