@@ -35,7 +35,8 @@ enum log_stage {
 struct thread_request {
 	struct conn_key key; /* the connection whose request this thread is serving */
 	__u32 stage;	     /* enum log_stage */
-	__u32 matched;	     /* bytes of the current marker matched so far */
+	__u16 matched;	     /* bytes of the current marker matched so far */
+	__u16 answered;	     /* this thread wrote the request's response */
 };
 
 /* Thread (pid_tgid) -> the request it serves. Reused in place, cleared at thread exit. */
@@ -57,24 +58,26 @@ static __always_inline void thread_request_finished(const struct conn_key *key)
 {
 	struct thread_request *t = thread_stash_find(&thread_requests);
 
-	if (t && t->key.fd == key->fd && t->key.tls == key->tls)
+	if (t && t->key.fd == key->fd && t->key.tls == key->tls) {
 		t->stage = LOG_FLAGGED;
+		t->answered = 1;
+	}
 }
 
-/* Is the current thread serving a request whose exception is not flagged yet? */
-static __always_inline bool thread_request_open(void)
+/* The request the current thread serves and has not answered, or NULL: one lookup for
+ * every question a write that is not on a connection asks. */
+static __always_inline const struct thread_request *thread_request_unanswered(void)
 {
-	struct thread_request *t = thread_stash_find(&thread_requests);
+	const struct thread_request *t = thread_stash_find(&thread_requests);
 
-	return t && t->stage != LOG_FLAGGED;
+	return t && !t->answered ? t : NULL;
 }
 
-/* The connection whose request head the current thread read last, or NULL. */
-static __always_inline const struct conn_key *thread_request_conn(void)
+/* Is the thread's request (from thread_request_unanswered) one whose exception is not
+ * flagged yet? */
+static __always_inline bool thread_request_open(const struct thread_request *t)
 {
-	struct thread_request *t = thread_stash_find(&thread_requests);
-
-	return t ? &t->key : NULL;
+	return t->stage != LOG_FLAGGED;
 }
 
 struct log_scan {

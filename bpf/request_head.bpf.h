@@ -66,22 +66,18 @@ static __always_inline bool is_method_char(char c)
 }
 
 /*
- * Could these bytes be the start of an HTTP/1.x request: a method token, one space and the
- * first byte of an origin-form ("/"), asterisk ("*") or absolute-form ("http") target?
- * A read shorter than that which matches as far as it goes also counts, so a head that
- * trickles in byte by byte is still recognised (the daemon rejects what turns out wrong).
+ * Could head[0..n), bytes already copied from a read, be the start of an HTTP/1.x request:
+ * a method token, one space and the first byte of an origin-form ("/"), asterisk ("*") or
+ * absolute-form ("http") target? A read shorter than that which matches as far as it goes
+ * also counts, so a head that trickles in byte by byte is still recognised (the daemon
+ * rejects what turns out wrong). Looks at METHOD_PEEK_LEN bytes at most.
  */
-static __always_inline bool looks_like_request_start(const char *ubuf, __u32 len)
+static __always_inline bool head_is_request_start(const char *head, __u64 n)
 {
-	char head[METHOD_PEEK_LEN] = {};
-	__u64 n = len;
 	bool seen_space = false;
 	int i;
 
-	if (n > METHOD_PEEK_LEN)
-		n = METHOD_PEEK_LEN;
-	barrier_var(n); /* the verifier must see the clamped value */
-	if (n == 0 || bpf_probe_read_user(head, n, ubuf))
+	if (n == 0)
 		return false;
 #pragma unroll
 	for (i = 0; i < METHOD_PEEK_LEN; i++) {
@@ -97,6 +93,20 @@ static __always_inline bool looks_like_request_start(const char *ubuf, __u32 len
 			return false;
 	}
 	return false;
+}
+
+/* head_is_request_start on the first bytes of a read, in user memory. */
+static __always_inline bool looks_like_request_start(const char *ubuf, __u32 len)
+{
+	char head[METHOD_PEEK_LEN] = {};
+	__u64 n = len;
+
+	if (n > METHOD_PEEK_LEN)
+		n = METHOD_PEEK_LEN;
+	barrier_var(n); /* the verifier must see the clamped value */
+	if (n == 0 || bpf_probe_read_user(head, n, ubuf))
+		return false;
+	return head_is_request_start(head, n);
 }
 
 /* Is a response owed: a complete head waiting, or one still arriving (a 400 for it)? */
@@ -273,26 +283,43 @@ static __always_inline int forget_value(struct conn *conn, int v)
 }
 
 /*
- * Its own subprogram (not inlined): inlined into the largest programs, clang spilled the
- * clamped length and Linux 6.1's verifier lost its bound on the reload.
+ * The first FEE_LINE_MAX bytes (at most) of a read into slot->line, in one user-memory
+ * read: its request line, if it starts one, and what request_line_fast() parses. Returns
+ * the bytes copied, 0 when there are none or they could not be read.
  *
- * The usual case, without a byte-by-byte loop: a whole request line of at most
- * FEE_LINE_MAX bytes at the start of the bytes given. It is copied in one go; a query
- * string is dropped by moving " HTTP/1.x" over it. Returns the bytes consumed (through the
- * line's end), or 0 when the byte loop must do it (the line is longer or not all here).
+ * Its own subprogram (not inlined), like request_line_fast(): inlined into the largest
+ * programs, clang spilled the clamped length and Linux 6.1's verifier lost its bound on
+ * the reload.
  */
-static __noinline __u32 request_line_fast(struct conn *conn, struct req_slot *slot,
-					  const char *ubuf, __u32 len)
+static __noinline __u32 request_bytes_copy(struct req_slot *slot, const char *ubuf, __u32 len)
 {
 	__u64 n = len;
-	int end, query, version, i;
-	__u32 consumed;
 
 	if (n > FEE_LINE_MAX)
 		n = FEE_LINE_MAX;
 	/* Keep clang from handing the verifier the unclamped copy of `n`. */
 	barrier_var(n);
 	if (n == 0 || bpf_probe_read_user(slot->line, n, ubuf))
+		return 0;
+	return n;
+}
+
+/*
+ * The usual case, without a byte-by-byte loop: a whole request line within the `copied`
+ * bytes request_bytes_copy() put in slot->line. A query string is dropped by moving
+ * " HTTP/1.x" over it. Returns the bytes consumed (through the line's end), or 0 when the
+ * byte loop must do it (the line is longer or not all here).
+ */
+static __noinline __u32 request_line_fast(struct conn *conn, struct req_slot *slot, __u32 copied)
+{
+	__u64 n = copied;
+	int end, query, version, i;
+	__u32 consumed;
+
+	if (n > FEE_LINE_MAX)
+		n = FEE_LINE_MAX;
+	barrier_var(n);
+	if (n == 0)
 		return 0;
 	end = forget_value(conn, line_end(slot->line, n));
 	if (end <= 0 || end >= FEE_LINE_MAX)
@@ -361,24 +388,35 @@ static __always_inline bool scan_request_start(struct request_scan *scan, struct
 	const char *at = scan->ubuf + scan->pos;
 	__u32 left = scan->len - scan->pos;
 	struct req_slot *slot;
-	__u32 consumed;
+	__u32 consumed, copied = 0;
 
-	if (!looks_like_request_start(at, left))
-		return false; /* not HTTP/1.x (or the rest of a body we could not size) */
-	if (conn->pending >= PIPELINE_MAX - 1) {
-		conn_give_up(conn);
-		return false;
-	}
-	slot = conn_parse_slot(&scan->key, conn, true);
-	if (!slot) {
-		conn_give_up(conn);
-		return false;
+	if (whole_line && conn->pending == 0) {
+		/* The usual case: nothing owed, so the oldest slot is free, and one user-memory
+		 * read serves both the request-start test and the request line. */
+		slot = &conn->front;
+		copied = request_bytes_copy(slot, at, left);
+		if (!head_is_request_start(slot->line, copied))
+			return false;
+	} else {
+		if (!looks_like_request_start(at, left))
+			return false; /* not HTTP/1.x (or the rest of a body we could not size) */
+		if (conn->pending >= PIPELINE_MAX - 1) {
+			conn_give_up(conn);
+			return false;
+		}
+		slot = conn_parse_slot(&scan->key, conn, true);
+		if (!slot) {
+			conn_give_up(conn);
+			return false;
+		}
+		if (whole_line)
+			copied = request_bytes_copy(slot, at, left);
 	}
 	parse_start(conn, slot);
 	slot->head_ts = scan->now;
 	if (!whole_line)
 		return true;
-	consumed = request_line_fast(conn, slot, at, left);
+	consumed = request_line_fast(conn, slot, copied);
 	if (consumed == 0)
 		slot->line_len = 0; /* the byte loop starts over */
 	scan->pos += consumed;

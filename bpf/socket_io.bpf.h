@@ -191,13 +191,14 @@ static __always_inline void socket_read_done(__u32 tgid, const struct io_args *a
  * we do not track is the response when it shares its open file with the connection whose
  * request this thread is serving; key->fd becomes that connection's descriptor.
  */
-static __always_inline struct conn *conn_of_dup(struct conn_key *key)
+static __always_inline struct conn *conn_of_dup(struct conn_key *key,
+						const struct thread_request *serving)
 {
-	const struct conn_key *served = thread_request_conn();
+	const struct conn_key *served = &serving->key;
 	struct conn_key conn_key;
 	struct conn *conn;
 
-	if (!served || served->tls || served->tgid != key->tgid || served->fd == key->fd)
+	if (served->tls || served->tgid != key->tgid || served->fd == key->fd)
 		return NULL;
 	conn_key = *served;
 	conn = bpf_map_lookup_elem(&conns, &conn_key);
@@ -218,6 +219,7 @@ static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 	struct io_args args = {
 		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .kind = IO_WRITE, .pending = 1
 	};
+	const struct thread_request *serving = NULL;
 	struct conn_key key = {};
 	struct conn *conn;
 
@@ -226,11 +228,16 @@ static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.fd = fd;
 	conn = bpf_map_lookup_elem(&conns, &key);
-	if (!conn)
-		conn = conn_of_dup(&key);
 	if (!conn) {
-		/* Not a connection: maybe the serving thread logging an exception. */
-		if (shape != IO_BUF || !thread_request_open())
+		/* Not a connection: the answer on a dup of one, or the thread that serves a
+		 * request logging its exception. Neither once the thread has answered. */
+		serving = thread_request_unanswered();
+		if (!serving)
+			return;
+		conn = conn_of_dup(&key, serving);
+	}
+	if (!conn) {
+		if (shape != IO_BUF || !thread_request_open(serving))
 			return;
 		args.kind = IO_LOG_WRITE;
 		io_stash(&args);

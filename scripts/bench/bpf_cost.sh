@@ -1,26 +1,95 @@
 #!/usr/bin/env bash
-# Where the exporter's kernel time goes: BPF run time per program and call under a short
-# wrk load against nginx (kernel.bpf_stats_enabled, which itself adds a little per call).
-#   scripts/bench/bpf_cost.sh            (as root; SECONDS_PER_RUN=5)
+# Where the exporter's kernel time goes, per nginx request: BPF run time of every program
+# the exporter holds (kernel.bpf_stats_enabled, which itself adds a little per call) under
+# a bounded wrk load against nginx (`return 200`, one worker, access log on), divided by
+# the requests nginx logged.
+#   scripts/bench/bpf_cost.sh [EXPORTER...]   (as root; ROUNDS=3 SECONDS_PER_RUN=5)
+# Several exporter binaries (say main's and a branch's) are measured in alternating rounds
+# against the same nginx, so their figures compare within one run. Per binary it prints:
+#   nginx's programs  the programs on the syscalls nginx serves a request with (recvfrom,
+#                     writev): the BPF time a request costs the server itself;
+#   machine-wide      every program of the exporter, whichever process ran it (wrk's reads
+#                     and writes and nginx's access-log writes pay the target check too);
+# as medians over the rounds, and the per-program breakdown of the last round.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
+ROUNDS=${ROUNDS:-3}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
+NGINX_SYSCALLS=${NGINX_SYSCALLS:-recvfrom writev}
+[ $# -gt 0 ] || set -- "$FEE_BIN"
 WORK=$(mktemp -d /tmp/fee-cost.XXXXXX)
 pids=()
 trap 'sysctl -qw kernel.bpf_stats_enabled=0; stop "${pids[@]}"; rm -rf "$WORK"' EXIT
 
+# prog_stats PID: "id run_cnt run_time_ns name" of every BPF program PID holds open.
+prog_stats() {
+	local ids
+	ids=$(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u | tr '\n' ' ')
+	bpftool prog show -j | $PY -c '
+import json, sys
+ids = set(int(i) for i in sys.argv[1].split())
+for p in json.load(sys.stdin):
+    if p["id"] in ids:
+        print(p["id"], p.get("run_cnt", 0), p.get("run_time_ns", 0), p["name"])' "$ids"
+}
+
 port=$(free_port)
+NGINX_ACCESS_LOG=$WORK/access.log
+export NGINX_ACCESS_LOG
 nginx_pid=$(start_nginx "$port" "$WORK/nginx")
 pids+=("$nginx_pid")
-wait_http "http://127.0.0.1:$port/" 10
+url="http://127.0.0.1:$port/"
+wait_http "$url" 10
+wrk -t1 -c16 -d1s "$url" >/dev/null # warm-up
 sysctl -qw kernel.bpf_stats_enabled=1
-exporter=$(start_exporter "$(free_port)" "$nginx_pid")
-pids+=("$exporter")
-wrk -t1 -c16 -d"${SECONDS_PER_RUN:-5}s" "http://127.0.0.1:$port/" | grep -E 'requests in|Requests/sec'
-ticks=$(awk '{print $14 + $15}' "/proc/$exporter/stat")
-echo "daemon CPU: $(echo "$ticks / $(getconf CLK_TCK)" | bc -l | cut -c1-5) s"
-bpftool prog show -j | $PY -c '
-import json, sys
-for p in json.load(sys.stdin):
-    name, calls = p["name"], p.get("run_cnt", 0)
-    if calls and name.startswith(("tp_", "rtp_")):
-        print("%-20s calls %9d  ns/call %6.0f" % (name, calls, p["run_time_ns"] / calls))'
+
+for round in $(seq "$ROUNDS"); do
+	for b in $(seq $#); do
+		bin=${!b}
+		exporter=$(FEE_BIN=$bin start_exporter "$(free_port)" "$nginx_pid")
+		prog_stats "$exporter" >"$WORK/before"
+		logged=$(wc -l <"$NGINX_ACCESS_LOG")
+		wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" "$url" >/dev/null
+		prog_stats "$exporter" >"$WORK/after"
+		requests=$(($(wc -l <"$NGINX_ACCESS_LOG") - logged))
+		stop "$exporter"
+		$PY - "$WORK/before" "$WORK/after" "$requests" "$NGINX_SYSCALLS" "$round" "$bin" \
+			>>"$WORK/results.$b" <<'PYEOF'
+import sys
+def load(path):
+    out = {}
+    for line in open(path):
+        pid, cnt, ns, name = line.split()
+        out[pid] = (int(cnt), int(ns), name)
+    return out
+before, after = load(sys.argv[1]), load(sys.argv[2])
+requests, server_calls = int(sys.argv[3]), sys.argv[4].split()
+total = server = 0
+rows = []
+for pid, (cnt, ns, name) in after.items():
+    c0, n0, _ = before.get(pid, (0, 0, name))
+    cnt, ns = cnt - c0, ns - n0
+    if not cnt:
+        continue
+    total += ns
+    if any(name.endswith("_" + s) for s in server_calls):
+        server += ns
+    rows.append((ns, name, cnt))
+print("ROUND %s requests %d nginx %.0f machine %.0f" % (sys.argv[5], requests, server / requests, total / requests))
+for ns, name, cnt in sorted(rows, reverse=True):
+    print("  %-24s calls/request %6.2f  ns/call %6.0f  ns/request %6.0f" % (name, cnt / requests, ns / cnt, ns / requests))
+PYEOF
+		grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  $(basename "$(dirname "$(dirname "$bin")")") |"
+	done
+done
+for b in $(seq $#); do
+	echo "== ${!b}"
+	awk -v last="$ROUNDS" '$1 == "ROUND" && $2 == last {p = 1; next} $1 == "ROUND" {p = 0} p' "$WORK/results.$b"
+	awk -v bin="${!b}" '
+	function median(v, n,    i, j, t) {
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	$1 == "ROUND" { n++; s[n] = $6; m[n] = $8 }
+	END { printf "RESULT %s: BPF ns per nginx request, median of %d rounds: nginx'"'"'s programs %.0f, machine-wide %.0f\n", bin, n, median(s, n), median(m, n) }' "$WORK/results.$b"
+done
