@@ -35,10 +35,11 @@ static __always_inline bool conn_reads_request(const struct conn_key *key, struc
 /*
  * `len` bytes read on key's connection (conn: from conn_reads_request). A connection
  * starts only on bytes that look like a request; each head completed makes the reading
- * thread the one serving it.
+ * thread the one serving it (`served`: the thread's, NULL if it has none).
  */
 static __always_inline void conn_read_bytes(const struct conn_key *key, struct conn *conn,
-					    const char *ptr, __u32 len, __u64 now)
+					    const char *ptr, __u32 len, __u64 now,
+					    struct thread_request *served)
 {
 	if (len == 0)
 		return;
@@ -53,8 +54,8 @@ static __always_inline void conn_read_bytes(const struct conn_key *key, struct c
 		if (!conn)
 			return;
 	}
-	if (conn_feed_request(key, conn, ptr, len, now))
-		thread_request_started(key);
+	if (conn_feed_request(key, conn, ptr, len, now) && served)
+		thread_request_started(served, key);
 }
 
 /*
@@ -62,11 +63,13 @@ static __always_inline void conn_read_bytes(const struct conn_key *key, struct c
  * began. Returns true when they finished a request (its record is out).
  */
 static __always_inline bool conn_write_bytes(const struct conn_key *key, struct conn *conn,
-					     const char *ptr, __u32 len, __u64 ts)
+					     const char *ptr, __u32 len, __u64 ts,
+					     struct thread_request *served)
 {
 	if (!conn_feed_response(key, conn, ptr, len, ts))
 		return false;
-	thread_request_finished(key);
+	if (served)
+		thread_request_finished(served, key);
 	return true;
 }
 

@@ -15,7 +15,6 @@
 #include "conn_table.bpf.h"
 #include "env.bpf.h"
 #include "flask_ebpf_exporter.h"
-#include "thread_stash.bpf.h"
 
 /* Bytes of each log write examined; the markers sit at the start of Flask's record. */
 #define LOG_SCAN_MAX 1024
@@ -39,42 +38,39 @@ struct thread_request {
 	__u16 answered;	     /* this thread wrote the request's response */
 };
 
-/* Thread (pid_tgid) -> the request it serves. Reused in place, cleared at thread exit. */
-THREAD_STASH(struct thread_request) thread_requests SEC(".maps");
+/*
+ * Each thread's struct thread_request lives in its per-thread state (thread_state.bpf.h),
+ * which the caller has at hand: these functions take it.
+ */
 
-/* The current thread has read a whole request head on `key`: it serves that request. */
-static __always_inline void thread_request_started(const struct conn_key *key)
+/* The thread has read a whole request head on `key`: it serves that request. */
+static __always_inline void thread_request_started(struct thread_request *t,
+						   const struct conn_key *key)
 {
 	struct thread_request fresh = { .key = *key };
-	struct thread_request *t = thread_stash_get(&thread_requests, &fresh);
 
-	if (t)
-		*t = fresh;
+	*t = fresh;
 }
 
 /* The response of the request on `key` went out: if this thread served it, it serves
  * nothing now, so its later writes (an access log line) are not scanned. */
-static __always_inline void thread_request_finished(const struct conn_key *key)
+static __always_inline void thread_request_finished(struct thread_request *t,
+						    const struct conn_key *key)
 {
-	struct thread_request *t = thread_stash_find(&thread_requests);
-
-	if (t && t->key.fd == key->fd && t->key.tls == key->tls) {
+	if (t->key.fd == key->fd && t->key.tls == key->tls) {
 		t->stage = LOG_FLAGGED;
 		t->answered = 1;
 	}
 }
 
-/* The request the current thread serves and has not answered, or NULL: one lookup for
- * every question a write that is not on a connection asks. */
-static __always_inline const struct thread_request *thread_request_unanswered(void)
+/* Does the thread serve a request it has not answered (a write elsewhere may be its
+ * answer on a dup of the socket, or its exception being logged)? */
+static __always_inline bool thread_request_unanswered(const struct thread_request *t)
 {
-	const struct thread_request *t = thread_stash_find(&thread_requests);
-
-	return t && !t->answered ? t : NULL;
+	return t->key.tgid && !t->answered;
 }
 
-/* Is the thread's request (from thread_request_unanswered) one whose exception is not
- * flagged yet? */
+/* Is the thread's request one whose exception is not flagged yet? */
 static __always_inline bool thread_request_open(const struct thread_request *t)
 {
 	return t->stage != LOG_FLAGGED;
@@ -129,14 +125,14 @@ static long log_scan_step(__u32 idx, void *data)
 	return scan->stage == LOG_FLAGGED;
 }
 
-/* The serving thread wrote `len` bytes at ubuf to something that is not a connection. */
-static __always_inline void exception_log_written(const char *ubuf, __u64 len)
+/* The thread serving `t` wrote `len` bytes at ubuf to something that is not a connection. */
+static __always_inline void exception_log_written(struct thread_request *t, const char *ubuf,
+						  __u64 len)
 {
-	struct thread_request *t = thread_stash_find(&thread_requests);
 	struct log_scan scan = { .ubuf = ubuf };
 	struct conn *conn;
 
-	if (!t || t->stage == LOG_FLAGGED)
+	if (t->stage == LOG_FLAGGED)
 		return;
 	scan.len = len < LOG_SCAN_MAX ? len : LOG_SCAN_MAX;
 	scan.stage = t->stage;

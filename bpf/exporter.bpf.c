@@ -12,6 +12,7 @@
 #include "socket_io.bpf.h"
 #include "targets.bpf.h"
 #include "thread_stash.bpf.h"
+#include "thread_state.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -59,8 +60,7 @@ int rtp_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 
-	thread_stash_drop(&inflight_io, id);
-	thread_stash_drop(&thread_requests, id);
+	thread_stash_drop(&threads, id);
 	thread_stash_drop(&tls_calls, id);
 	/* do_exit() has already counted this thread out of signal->live. */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0 && target_process_gone(tgid))

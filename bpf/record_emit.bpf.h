@@ -24,34 +24,36 @@ struct {
 	__uint(max_entries, 8 * 1024 * 1024);
 } records SEC(".maps");
 
-/* A record's footprint in the ring: the record plus the ring's 8-byte header. */
-#define RECORD_RING_BYTES (sizeof(struct fee_request_record) + 8)
-
 /*
  * Batch wakeups: the daemon drains on a 100 ms timer and before every scrape, so only the
  * record that makes the waiting data cross cfg_wakeup_bytes wakes it. Waking on every
  * record past the mark would cost the server an irq_work per request until the daemon
- * runs. Call after reserving (the reserved record counts as waiting).
+ * runs. Call after reserving `record_bytes` (the reserved record counts as waiting; the
+ * ring adds an 8-byte header to each).
  */
-static __always_inline __u64 ringbuf_wakeup_flags(void)
+static __always_inline __u64 ringbuf_wakeup_flags(__u64 record_bytes)
 {
 	__u64 waiting = bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA);
 
-	return waiting >= cfg_wakeup_bytes && waiting < cfg_wakeup_bytes + RECORD_RING_BYTES
+	return waiting >= cfg_wakeup_bytes && waiting < cfg_wakeup_bytes + record_bytes + 8
 		       ? BPF_RB_FORCE_WAKEUP
 		       : BPF_RB_NO_WAKEUP;
 }
 
-/* Sends one record of `kind` for the request in `slot`; false when the ring buffer was full
- * (counted). `status_ts` ends a finished request's duration. */
-static __always_inline bool emit_record(const struct conn_key *key, const struct req_slot *slot,
-					__u64 status_ts, int status, enum fee_record_kind kind,
-					__u16 extra_flags)
+/*
+ * emit_record() for a line of at most `room` bytes (a constant: a ring reservation's size
+ * must be one). The record carries FEE_RECORD_HEAD_BYTES and `room` line bytes, the line's
+ * tail zeroed: only the line leaves the kernel (slot->line may hold header bytes past it).
+ */
+static __always_inline bool emit_record_sized(const struct conn_key *key,
+					      const struct req_slot *slot, __u64 status_ts,
+					      int status, enum fee_record_kind kind,
+					      __u16 extra_flags, const __u32 room)
 {
 	struct fee_request_record *rec;
 	__u64 line_len;
 
-	rec = bpf_ringbuf_reserve(&records, sizeof(*rec), 0);
+	rec = bpf_ringbuf_reserve(&records, FEE_RECORD_HEAD_BYTES + room, 0);
 	if (!rec) {
 		counter_inc(FEE_CNT_RINGBUF_DROPPED);
 		return false;
@@ -67,14 +69,30 @@ static __always_inline bool emit_record(const struct conn_key *key, const struct
 	rec->flags = slot->flags | extra_flags;
 	if (key->tls)
 		rec->flags |= FEE_REC_TLS;
-	line_len = slot->line_len < FEE_LINE_MAX ? slot->line_len : FEE_LINE_MAX;
+	line_len = slot->line_len < room ? slot->line_len : room;
 	rec->line_len = line_len;
-	/* Only the line leaves the kernel: slot->line may hold header bytes past it. */
-	__builtin_memset(rec->line, 0, FEE_LINE_MAX);
+	__builtin_memset(rec->line, 0, room);
 	barrier_var(line_len);
 	bpf_probe_read_kernel(rec->line, line_len, slot->line);
-	bpf_ringbuf_submit(rec, ringbuf_wakeup_flags());
+	bpf_ringbuf_submit(rec, ringbuf_wakeup_flags(FEE_RECORD_HEAD_BYTES + room));
 	return true;
+}
+
+/* Sends one record of `kind` for the request in `slot`, as small as its line allows; false
+ * when the ring buffer was full (counted). `status_ts` ends a finished request's duration. */
+static __always_inline bool emit_record(const struct conn_key *key, const struct req_slot *slot,
+					__u64 status_ts, int status, enum fee_record_kind kind,
+					__u16 extra_flags)
+{
+	__u32 line_len = slot->line_len;
+
+	if (line_len <= 32)
+		return emit_record_sized(key, slot, status_ts, status, kind, extra_flags, 32);
+	if (line_len <= 64)
+		return emit_record_sized(key, slot, status_ts, status, kind, extra_flags, 64);
+	if (line_len <= 128)
+		return emit_record_sized(key, slot, status_ts, status, kind, extra_flags, 128);
+	return emit_record_sized(key, slot, status_ts, status, kind, extra_flags, FEE_LINE_MAX);
 }
 
 /* The request's head is complete: tell the daemon, when it keeps in-progress gauges. */

@@ -8,7 +8,9 @@
  * entry: at exit the return value says how many bytes moved, and the kernel has touched
  * the user pages (at entry, a write's buffer may not be faulted in yet, e.g. a constant in
  * a freshly forked worker, and BPF cannot fault pages in). A write's entry time is kept as
- * the moment its bytes started to leave the server.
+ * the moment its bytes started to leave the server. Every read and write of a target is
+ * stashed, so entry costs one lookup of the thread's state; exit looks it up again and,
+ * for a socket call, the connection.
  */
 #ifndef FEE_SOCKET_IO_BPF_H
 #define FEE_SOCKET_IO_BPF_H
@@ -19,45 +21,11 @@
 #include "exception_log.bpf.h"
 #include "socket_fd.bpf.h"
 #include "targets.bpf.h"
-#include "thread_stash.bpf.h"
+#include "thread_state.bpf.h"
 
 #define FEE_MSG_PEEK 2 /* MSG_PEEK: the bytes will be read again */
 /* iovec entries looked at per vector read or write: heads and status lines come first. */
 #define MAX_IOV_SEGMENTS 4
-
-enum io_shape {
-	IO_BUF, /* (buf, len) */
-	IO_IOV, /* (struct iovec *, iovcnt) */
-	IO_MSG, /* (struct user_msghdr *) */
-};
-
-enum io_kind {
-	IO_READ,
-	IO_WRITE,
-	IO_LOG_WRITE, /* the serving thread writing elsewhere: exception_log.bpf.h */
-};
-
-struct io_args {
-	__u64 ptr; /* buffer, iovec array or msghdr, per shape */
-	__u64 ts;  /* entry time (writes) */
-	__u32 fd;
-	__u32 count; /* bytes for IO_BUF, iovcnt for IO_IOV */
-	__u8 shape;
-	__u8 kind;    /* enum io_kind */
-	__u8 pending; /* filled at entry, not yet taken at exit */
-	__u8 in_tls;  /* enum tls_state */
-};
-
-/* io_args.in_tls: is the thread inside an OpenSSL call (tls.bpf.h), whose socket I/O is
- * ciphertext, and has that I/O found the peer gone? */
-enum tls_state {
-	TLS_OUTSIDE,
-	TLS_INSIDE,
-	TLS_INSIDE_PEER_GONE,
-};
-
-/* Socket I/O in flight: thread (pid_tgid) -> arguments seen at entry. */
-THREAD_STASH(struct io_args) inflight_io SEC(".maps");
 
 #define FEE_EAGAIN 11
 #define FEE_EINTR 4
@@ -67,12 +35,12 @@ THREAD_STASH(struct io_args) inflight_io SEC(".maps");
 /* Entry fills the thread's slot, exit marks it used. */
 static __always_inline void io_stash(const struct io_args *args)
 {
-	struct io_args *slot = thread_stash_get(&inflight_io, args);
+	struct thread_state *t = thread_state_get();
 
 	/* Ciphertext under an OpenSSL call: the plaintext is seen by tls.bpf.h. */
-	if (!slot || slot->in_tls)
+	if (!t || t->io.in_tls)
 		return;
-	*slot = *args;
+	t->io = *args;
 }
 
 /*
@@ -82,25 +50,24 @@ static __always_inline void io_stash(const struct io_args *args)
  */
 static __always_inline void socket_io_ciphertext_begin(void)
 {
-	struct io_args fresh = { .in_tls = TLS_INSIDE };
-	struct io_args *slot = thread_stash_get(&inflight_io, &fresh);
+	struct thread_state *t = thread_state_get();
 
-	if (!slot)
+	if (!t)
 		return;
-	slot->in_tls = TLS_INSIDE;
-	slot->pending = 0;
+	t->io.in_tls = TLS_INSIDE;
+	t->io.pending = 0;
 }
 
-/* The OpenSSL call is over. Returns true when its socket I/O found the client gone. */
-static __always_inline bool socket_io_ciphertext_end(void)
+/* The OpenSSL call of the thread whose state is `t` is over. Returns true when its socket
+ * I/O found the client gone. */
+static __always_inline bool socket_io_ciphertext_end(struct thread_state *t)
 {
-	struct io_args *slot = thread_stash_find(&inflight_io);
 	bool peer_gone;
 
-	if (!slot)
+	if (!t)
 		return false;
-	peer_gone = slot->in_tls == TLS_INSIDE_PEER_GONE;
-	slot->in_tls = TLS_OUTSIDE;
+	peer_gone = t->io.in_tls == TLS_INSIDE_PEER_GONE;
+	t->io.in_tls = TLS_OUTSIDE;
 	return peer_gone;
 }
 
@@ -160,7 +127,8 @@ static __always_inline void socket_read_enter(__u32 fd, __u64 ptr, __u32 count, 
  * verifier's work (and this program) small. A head that spills into a second iovec still
  * gets its time from this read; it is flagged FEE_REC_HEAD_INCOMPLETE.
  */
-static __always_inline void socket_read_done(__u32 tgid, const struct io_args *args, long ret)
+static __always_inline void socket_read_done(__u32 tgid, const struct io_args *args, long ret,
+					     struct thread_request *served)
 {
 	struct conn_key key = {};
 	struct conn *conn;
@@ -182,7 +150,7 @@ static __always_inline void socket_read_done(__u32 tgid, const struct io_args *a
 	}
 	if (seg.len > (__u64)ret)
 		seg.len = ret;
-	conn_read_bytes(&key, conn, seg.ptr, seg.len, bpf_ktime_get_ns());
+	conn_read_bytes(&key, conn, seg.ptr, seg.len, bpf_ktime_get_ns(), served);
 }
 
 /*
@@ -208,64 +176,32 @@ static __always_inline struct conn *conn_of_dup(struct conn_key *key,
 	return conn;
 }
 
-/*
- * Syscall entry of a write-like call on fd carrying `count` bytes (IO_BUF) or a vector.
- * Only writes on a connection that owes a response are stashed: response bodies and
- * everything else cost one map lookup.
- */
+/* Syscall entry of a write-like call on fd carrying `count` bytes (IO_BUF) or a vector: its
+ * arguments, and the moment its bytes start to leave. */
 static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 					       enum io_shape shape)
 {
 	struct io_args args = {
 		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .kind = IO_WRITE, .pending = 1
 	};
-	const struct thread_request *serving = NULL;
-	struct conn_key key = {};
-	struct conn *conn;
 
 	if (!current_is_target())
 		return;
-	key.tgid = bpf_get_current_pid_tgid() >> 32;
-	key.fd = fd;
-	conn = bpf_map_lookup_elem(&conns, &key);
-	if (!conn) {
-		/* Not a connection: the answer on a dup of one, or the thread that serves a
-		 * request logging its exception. Neither once the thread has answered. */
-		serving = thread_request_unanswered();
-		if (!serving)
-			return;
-		conn = conn_of_dup(&key, serving);
-	}
-	if (!conn) {
-		if (shape != IO_BUF || !thread_request_open(serving))
-			return;
-		args.kind = IO_LOG_WRITE;
-		io_stash(&args);
-		return;
-	}
-	if (!conn_owes_response(conn))
-		return;
-	args.fd = key.fd;
 	args.ts = bpf_ktime_get_ns();
 	io_stash(&args);
 }
 
-/* A write-like call moved `sent` bytes (or failed, and `sent` is what it tried). */
-static __always_inline void socket_write_done(__u32 tgid, const struct io_args *args, __u64 sent)
+/* A write-like call on key's connection moved `sent` bytes (or failed, and `sent` is what
+ * it tried). */
+static __always_inline void socket_write_done(const struct conn_key *key, struct conn *conn,
+					      const struct io_args *args, __u64 sent,
+					      struct thread_request *served)
 {
-	struct conn_key key = {};
-	struct conn *conn;
 	const struct iovec *iov;
 	__u32 iovcnt, i;
 
-	key.tgid = tgid;
-	key.fd = args->fd;
-	conn = bpf_map_lookup_elem(&conns, &key);
-	if (!conn || !conn_owes_response(conn))
-		return;
-
 	if (args->shape == IO_BUF) {
-		conn_write_bytes(&key, conn, (const char *)args->ptr, sent, args->ts);
+		conn_write_bytes(key, conn, (const char *)args->ptr, sent, args->ts, served);
 		return;
 	}
 	if (!vector_of(args->shape, args->ptr, args->count, &iov, &iovcnt))
@@ -279,19 +215,60 @@ static __always_inline void socket_write_done(__u32 tgid, const struct io_args *
 		if (seg.len > sent)
 			seg.len = sent;
 		sent -= seg.len;
-		conn_write_bytes(&key, conn, seg.ptr, seg.len, args->ts);
+		conn_write_bytes(key, conn, seg.ptr, seg.len, args->ts, served);
 	}
+}
+
+/*
+ * A write returned `ret`. On a connection that owes a response, it may be the answer
+ * (also when the client is gone: EPIPE, ECONNRESET, the server still answered); on another
+ * descriptor, the answer on a dup of the socket, or the thread logging its request's
+ * exception.
+ */
+static __always_inline void socket_write_exit(__u32 tgid, const struct io_args *args, long ret,
+					      struct thread_request *served)
+{
+	struct conn_key key = { .tgid = tgid, .fd = args->fd };
+	struct conn *conn;
+	__u64 sent;
+
+	/* Nothing went out and the server will try again: not an answer yet. */
+	if (ret == -FEE_EAGAIN || ret == -FEE_EINTR || ret == 0)
+		return;
+	/* A vector's size is unknown here; its first segments are bounded by their own
+	 * lengths. */
+	sent = ret > 0 ? ret : args->shape == IO_BUF ? args->count : ~0ULL;
+	conn = bpf_map_lookup_elem(&conns, &key);
+	if (!conn) {
+		/* Neither once the thread has answered. */
+		if (!thread_request_unanswered(served))
+			return;
+		conn = conn_of_dup(&key, served);
+		if (!conn) {
+			if (args->shape == IO_BUF && ret > 0 && thread_request_open(served))
+				exception_log_written(served, (const char *)args->ptr, ret);
+			return;
+		}
+	}
+	if (conn_owes_response(conn))
+		socket_write_done(&key, conn, args, sent, served);
 }
 
 /* Syscall exit of any stashed read or write. */
 static __always_inline void socket_io_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct io_args *stashed = bpf_map_lookup_elem(&inflight_io, &id);
+	struct thread_state *t;
+	struct io_args *stashed;
 	struct io_args args;
 
-	if (!stashed)
+	/* Only a target's calls are stashed: any other process is done at once. */
+	if (!current_may_be_target())
 		return;
+	t = thread_state_find();
+	if (!t)
+		return;
+	stashed = &t->io;
 	if (stashed->in_tls) {
 		/* Ciphertext under an OpenSSL call: only a client that is gone matters, to
 		 * count a response whose write failed (tls.bpf.h). */
@@ -306,24 +283,10 @@ static __always_inline void socket_io_exit(long ret)
 
 	if (args.kind == IO_READ) {
 		if (ret > 0)
-			socket_read_done(id >> 32, &args, ret);
+			socket_read_done(id >> 32, &args, ret, &t->served);
 		return;
 	}
-	if (args.kind == IO_LOG_WRITE) {
-		if (ret > 0)
-			exception_log_written((const char *)args.ptr, ret);
-		return;
-	}
-	if (ret > 0) {
-		socket_write_done(id >> 32, &args, ret);
-		return;
-	}
-	/* Nothing went out and the server will try again: not an answer yet. */
-	if (ret == -FEE_EAGAIN || ret == -FEE_EINTR || ret == 0)
-		return;
-	/* The client is gone (EPIPE, ECONNRESET): the server still answered. A vector's
-	 * size is unknown here; its first segments are bounded by their own lengths. */
-	socket_write_done(id >> 32, &args, args.shape == IO_BUF ? args.count : ~0ULL);
+	socket_write_exit(id >> 32, &args, ret, &t->served);
 }
 
 /* A descriptor was closed, or handed out anew by accept: forget what it carried. */

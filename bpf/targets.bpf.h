@@ -40,6 +40,20 @@ volatile __u64 cgroup_target_levels = 0;
 
 #define NO_TARGET (-1)
 
+/* `targets`' keys as a bitmap (see FEE_TARGET_BITS_WORDS): what every hooked syscall asks
+ * first costs one load, not a hash lookup. */
+__u64 target_bits[FEE_TARGET_BITS_WORDS];
+
+static __always_inline __u64 *target_bits_word(__u32 tgid)
+{
+	return &target_bits[(tgid / 64) & (FEE_TARGET_BITS_WORDS - 1)];
+}
+
+static __always_inline __u64 target_bit(__u32 tgid)
+{
+	return 1ULL << (tgid % 64);
+}
+
 /*
  * Membership is read live, not cached in `targets`: a process that joins after attach is
  * watched from its next syscall, and one that leaves is no longer. The deepest matching
@@ -78,9 +92,26 @@ static __always_inline int current_target(void)
 	return levels ? current_cgroup_target(levels) : NO_TARGET;
 }
 
+/* Is the current process watched? The hot-path question: the bitmap, then the cgroups. */
 static __always_inline bool current_is_target(void)
 {
-	return current_target() != NO_TARGET;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (*target_bits_word(tgid) & target_bit(tgid))
+		return true;
+	return cfg_cgroup_count && current_cgroup_target() != NO_TARGET;
+}
+
+/*
+ * Cheaper than current_is_target() where a wrong "yes" only costs a lookup that finds
+ * nothing: false only when the current process is surely no target. Without cgroup
+ * targets, that is the bitmap alone.
+ */
+static __always_inline bool current_may_be_target(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return cfg_cgroup_count || (*target_bits_word(tgid) & target_bit(tgid));
 }
 
 /* A new process: whose parent is watched is watched too (gunicorn workers, respawns). */
@@ -90,7 +121,11 @@ static __always_inline void target_follow_fork(__u32 parent_tgid, __u32 child_tg
 
 	if (!target)
 		return;
-	if (bpf_map_update_elem(&targets, &child_tgid, target, BPF_ANY))
+	/* Only who adds the key sets its bit; a key left by an earlier process of that
+	 * tgid (its bit set) takes the parent's target. */
+	if (bpf_map_update_elem(&targets, &child_tgid, target, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(target_bits_word(child_tgid), target_bit(child_tgid));
+	else if (bpf_map_update_elem(&targets, &child_tgid, target, BPF_EXIST))
 		counter_inc(FEE_CNT_TARGET_TABLE_FULL);
 }
 
@@ -100,7 +135,8 @@ static __always_inline bool target_process_gone(__u32 tgid)
 {
 	if (!current_is_target())
 		return false;
-	bpf_map_delete_elem(&targets, &tgid);
+	if (bpf_map_delete_elem(&targets, &tgid) == 0)
+		__sync_fetch_and_add(target_bits_word(tgid), -target_bit(tgid));
 	return true;
 }
 

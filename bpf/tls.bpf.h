@@ -30,6 +30,7 @@
 #include "socket_io.bpf.h"
 #include "targets.bpf.h"
 #include "thread_stash.bpf.h"
+#include "thread_state.bpf.h"
 
 enum tls_call {
 	TLS_READ,     /* int SSL_read(SSL *, void *buf, int num): returns bytes read */
@@ -102,6 +103,7 @@ static __always_inline void tls_call_return(long ret)
 	struct tls_call_args *slot = thread_stash_find(&tls_calls);
 	struct tls_call_args args;
 	struct conn_key key = {};
+	struct thread_state *t;
 	struct conn *conn;
 	bool peer_gone;
 	__u64 moved;
@@ -111,7 +113,8 @@ static __always_inline void tls_call_return(long ret)
 	if (--slot->depth)
 		return;
 	args = *slot;
-	peer_gone = socket_io_ciphertext_end();
+	t = thread_state_find();
+	peer_gone = socket_io_ciphertext_end(t);
 
 	moved = tls_bytes_moved(&args, ret);
 	/* A write that failed because the client is gone still answered the request (SPEC
@@ -127,12 +130,13 @@ static __always_inline void tls_call_return(long ret)
 	if (args.call == TLS_READ || args.call == TLS_READ_EX) {
 		if (conn_reads_request(&key, &conn))
 			conn_read_bytes(&key, conn, (const char *)args.buf, moved,
-					bpf_ktime_get_ns());
+					bpf_ktime_get_ns(), t ? &t->served : NULL);
 		return;
 	}
 	conn = bpf_map_lookup_elem(&conns, &key);
 	if (conn && conn_owes_response(conn))
-		conn_write_bytes(&key, conn, (const char *)args.buf, moved, args.ts);
+		conn_write_bytes(&key, conn, (const char *)args.buf, moved, args.ts,
+				 t ? &t->served : NULL);
 }
 
 /* ---- the programs: attached per library by the daemon (src/capture/tls_probes.c), never by the

@@ -64,7 +64,9 @@ enum fee_record_kind {
 	FEE_KIND_ABANDONED = 2,
 };
 
-/* One finished request: its final response status line was written. */
+/* One request's record. In the ring buffer it is cut short: FEE_RECORD_HEAD_BYTES, then the
+ * line in the smallest of 32, 64, 128 or FEE_LINE_MAX bytes that holds it (zero-padded);
+ * the sample's size says which. */
 struct fee_request_record {
 	__u64 duration_ns; /* head received -> first byte of the final status line */
 	__u32 tgid;	   /* process that served it */
@@ -76,6 +78,21 @@ struct fee_request_record {
 	__u8 _pad[3];
 	char line[FEE_LINE_MAX]; /* request line, query string removed unless asked for */
 };
+
+/* The bytes of a record before its line. */
+#define FEE_RECORD_HEAD_BYTES 24
+_Static_assert(__builtin_offsetof(struct fee_request_record, line) == FEE_RECORD_HEAD_BYTES,
+	       "FEE_RECORD_HEAD_BYTES is where the line starts");
+
+/*
+ * The target bitmap (the BPF programs' `target_bits`, in their .bss): bit tgid % 64 of word
+ * tgid / 64 is set while tgid is a key of the `targets` map. Every possible tgid has a bit
+ * (PID_MAX_LIMIT, 2^22 on 64-bit): 512 KiB. Whoever adds a key sets its bit, whoever
+ * deletes one clears it, both with an atomic add (+bit, -bit): BPF has no atomic OR before
+ * its v3 instruction set, and only the one who succeeded at the map operation touches the
+ * bit, so the adds pair up exactly.
+ */
+#define FEE_TARGET_BITS_WORDS ((1U << 22) / 64)
 
 /* Kernel-side event counters, one slot each in the per-CPU "counters" array map. */
 enum fee_counter {

@@ -10,7 +10,10 @@
 #                     writev): the BPF time a request costs the server itself;
 #   machine-wide      every program of the exporter, whichever process ran it (wrk's reads
 #                     and writes and nginx's access-log writes pay the target check too);
-# as medians over the rounds, and the per-program breakdown of the last round.
+# as medians over the rounds, and the per-program breakdown of the last round. Each round
+# also runs empty programs on the same tracepoints (scripts/bench/floor/), measured the same
+# way: what any program costs per request there (dispatch, the stats' own clock reads),
+# the floor under the exporter's figures.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 ROUNDS=${ROUNDS:-3}
@@ -20,12 +23,18 @@ NGINX_SYSCALLS=${NGINX_SYSCALLS:-recvfrom writev}
 WORK=$(mktemp -d /tmp/fee-cost.XXXXXX)
 pids=()
 trap 'sysctl -qw kernel.bpf_stats_enabled=0; stop "${pids[@]}"; rm -rf "$WORK"' EXIT
+FLOOR=$REPO_ROOT/scripts/bench/floor
+clang -g -O2 -target bpf -I"$REPO_ROOT/vmlinux" -c "$FLOOR/noop.bpf.c" -o "$WORK/noop.bpf.o"
+cc -O2 -o "$WORK/attach_all" "$FLOOR/attach_all.c" -lbpf
 
 # prog_stats PID: "id run_cnt run_time_ns name" of every BPF program PID holds open.
 prog_stats() {
 	local ids
 	ids=$(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u | tr '\n' ' ')
-	bpftool prog show -j | $PY -c '
+	local all=""
+	# Other jobs load and unload programs meanwhile: bpftool may lose a race; ask again.
+	for _ in 1 2 3 4 5; do all=$(bpftool prog show -j 2>/dev/null) && break; sleep 0.2; done
+	echo "$all" | $PY -c '
 import json, sys
 ids = set(int(i) for i in sys.argv[1].split())
 for p in json.load(sys.stdin):
@@ -43,10 +52,23 @@ wait_http "$url" 10
 wrk -t1 -c16 -d1s "$url" >/dev/null # warm-up
 sysctl -qw kernel.bpf_stats_enabled=1
 
+# start_programs BIN: the exporter BIN watching nginx, or (BIN "floor") the empty
+# programs; prints the PID holding them.
+start_programs() {
+	if [ "$1" = floor ]; then
+		"$WORK/attach_all" "$WORK/noop.bpf.o" 3600 >"$WORK/attach.out" &
+		until grep -q attached "$WORK/attach.out" 2>/dev/null; do sleep 0.1; done
+		echo $!
+	else
+		FEE_BIN=$1 start_exporter "$(free_port)" "$nginx_pid"
+	fi
+}
+
+set -- floor "$@"
 for round in $(seq "$ROUNDS"); do
 	for b in $(seq $#); do
 		bin=${!b}
-		exporter=$(FEE_BIN=$bin start_exporter "$(free_port)" "$nginx_pid")
+		exporter=$(start_programs "$bin")
 		prog_stats "$exporter" >"$WORK/before"
 		logged=$(wc -l <"$NGINX_ACCESS_LOG")
 		wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" "$url" >/dev/null
@@ -79,17 +101,32 @@ print("ROUND %s requests %d nginx %.0f machine %.0f" % (sys.argv[5], requests, s
 for ns, name, cnt in sorted(rows, reverse=True):
     print("  %-24s calls/request %6.2f  ns/call %6.0f  ns/request %6.0f" % (name, cnt / requests, ns / cnt, ns / requests))
 PYEOF
-		grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  $(basename "$(dirname "$(dirname "$bin")")") |"
+		grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  $bin |"
 	done
 done
 for b in $(seq $#); do
 	echo "== ${!b}"
 	awk -v last="$ROUNDS" '$1 == "ROUND" && $2 == last {p = 1; next} $1 == "ROUND" {p = 0} p' "$WORK/results.$b"
-	awk -v bin="${!b}" '
-	function median(v, n,    i, j, t) {
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	}
-	$1 == "ROUND" { n++; s[n] = $6; m[n] = $8 }
-	END { printf "RESULT %s: BPF ns per nginx request, median of %d rounds: nginx'"'"'s programs %.0f, machine-wide %.0f\n", bin, n, median(s, n), median(m, n) }' "$WORK/results.$b"
 done
+# Medians over the rounds: raw, and over the floor measured in the same round.
+$PY - "$WORK" "$@" <<'PYEOF'
+import statistics, sys
+work, bins = sys.argv[1], sys.argv[2:]
+def rounds(b):
+    out = []
+    for line in open("%s/results.%d" % (work, b)):
+        f = line.split()
+        if f[0] == "ROUND":
+            out.append((float(f[6]), float(f[8])))
+    return out
+floor = rounds(1)
+print("RESULT floor (empty programs): BPF ns per nginx request, median of %d rounds: nginx's programs %.0f, machine-wide %.0f"
+      % (len(floor), statistics.median(r[0] for r in floor), statistics.median(r[1] for r in floor)))
+for b in range(2, len(bins) + 1):
+    r = rounds(b)
+    print("RESULT %s: BPF ns per nginx request, median of %d rounds: nginx's programs %.0f (%.0f over the floor), machine-wide %.0f (%.0f over the floor)"
+          % (bins[b - 1], len(r), statistics.median(x[0] for x in r),
+             statistics.median(x[0] - f[0] for x, f in zip(r, floor)),
+             statistics.median(x[1] for x in r),
+             statistics.median(x[1] - f[1] for x, f in zip(r, floor))))
+PYEOF

@@ -9,13 +9,21 @@
 #include <errno.h>
 #include <string.h>
 
+/* A record is cut short in the ring (include/flask_ebpf_exporter.h): copied whole into a
+ * full-size one, zero-padded, so consumers see the one layout. */
 static int ringbuf_sample(void *ctx, void *data, size_t size)
 {
 	struct capture *c = ctx;
+	struct fee_request_record rec;
 
-	if (size < sizeof(struct fee_request_record))
-		return 0; /* cannot happen with one record type; never trust it blindly */
-	c->on_record(c->ctx, data);
+	/* Cannot happen with the kernel side's records; never trust them blindly. */
+	if (size < FEE_RECORD_HEAD_BYTES || size > sizeof(rec))
+		return 0;
+	memcpy(&rec, data, size);
+	memset((char *)&rec + size, 0, sizeof(rec) - size);
+	if (rec.line_len > size - FEE_RECORD_HEAD_BYTES)
+		return 0;
+	c->on_record(c->ctx, &rec);
 	return 0;
 }
 

@@ -21,6 +21,15 @@ int tgid_compare(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The kernel's hot-path view of `targets`: the bit of a key just added (see
+ * FEE_TARGET_BITS_WORDS; the BPF side clears it when it deletes the key). */
+static void target_bit_set(struct capture *c, __u32 tgid)
+{
+	__u64 *word = &c->skel->bss->target_bits[(tgid / 64) % FEE_TARGET_BITS_WORDS];
+
+	__atomic_fetch_add(word, 1ULL << (tgid % 64), __ATOMIC_SEQ_CST);
+}
+
 int capture_watch_processes(struct capture *c, const pid_t *pids, size_t n, __u32 target_id)
 {
 	int map_fd = bpf_map__fd(c->skel->maps.targets);
@@ -29,10 +38,12 @@ int capture_watch_processes(struct capture *c, const pid_t *pids, size_t n, __u3
 	for (size_t i = 0; i < n; i++) {
 		__u32 tgid = (__u32)pids[i];
 
-		if (bpf_map_update_elem(map_fd, &tgid, &target_id, BPF_NOEXIST) == 0)
+		if (bpf_map_update_elem(map_fd, &tgid, &target_id, BPF_NOEXIST) == 0) {
+			target_bit_set(c, tgid);
 			added++;
-		else if (errno != EEXIST)
+		} else if (errno != EEXIST) {
 			return -errno;
+		}
 		/* Probed before the daemon says it is ready. */
 		tls_probes_scan_process(c->tls, pids[i]);
 	}

@@ -32,6 +32,8 @@ void conn_sim_start(const struct conn_sim_options *opts)
 	shim_now_ns = 1000000000ULL;
 	shim_pid_tgid = (__u64)CONN_SIM_TGID << 32 | CONN_SIM_TGID;
 	bpf_map_update_elem(&targets, &tgid, &target, BPF_ANY);
+	memset(target_bits, 0, sizeof(target_bits));
+	*target_bits_word(tgid) |= target_bit(tgid);
 	free(taken);
 	taken = NULL;
 }

@@ -432,7 +432,8 @@ static void serve(int n)
 static void test_full_ring_buffer_is_counted(void **state)
 {
 	const struct conn_sim_options opts = {
-		.ring_capacity = 3 * (sizeof(struct fee_request_record) + 8)
+		/* Three records of a short line: the ring's header, the record's, 32 line bytes. */
+		.ring_capacity = 3 * (8 + FEE_RECORD_HEAD_BYTES + 32)
 	};
 	const struct fee_request_record *recs;
 
@@ -457,6 +458,40 @@ static void test_wakeups_are_batched(void **state)
 	assert_int_equal(conn_sim_take_records(&recs), 100);
 	serve(100);
 	assert_int_equal(conn_sim_wakeups(), 2);
+}
+
+/* A record carries its head and the smallest of 32, 64, 128 or 256 line bytes that holds the
+ * line, zero-padded: nothing past the line leaves the kernel. */
+static void test_records_carry_only_their_line(void **state)
+{
+	static const unsigned lengths[] = { 14, 32, 33, 64, 65, 128, 129, 255, 256 };
+	const struct fee_request_record *recs;
+	char req[600];
+
+	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+		/* "GET /xxx HTTP/1.1": 14 bytes around the path. */
+		unsigned path = lengths[i] - 14, room = lengths[i] <= 32    ? 32
+							: lengths[i] <= 64  ? 64
+							: lengths[i] <= 128 ? 128
+									    : 256;
+		const void *const *raw;
+		const __u64 *sizes;
+		int n = snprintf(req, sizeof(req), "GET /");
+
+		for (unsigned p = 0; p < path; p++)
+			req[n++] = 'x';
+		n += snprintf(req + n, sizeof(req) - n,
+			      " HTTP/1.1\r\nSecret: header bytes\r\n\r\n");
+		conn_sim_start(NULL);
+		conn_sim_read(FD, req, n);
+		conn_sim_write(FD, "HTTP/1.1 200 OK\r\n\r\n", 19);
+		assert_int_equal(shim_records(&raw, &sizes), 1);
+		assert_int_equal(sizes[0], FEE_RECORD_HEAD_BYTES + room);
+		assert_int_equal(conn_sim_take_records(&recs), 1);
+		assert_int_equal(recs[0].line_len, lengths[i]);
+		for (unsigned b = lengths[i]; b < FEE_LINE_MAX; b++)
+			assert_int_equal(recs[0].line[b], 0);
+	}
 }
 
 /* ---- user memory that cannot be read ------------------------------------------------------ */
@@ -494,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_every_split_of_a_status_line),
 		cmocka_unit_test(test_full_ring_buffer_is_counted),
 		cmocka_unit_test(test_wakeups_are_batched),
+		cmocka_unit_test(test_records_carry_only_their_line),
 		cmocka_unit_test(test_failed_user_reads_lose_nothing_else),
 	};
 
