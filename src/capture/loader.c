@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,43 @@ const char *capture_hook_mode(const struct capture *c)
 	return hook_mode_name(c->hook_mode);
 }
 
+static void *detach_link(void *arg)
+{
+	struct bpf_link **link = arg;
+
+	bpf_link__destroy(*link);
+	*link = NULL;
+	return NULL;
+}
+
+/* Links detached per thread at most: about one per program of a hook mode. */
+#define DETACH_THREADS 64
+
+/*
+ * Detaching a link waits for the kernel to see the program unused (an RCU grace period
+ * for a tracepoint or kprobe): one link after the other, the waits add up to seconds on a
+ * busy machine. Detached each from its own thread, they overlap.
+ */
+static void detach_links_in_parallel(struct exporter_bpf *skel)
+{
+	const struct bpf_object_skeleton *s = skel->skeleton;
+	pthread_t threads[DETACH_THREADS];
+	int n = 0;
+
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_link **link = s->progs[i].link;
+
+		if (!*link)
+			continue;
+		if (n < DETACH_THREADS && pthread_create(&threads[n], NULL, detach_link, link) == 0)
+			n++;
+		else
+			detach_link(link);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+}
+
 void capture_close(struct capture *c)
 {
 	if (!c)
@@ -222,6 +260,8 @@ void capture_close(struct capture *c)
 	free(c->known_tgids);
 	free(c->cgroups);
 	ring_buffer__free(c->ringbuf);
+	if (c->skel)
+		detach_links_in_parallel(c->skel);
 	exporter_bpf__destroy(c->skel);
 	free(c);
 }
