@@ -23,9 +23,7 @@ NGINX_SYSCALLS=${NGINX_SYSCALLS:-recvfrom writev}
 WORK=$(mktemp -d /tmp/fee-cost.XXXXXX)
 pids=()
 trap 'sysctl -qw kernel.bpf_stats_enabled=0; stop "${pids[@]}"; rm -rf "$WORK"' EXIT
-FLOOR=$REPO_ROOT/scripts/bench/floor
-clang -g -O2 -target bpf -I"$REPO_ROOT/vmlinux" -c "$FLOOR/noop.bpf.c" -o "$WORK/noop.bpf.o"
-cc -O2 -o "$WORK/attach_all" "$FLOOR/attach_all.c" -lbpf
+build_floor "$WORK"
 
 # prog_stats PID: "id run_cnt run_time_ns name" of every BPF program PID holds open.
 prog_stats() {

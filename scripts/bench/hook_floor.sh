@@ -10,10 +10,8 @@ SECONDS_PER_ROUND=${SECONDS_PER_ROUND:-5}
 WORK=$(mktemp -d /tmp/fee-floor.XXXXXX)
 pids=()
 trap 'stop "${pids[@]}"; rm -rf "$WORK"' EXIT
-FLOOR=$REPO_ROOT/scripts/bench/floor
 
-clang -g -O2 -target bpf -I"$REPO_ROOT/vmlinux" -c "$FLOOR/noop.bpf.c" -o "$WORK/noop.bpf.o"
-cc -O2 -o "$WORK/attach_all" "$FLOOR/attach_all.c" -lbpf
+build_floor "$WORK"
 
 rps() { wrk -t1 -c16 -d"${SECONDS_PER_ROUND}s" "$1" | awk '/^Requests\/sec:/ {print $2}'; }
 

@@ -12,11 +12,9 @@ CALLS=${CALLS:-1000000}
 WORK=$(mktemp -d /tmp/fee-pipe.XXXXXX)
 pids=()
 trap 'stop "${pids[@]}"; rm -rf "$WORK"' EXIT
-FLOOR=$REPO_ROOT/scripts/bench/floor
 
-clang -g -O2 -target bpf -I"$REPO_ROOT/vmlinux" -c "$FLOOR/noop.bpf.c" -o "$WORK/noop.bpf.o"
-cc -O2 -o "$WORK/attach_all" "$FLOOR/attach_all.c" -lbpf
-cc -O2 -o "$WORK/pipe_rw" "$FLOOR/pipe_rw.c"
+build_floor "$WORK"
+cc -O2 -o "$WORK/pipe_rw" "$REPO_ROOT/scripts/bench/floor/pipe_rw.c"
 
 sleep 100000 &
 target=$!
@@ -39,11 +37,7 @@ for round in $(seq "$ROUNDS"); do
 	echo "$line" >>"$WORK/rounds"
 done
 for b in $(seq $#); do
-	awk -v b="$b" -v bin="${!b}" '
-	function median(v, n,    i, j, t) {
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	}
+	awk -v b="$b" -v bin="${!b}" "$AWK_MEDIAN"'
 	{ n++; none[n] = $2; empty[n] = $4; on[n] = $(4 + 2 * b); over[n] = $(4 + 2 * b) - $4 }
 	END { printf "RESULT %s: ns per pipe read/write call, median of %d rounds: none %.1f, empty programs %.1f, exporter %.1f; the exporter over the floor %.1f\n", bin, n, median(none, n), median(empty, n), median(on, n), median(over, n) }' "$WORK/rounds"
 done

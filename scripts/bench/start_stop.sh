@@ -38,11 +38,7 @@ for round in $(seq "$ROUNDS"); do
 	done
 done
 for b in $(seq $#); do
-	awk -v b="$b" -v bin="${!b}" '
-	function median(v, n,    i, j, t) {
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	}
+	awk -v b="$b" -v bin="${!b}" "$AWK_MEDIAN"'
 	$1 == b { n++; r[n] = $2; e[n] = $3; p = $4 }
 	END { printf "RESULT %s: median of %d rounds: ready %d ms after start, exit %d ms after SIGTERM; %d programs\n", bin, n, median(r, n), median(e, n), p }' "$WORK/rounds"
 done

@@ -106,6 +106,21 @@ metric_sum() {
 		END { printf "%d\n", sum }'
 }
 
+# build_floor DIR: the empty programs on the exporter's tracepoints and their loader
+# (scripts/bench/floor/), built into DIR/noop.bpf.o and DIR/attach_all.
+build_floor() {
+	clang -g -O2 -target bpf -I"$REPO_ROOT/vmlinux" -c "$REPO_ROOT/scripts/bench/floor/noop.bpf.c" \
+		-o "$1/noop.bpf.o"
+	cc -O2 -o "$1/attach_all" "$REPO_ROOT/scripts/bench/floor/attach_all.c" -lbpf
+}
+
+# An awk function for the benchmarks' summaries: median(v, n) of v[1..n] (sorts v).
+AWK_MEDIAN='
+function median(v, n,    i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}'
+
 # --- alternating benchmarks: the caller sets ROUNDS, SECONDS_PER_ROUND, CONNECTIONS, WORK ---
 
 # wrk_run URL: requests/s and completed requests of one bounded wrk run ($WRK: the
@@ -167,11 +182,7 @@ bench_alternating() {
 	# The ratio of the means, and the median of the per-round ratios (robust to a round
 	# that a noisy neighbour spoiled); server CPU per request as medians.
 	awk -v name="$name" -v offs="${offs[*]}" -v ons="${ons[*]}" -v coffs="${cpu_offs[*]}" \
-		-v cons="${cpu_ons[*]}" '
-	function median(v, n,    i, j, t) {
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	}
+		-v cons="${cpu_ons[*]}" "$AWK_MEDIAN"'
 	BEGIN {
 		n = split(offs, a, " "); split(ons, b, " "); split(coffs, c, " "); split(cons, d, " ")
 		for (i = 1; i <= n; i++) { so += a[i]; sn += b[i]; r[i] = b[i] / a[i] }

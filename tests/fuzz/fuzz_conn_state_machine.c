@@ -231,6 +231,20 @@ static void check_records(void)
 	}
 }
 
+/* An operation's "count, bytes" arguments at *at (count: its byte): moves *at past them and
+ * returns how many bytes there are (at most 47, and what the input has left). */
+static size_t counted_bytes(size_t size, size_t *at, uint8_t count)
+{
+	size_t n = count % 48;
+
+	if (*at + 1 > size)
+		n = 0, *at = size;
+	else if (n > size - *at - 1)
+		n = size - *at - 1;
+	*at += 1 + n;
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct conn_sim_options opts = { 0 };
@@ -259,11 +273,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			at += 2;
 			break;
 		case 1: /* the client sends raw bytes: count, bytes */
-			n = ARG(0) % 48;
-			if (n > size - at - 1)
-				n = at + 1 < size ? size - at - 1 : 0;
-			send_raw(data + at + 1, n);
-			at += 1 + n;
+			n = counted_bytes(size, &at, ARG(0));
+			send_raw(data + at - n, n);
 			break;
 		case 2: /* the server reads: up to 1 + 2 bytes' worth */
 			server_read(1 + (ARG(0) | ARG(1) << 8) % 4096);
@@ -274,11 +285,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			at += 2;
 			break;
 		case 4: /* the server writes raw bytes: count, bytes */
-			n = ARG(0) % 48;
-			if (n > size - at - 1)
-				n = at + 1 < size ? size - at - 1 : 0;
-			server_write((const char *)data + at + 1, n);
-			at += 1 + n;
+			n = counted_bytes(size, &at, ARG(0));
+			server_write((const char *)data + at - n, n);
 			break;
 		case 5: /* the server writes a body that starts like a status line */
 			server_write("Hello HTTP", 1 + ARG(0) % 10);
