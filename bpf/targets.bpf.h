@@ -97,21 +97,24 @@ static __always_inline bool current_is_target(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
+	__u64 levels = cgroup_target_levels;
+
 	if (*target_bits_word(tgid) & target_bit(tgid))
 		return true;
-	return cfg_cgroup_count && current_cgroup_target() != NO_TARGET;
+	return levels && current_cgroup_target(levels) != NO_TARGET;
 }
 
 /*
  * Cheaper than current_is_target() where a wrong "yes" only costs a lookup that finds
  * nothing: false only when the current process is surely no target. Without cgroup
- * targets, that is the bitmap alone.
+ * targets, that is the bitmap alone; with them, always true (the lookups of the thread's
+ * state that follow cost less than the cgroup walk).
  */
 static __always_inline bool current_may_be_target(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	return cfg_cgroup_count || (*target_bits_word(tgid) & target_bit(tgid));
+	return cgroup_target_levels || (*target_bits_word(tgid) & target_bit(tgid));
 }
 
 /* A new process: whose parent is watched is watched too (gunicorn workers, respawns). */
