@@ -24,12 +24,30 @@ command -v npm >/dev/null || TEST_PKGS="$TEST_PKGS nodejs npm"
 TEST_PKGS="$TEST_PKGS containerd runc podman"  # issue 14: pods of a node (tests/e2e/pods.py)
 TEST_PKGS="$TEST_PKGS python3-werkzeug" # issue 12: the request-line table's generator
 
+# issue 15: the aarch64 cross build (make arm64) and its qemu guest (make test-kernels): the
+# cross compiler, qemu-system-aarch64, and the arm64 twin (Debian multiarch) of every
+# library package the build uses, so a library added to BUILD_PKGS is there for arm64 too.
+CROSS_PKGS="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm"
+for pkg in $BUILD_PKGS; do
+	case $pkg in lib*-dev | zlib1g-dev) CROSS_PKGS="$CROSS_PKGS $pkg:arm64" ;; esac
+done
+add_arm64=0
+dpkg --print-foreign-architectures | grep -qx arm64 || add_arm64=1
+
+# "install ok installed" is the only state that means the package is usable. A library
+# installed for both architectures answers once per architecture: ask for the native one
+# first (an Architecture: all package answers only to its plain name).
+NATIVE=$(dpkg --print-architecture)
+installed() {
+	local status
+	status=$(dpkg-query -W -f='${Status}' "$1:$NATIVE" 2>/dev/null ||
+		dpkg-query -W -f='${Status}' "$1" 2>/dev/null)
+	[ "$status" = "install ok installed" ]
+}
+
 missing=""
-for pkg in $BUILD_PKGS $TEST_PKGS; do
-	# "install ok installed" is the only state that means the package is usable.
-	if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" != "install ok installed" ]; then
-		missing="$missing $pkg"
-	fi
+for pkg in $BUILD_PKGS $TEST_PKGS $CROSS_PKGS; do
+	installed "$pkg" || missing="$missing $pkg"
 done
 
 if [ -z "$missing" ]; then
@@ -55,6 +73,9 @@ fi
 trap '[ "$policy_created" = 1 ] && rm -f "$policy"' EXIT
 
 export DEBIAN_FRONTEND=noninteractive
+if [ "$add_arm64" = 1 ]; then
+	dpkg --add-architecture arm64
+fi
 apt-get update -qq
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
