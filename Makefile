@@ -11,6 +11,9 @@ BPFTOOL   ?= bpftool
 CC        ?= gcc
 PYTHON    ?= /usr/bin/python3
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+# The kernel types the BPF objects are compiled against: vmlinux/ for x86-64 (the default),
+# vmlinux/arm64/ for the aarch64 cross build (make arm64).
+VMLINUX_DIR ?= vmlinux
 VERSION   := $(shell cat VERSION)
 
 ifeq ($(V),1)
@@ -26,8 +29,8 @@ CFLAGS    ?= -O2 -g
 APP_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) -MMD -MP -Iinclude -Isrc -I$(OUTPUT) \
 	     -DFEE_VERSION='"$(VERSION)"' -D_GNU_SOURCE
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
-	     -Ivmlinux -Iinclude -Ibpf -MMD -MP
-LIBS      := -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lyaml -lpcre2-8 -ljson-c -lm
+	     -I$(VMLINUX_DIR) -Iinclude -Ibpf -MMD -MP
+LIBS      := -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lyaml -lpcre2-8 -ljson-c -lcap -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -62,7 +65,7 @@ $(OUTPUT) $(OUTPUT)/tests/bpf:
 	$(Q)mkdir -p $@
 
 # --- BPF: clang -> bpftool gen object (static linking) -> bpftool gen skeleton -----------
-$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c vmlinux/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.tmp.bpf.o: bpf/%.bpf.c $(VMLINUX_DIR)/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(@:.o=.d) -c $< -o $@
 
@@ -104,7 +107,7 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(OUTPUT)/tests/libfee-san.a
 	$(call msg,CC-TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(CONN_SIM_USE) \
-		$(OUTPUT)/tests/libfee-san.a -lcmocka -lyaml -lpcre2-8 -ljson-c -lz -lelf -lm -lmicrohttpd -lgnutls -lcrypt -o $@
+		$(OUTPUT)/tests/libfee-san.a -lcmocka -lyaml -lpcre2-8 -ljson-c -lz -lelf -lcap -lm -lmicrohttpd -lgnutls -lcrypt -o $@
 
 # The kernel's HTTP state machine compiled as ordinary C over a shim (tests/conn_sim), for
 # the unit test and the fuzz target that drive it without root.
@@ -158,8 +161,9 @@ test-e2e: $(APP) $(STATIC_APP)
 
 # Kernel tier: root and qemu; every hook mode on this kernel and, booted under qemu, on
 # Debian's current 6.1 kernel (downloaded once into build/kernel-test). About a minute.
-test-kernels: $(APP) $(BPF_TEST_BINS)
+test-kernels: $(APP) $(BPF_TEST_BINS) arm64
 	$(Q)scripts/kernel-test/run.sh $(APP) $(BPF_TEST_BINS)
+	$(Q)scripts/kernel-test/run-arm64.sh $(ARM64_APP)
 
 # Deployment tier, offline: the Kubernetes manifests render and validate against the API
 # schemas; the systemd unit verifies and rates exposure <= 3.0. No root; ~20 s (first run
@@ -247,6 +251,22 @@ image: $(STATIC_APP)
 
 image-archive: $(STATIC_APP)
 	$(Q)scripts/build/image.sh $(STATIC_APP) $(VERSION) $(IMAGE_ARCHIVE)
+
+# --- aarch64 (issue 15) ---------------------------------------------------------------------
+# `make arm64`: the exporter and its BPF objects cross-built for aarch64 in build/arm64/ with
+# Debian's cross compiler and arm64 multiarch libraries (scripts/install-deps.sh), against
+# vmlinux/arm64/vmlinux.h. make test-kernels boots it on Debian's arm64 kernel (about 2 min).
+ARM64_APP := $(OUTPUT)/arm64/flask_ebpf_exporter
+.PHONY: arm64 vmlinux-arm64
+arm64:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(OUTPUT)/arm64 ARCH=arm64 \
+		VMLINUX_DIR=vmlinux/arm64 CC=aarch64-linux-gnu-gcc $(ARM64_APP)
+
+# Regenerate vmlinux/arm64/vmlinux.h from Debian's current arm64 kernel (vmlinux/README.md).
+vmlinux-arm64:
+	$(Q)image=$$(scripts/kernel-test/guest-kernel.sh $(OUTPUT)/kernel-test/kernels arm64) && \
+		scripts/kernel-test/btf-from-image.py "$$image" $(OUTPUT)/arm64.btf && \
+		$(BPFTOOL) btf dump file $(OUTPUT)/arm64.btf format c > vmlinux/arm64/vmlinux.h
 
 # --- maintenance ------------------------------------------------------------------------
 .PHONY: vmlinux clean format-check check-includes lint

@@ -7,6 +7,7 @@ BUILD_PKGS="make gcc clang llvm clang-format pkg-config bpftool libbpf-dev libel
 	libmicrohttpd-dev libyaml-dev libpcre2-dev libjson-c-dev"
 BUILD_PKGS="$BUILD_PKGS libgnutls28-dev libunistring-dev" # issue 15: make static links GnuTLS's archives
 BUILD_PKGS="$BUILD_PKGS libcrypt-dev" # issue 16: bcrypt for basic_auth_users (libxcrypt's crypt_r)
+BUILD_PKGS="$BUILD_PKGS libcap-dev" # issue 15: capability check and drop (src/capture/privileges.c)
 TEST_PKGS="libcmocka-dev python3 python3-pytest python3-flask python3-requests python3-prometheus-client
 	gunicorn prometheus curl wrk nginx-light procps iproute2 bc"
 TEST_PKGS="$TEST_PKGS qemu-system-x86 busybox-static" # issue 8: make test-kernels boots 6.1

@@ -7,6 +7,7 @@
  * before every scrape, so a scrape always includes every request finished before it.
  */
 #include "capture/loader.h"
+#include "capture/privileges.h"
 #include "capture/record_ring.h"
 #include "capture/tls_refresh.h"
 #include "config/cli.h"
@@ -33,6 +34,7 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -587,11 +589,35 @@ static int print_once(struct exporter *exp)
 	return err;
 }
 
+/* What this run needs in privileges: the configuration's part here, the machine's in
+ * privileges_probe_environment. HTTPS probing needs CAP_SYS_ADMIN for its uprobes: without
+ * it the servers' OpenSSL is not probed, and the log says so once. */
+static struct privilege_needs privilege_needs_of(const struct exporter_config *cfg)
+{
+	struct privilege_needs needs = { .hooks = hook_mode_name(cfg->hooks) };
+
+	for (size_t i = 0; i < cfg->n_targets; i++) {
+		needs.exe_selectors |= cfg->targets[i].kind == TARGET_EXE;
+		needs.port_selectors |= cfg->targets[i].kind == TARGET_PORT;
+	}
+	needs.kubernetes = cfg->kubernetes.enabled;
+	needs.tls = privileges_effective(CAP_SYS_ADMIN);
+	if (!needs.tls)
+		log_info("without CAP_SYS_ADMIN (OpenSSL uprobes need it), HTTPS terminated in the "
+			 "servers is not measured; their plain HTTP is");
+	privileges_probe_environment(&needs);
+	return needs;
+}
+
 static int run(struct exporter *exp, const struct exporter_config *cfg)
 {
 	struct capture_options capture_opts = { 0 };
+	struct privilege_needs needs = privilege_needs_of(cfg);
 	int err;
 
+	err = privileges_check(&needs);
+	if (err)
+		return err;
 	err = check_pids_exist(cfg);
 	if (!err)
 		err = target_watch_check_cgroups(cfg->targets, (int)cfg->n_targets);
@@ -610,6 +636,7 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 	capture_opts.keep_query = cfg->group_by == GROUP_BY_FULL_PATH;
 	capture_opts.ring_bytes = (unsigned int)cfg->ring_kb * 1024;
 	capture_opts.emit_started = custom_metrics_need_started(exp->custom);
+	capture_opts.no_tls = !needs.tls;
 	exp->capture = capture_open(cfg->hooks, &capture_opts, on_record, exp);
 	if (!exp->capture)
 		return -errno;
@@ -623,6 +650,10 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 	err = target_watch_start(exp->targets);
 	if (!err)
 		err = start_kubernetes(exp);
+	if (err)
+		return err;
+	/* Everything is attached: keep only what the rest of the run needs. */
+	err = privileges_drop(&needs);
 	if (err)
 		return err;
 	if (cfg->once_seconds) {

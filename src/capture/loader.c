@@ -19,10 +19,8 @@
 
 static int check_environment(void)
 {
-	if (geteuid() != 0) {
-		log_error("must run as root: loading BPF programs needs CAP_BPF and CAP_PERFMON");
-		return -EPERM;
-	}
+	/* Capabilities, not root, are what loading needs: main.c checked them
+	 * (capture/privileges.h) before opening anything. */
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		log_error("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
 			  "a kernel built with CONFIG_DEBUG_INFO_BTF=y is required");

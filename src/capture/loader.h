@@ -38,6 +38,9 @@ struct capture_options {
 	/* Ring buffer size in bytes (a power of two, at least a page); 0: the default 8 MiB.
 	 * Small rings are for tests that fill them (--ring-buffer-kb). */
 	unsigned int ring_bytes;
+	/* No OpenSSL uprobes (no CAP_SYS_ADMIN to attach them): HTTPS terminated in the
+	 * servers is not seen; their plain HTTP still is. */
+	int no_tls;
 };
 
 /*

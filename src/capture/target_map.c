@@ -45,7 +45,8 @@ int capture_watch_processes(struct capture *c, const pid_t *pids, size_t n, __u3
 			return -errno;
 		}
 		/* Probed before the daemon says it is ready. */
-		tls_probes_scan_process(c->tls, pids[i]);
+		if (!c->opts.no_tls)
+			tls_probes_scan_process(c->tls, pids[i]);
 	}
 	return added;
 }

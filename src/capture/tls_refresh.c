@@ -16,8 +16,11 @@ int capture_refresh_tls(struct capture *c, const __u32 *members, size_t n_member
 {
 	bool full = ++c->refreshes % TLS_FULL_RESCAN_EVERY == 0;
 	size_t n;
-	__u32 *now = target_map_list(c, &n), *all;
+	__u32 *now, *all;
 
+	if (c->opts.no_tls)
+		return 0;
+	now = target_map_list(c, &n);
 	if (!now)
 		return -errno;
 	if (n_members) {

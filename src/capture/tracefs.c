@@ -4,6 +4,7 @@
 #include "util/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -17,7 +18,9 @@ static int has_events(const char *dir)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/events", dir);
-	return access(path, F_OK) == 0;
+	/* With the effective ids and capabilities: access(2) drops the capabilities of a
+	 * non-root uid, and tracefs (mode 0700) needs CAP_DAC_READ_SEARCH to be seen then. */
+	return faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) == 0;
 }
 
 int tracefs_ensure_mounted(void)
