@@ -153,16 +153,7 @@ timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config -accel tc
 	-display none -serial stdio -no-reboot </dev/null >"$LOG" 2>&1
 qemu_status=$?
 set -e
-tr -d '\r' <"$LOG" | grep -a '^KTEST' || true
-guest_status=$(tr -d '\r' <"$LOG" | sed -n 's/^KTEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
-if [ -z "$guest_status" ]; then
-	echo "test-kernels: the guest did not finish (qemu exit $qemu_status; 124 = timeout). Console:" >&2
-	tail -n 40 "$LOG" >&2
-	exit 1
-fi
-if [ "$guest_status" != 0 ]; then
-	echo "test-kernels: the guest's test failed (exit $guest_status). Console:" >&2
-	tr -d '\r' <"$LOG" | tail -n 60 >&2
-	status=1
-fi
+# shellcheck source=guest-result.sh
+. "$HERE/guest-result.sh"
+guest_result "$LOG" "$qemu_status" test-kernels || status=1
 exit "$status"
