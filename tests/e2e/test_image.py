@@ -2,24 +2,26 @@
 root, no-new-privileges, seccomp, hostPID, hostPath and ConfigMap mounts, args, env) are read
 from the rendered deploy/kubernetes/base manifests, never written here, and applied to a
 podman/runc container of the image `scripts/build/image.sh` builds from `make static`.
-The container gets a network namespace of its own, as a pod has. The app is a gunicorn
-server in a kubelet-style pod cgroup; the foundation request mix must be counted exactly.
+The container gets a network namespace of its own, as a pod has. The apps are pods of a
+private containerd (tests/e2e/pods.py: CRI annotations, kubelet cgroups); the node's
+/run/containerd, which the DaemonSet mounts, is that containerd's state directory here.
+The exporter finds the pods by itself (the ConfigMap enables `kubernetes:`) and must count
+a request mix exactly, per pod, with the pod labels, and nothing from kube-system.
 
 podman and buildah use a private store under the test's temp directory (other tests and
 developers build images at the same time)."""
 import json
 import os
-import shutil
 import subprocess
 import uuid
 
 import pytest
+import requests
 import yaml
 
-from conftest import (REPO, assert_exact_counts, free_port, labels, series, server_command,
-                      stop_process, wait_until, accepts_connections, Server)
-from test_pipeline import request_mix
-from test_targets_cgroup import cgroup2_mount, cgroup_members, move_to_cgroup
+from conftest import REPO, promtool_check, series, wait_until
+from pods import containerd  # noqa: F401  (fixture)
+from test_kubernetes import Mix
 
 STATIC_BIN = os.path.join(REPO, "build", "static", "flask_ebpf_exporter")
 VERSION = open(os.path.join(REPO, "VERSION")).read().strip()
@@ -75,29 +77,9 @@ def netns():
     subprocess.run(["ip", "netns", "del", name], timeout=10)
 
 
-@pytest.fixture
-def pod_cgroup():
-    """A kubelet-style (systemd driver, burstable) pod container cgroup, removed at teardown."""
-    mount = cgroup2_mount()
-    uid = str(uuid.uuid4())
-    cid = uuid.uuid4().hex + uuid.uuid4().hex
-    top = os.path.join(mount, f"fee-test-{os.getpid()}-kubepods.slice")
-    pod = os.path.join(top, "kubepods-burstable.slice",
-                       f"kubepods-burstable-pod{uid.replace('-', '_')}.slice")
-    container = os.path.join(pod, f"cri-containerd-{cid}.scope")
-    os.makedirs(container)
-    yield container
-    for d in (container, pod, os.path.dirname(pod), top):
-        for pid in cgroup_members(d):
-            try:
-                move_to_cgroup(mount, pid)
-            except OSError:
-                pass
-        os.rmdir(d)
-
-
-def podman_run_args(objects, config_dir, netns):
-    """`podman run` options equivalent to the DaemonSet's pod and container spec."""
+def podman_run_args(objects, config_dir, netns, host_paths):
+    """`podman run` options equivalent to the DaemonSet's pod and container spec.
+    host_paths: where this test node keeps what a hostPath names, when not at that path."""
     ds = the(objects, "DaemonSet")
     pod = ds["spec"]["template"]["spec"]
     [container] = pod["containers"]
@@ -136,7 +118,8 @@ def podman_run_args(objects, config_dir, netns):
         volume = volumes[mount["name"]]
         mode = "ro" if mount.get("readOnly") else "rw"
         if "hostPath" in volume:
-            source = volume["hostPath"]["path"]
+            path = volume["hostPath"]["path"]
+            source = host_paths.get(path, path)
             kind = volume["hostPath"].get("type", "")
             if kind == "DirectoryOrCreate":
                 os.makedirs(source, exist_ok=True)  # what the kubelet does
@@ -164,7 +147,7 @@ def in_netns(netns, *cmd, timeout=15):
                           text=True, timeout=timeout)
 
 
-def test_image_runs_as_the_daemonset_says(image, netns, pod_cgroup, tmp_path):
+def test_image_runs_as_the_daemonset_says(image, netns, containerd, tmp_path):  # noqa: F811
     store, image_ref, archive = image
     assert os.path.getsize(archive) > 0
     inspect = json.loads(store.podman("image", "inspect", image_ref).stdout)[0]
@@ -173,26 +156,15 @@ def test_image_runs_as_the_daemonset_says(image, netns, pod_cgroup, tmp_path):
     container_spec = the(objects, "DaemonSet")["spec"]["template"]["spec"]["containers"][0]
     assert container_spec["image"] == image_ref
 
-    # The app: gunicorn (master + 2 workers) started inside the pod's container cgroup.
-    port = free_port()
-    cmd, workers, cwd = server_command("gunicorn", port)
-    app = subprocess.Popen(["sh", "-c", f'echo $$ > {pod_cgroup}/cgroup.procs && exec "$@"',
-                            "sh", *cmd], cwd=cwd, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-    server = Server("gunicorn", port, app)
+    web = containerd.run_pod("shop", "web-1", qos="burstable", driver="systemd")
+    api = containerd.run_pod("billing", "api-1", qos="besteffort", driver="cgroupfs")
+    dns = containerd.run_pod("kube-system", "dns-1", qos="guaranteed", driver="systemd")
+    run_args, args, _ = podman_run_args(
+        objects, write_config_map(objects, str(tmp_path / "config")), netns,
+        {"/run/containerd": containerd.state_dir})
     name = None
     try:
-        wait_until(lambda: accepts_connections(port) and len(server.children()) == workers,
-                   30, "gunicorn in the pod cgroup")
-        assert set(cgroup_members(pod_cgroup)) == {app.pid, *server.children()}
-
-        run_args, args, _ = podman_run_args(
-            objects, write_config_map(objects, str(tmp_path / "config")), netns)
-        # Until pod discovery (--kubernetes) lands, the target is the pod's cgroup, named
-        # as the kubelet names it, with the pod's labels.
-        args = [*args, "--cgroup", pod_cgroup, "--target-label", "k8s_pod=shop-0"]
-        r = store.podman(*run_args, image_ref, *args)
-        name = r.stdout.strip()
+        name = store.podman(*run_args, image_ref, *args).stdout.strip()
 
         def ready():
             state = store.podman("inspect", "--format", "{{.State.Running}}", name,
@@ -203,19 +175,40 @@ def test_image_runs_as_the_daemonset_says(image, netns, pod_cgroup, tmp_path):
         assert in_netns(netns, "curl", "-sf",
                         "http://127.0.0.1:9969/-/healthy").returncode == 0
 
-        expected = request_mix(server)
-        text = in_netns(netns, "curl", "-sf", "http://127.0.0.1:9969/metrics").stdout
-        assert_exact_counts_labelled(text, expected, k8s_pod="shop-0")
+        def scrape():
+            return in_netns(netns, "curl", "-sf", "http://127.0.0.1:9969/metrics").stdout
+
+        def watching(pods):
+            processes = series(scrape(), "flask_ebpf_exporter_target_processes")
+            found = {dict(k).get("k8s_pod") for k in processes if dict(k)["kind"] == "kubernetes"}
+            return found == pods
+        wait_until(lambda: watching({"web-1", "api-1"}), 10, "discovery of the two pods")
+
+        mix = Mix()
+        mix.send(web, "GET", "/", 200, 5)
+        mix.send(web, "GET", "/items/3", 200, 3)
+        mix.send(web, "POST", "/created", 201, 2)
+        mix.send(web, "GET", "/nope", 404, 2)
+        mix.send(api, "GET", "/bad", 400, 4)
+        mix.send(api, "GET", "/fail", 500, 1)
+        for _ in range(4):  # kube-system is left out by the ConfigMap's defaults
+            assert requests.get(dns.url("/"), timeout=10).status_code == 200
+
+        text = scrape()
+        assert series(text, "flask_http_request_total") == mix.expected(node=NODE_NAME)
+        assert sum(mix.total.values()) == 17
+        assert series(text, "flask_ebpf_exporter_records_dropped_total") == {frozenset(): 0}
+        assert "kube-system" not in text
+        promtool_check(text)
+
+        # After attaching, of the DaemonSet's four capabilities only CAP_DAC_READ_SEARCH stays
+        # (README, "Capabilities": the runtimes' state of pods that start later; no
+        # SYS_ADMIN in the DaemonSet, so no HTTPS probing and nothing kept for it).
+        pid = store.podman("inspect", "--format", "{{.State.Pid}}", name).stdout.strip()
+        with open(f"/proc/{pid}/status") as f:
+            status = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+        assert status["CapEff"] == status["CapPrm"] == f"{1 << 2:016x}", status  # DAC_READ_SEARCH
+        assert status["NoNewPrivs"] == "1"
     finally:
         if name:
             store.podman("rm", "--force", "--time", "20", name, check=False, timeout=60)
-        stop_process(app)
-
-
-def assert_exact_counts_labelled(text, expected, **extra):
-    assert series(text, "flask_http_request_total") == {
-        labels(method=m, status=s, **extra): float(n) for (m, s), n in expected.total.items()}
-    assert series(text, "flask_http_request_duration_seconds_count") == {
-        labels(method=m, path=p, status=s, **extra): float(n)
-        for (m, p, s), n in expected.duration.items()}
-    assert series(text, "flask_ebpf_exporter_records_dropped_total") == {frozenset(): 0}
