@@ -112,39 +112,10 @@ static void give_target(struct kube_discovery *d, __u32 target)
 	d->free_targets[d->n_free++] = target;
 }
 
-/* The port test of pod_select: a LISTEN socket on port in the container's network
- * namespace, read through one of its processes' /proc/PID/net/tcp*. */
-static int container_listens(void *ctx, int port)
-{
-	const struct entry *e = ctx;
-	unsigned long inodes[MAX_LISTEN_INODES];
-	char path[PATH_MAX], proc_root[64];
-	FILE *f;
-	int pid, found = 0;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", e->w.cgroup_dir);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	/* Containers of a pod share its network namespace, and so do their processes;
-	 * the first one that is still there answers. */
-	while (!found && fscanf(f, "%d", &pid) == 1) {
-		int n;
-
-		snprintf(proc_root, sizeof(proc_root), "/proc/%d", pid);
-		n = proc_listen_inodes(proc_root, port, inodes, MAX_LISTEN_INODES);
-		if (n >= 0)
-			found = n > 0 ? 1 : -1;
-	}
-	fclose(f);
-	return found > 0;
-}
-
-/* Is the exporter itself in this container? (Its own /metrics answers must not count.) */
-static int holds_self(const struct entry *e)
+/* Calls test for the container's processes until one returns non-zero; returns that, or 0. */
+static int each_member(const struct entry *e, int (*test)(void *ctx, int pid), void *ctx)
 {
 	char path[PATH_MAX];
-	pid_t self = getpid();
 	FILE *f;
 	int pid, found = 0;
 
@@ -153,9 +124,42 @@ static int holds_self(const struct entry *e)
 	if (!f)
 		return 0;
 	while (!found && fscanf(f, "%d", &pid) == 1)
-		found = pid == self;
+		found = test(ctx, pid);
 	fclose(f);
 	return found;
+}
+
+/* 1: pid's network namespace has a LISTEN socket on *port; -1: it has none; 0: pid is gone. */
+static int pid_listens(void *ctx, int pid)
+{
+	unsigned long inodes[MAX_LISTEN_INODES];
+	char proc_root[64];
+	int n;
+
+	snprintf(proc_root, sizeof(proc_root), "/proc/%d", pid);
+	n = proc_listen_inodes(proc_root, *(int *)ctx, inodes, MAX_LISTEN_INODES);
+	return n < 0 ? 0 : n > 0 ? 1 : -1;
+}
+
+/* The port test of pod_select, read in the container's own network namespace through
+ * /proc/PID/net/tcp*: a pod's containers and processes share one, so the first process
+ * still there answers. */
+static int container_listens(void *ctx, int port)
+{
+	return each_member(ctx, pid_listens, &port) > 0;
+}
+
+static int is_self(void *ctx, int pid)
+{
+	return pid == *(pid_t *)ctx;
+}
+
+/* Is the exporter itself in this container? (Its own /metrics answers must not count.) */
+static int holds_self(const struct entry *e)
+{
+	pid_t self = getpid();
+
+	return each_member(e, is_self, &self);
 }
 
 static int read_meta(struct kube_discovery *d, struct entry *e)

@@ -297,3 +297,25 @@ def test_exporter_in_a_pod_does_not_watch_itself(containerd, tmp_path, monkeypat
     finally:
         code, err = exporter.stop()
         assert code == 0, err
+
+
+def test_selection_by_port_in_the_pods_netns(containerd, attach, tmp_path, monkeypatch):  # noqa: F811
+    """port: is read in each pod's own network namespace (every pod here listens on 8080;
+    only one also on 8081), not in the exporter's."""
+    monkeypatch.delenv("NODE_NAME", raising=False)
+    two = containerd.run_pod("shop", "two-1", containers=("api", "admin"), workers=1)
+    one = containerd.run_pod("shop", "one-1", workers=1)
+    exporter = attach(args=["--config", kube_config(tmp_path, containerd, """  include:
+    - {namespace: shop, port: 8081}
+""")])
+    mix = Mix()
+    mix.send(two, "GET", "/", 200, 3, "api")
+    mix.send(two, "GET", "/empty", 204, 2, "admin")
+    for _ in range(4):  # listens on 8080 only: not selected
+        assert requests.get(one.url("/"), timeout=10).status_code == 200
+    text = exporter.scrape_text()
+    assert series(text, "flask_http_request_total") == {
+        labels(k8s_namespace=ns, k8s_pod=pod, k8s_container=c, method=m, status=s): float(n)
+        for (ns, pod, c, m, s), n in mix.total.items()}
+    assert series(text, "flask_ebpf_exporter_kubernetes_containers")[
+        labels(state="skipped")] == 1.0
