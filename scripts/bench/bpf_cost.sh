@@ -54,6 +54,7 @@ sysctl -qw kernel.bpf_stats_enabled=1
 # programs; prints the PID holding them.
 start_programs() {
 	if [ "$1" = floor ]; then
+		rm -f "$WORK/attach.out"
 		"$WORK/attach_all" "$WORK/noop.bpf.o" 3600 >"$WORK/attach.out" &
 		until grep -q attached "$WORK/attach.out" 2>/dev/null; do sleep 0.1; done
 		echo $!
@@ -115,7 +116,7 @@ def rounds(b):
     for line in open("%s/results.%d" % (work, b)):
         f = line.split()
         if f[0] == "ROUND":
-            out.append((float(f[6]), float(f[8])))
+            out.append((float(f[5]), float(f[7])))
     return out
 floor = rounds(1)
 print("RESULT floor (empty programs): BPF ns per nginx request, median of %d rounds: nginx's programs %.0f, machine-wide %.0f"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What a process that is no target pays per read or write call: a pipe written and read
-# CALLS times (floor/pipe_rw.c), ns per call with no programs, with empty programs on the
+# CALLS times (floor/pipe_rw.c), CPU ns per call (the process's own CPU time: robust to a
+# busy machine, where wall time swings with the neighbours) with no programs, with empty programs on the
 # exporter's tracepoints (the floor: the syscall slow path any tracepoint program costs),
 # and with each exporter given (watching a sleeping process), rounds alternating.
 #   scripts/bench/pipe_cost.sh [EXPORTER...]   (as root; ROUNDS=5 CALLS=1000000)
@@ -22,6 +23,7 @@ pids+=("$target")
 "$WORK/pipe_rw" "$CALLS" >/dev/null # warm-up
 for round in $(seq "$ROUNDS"); do
 	line="none $("$WORK/pipe_rw" "$CALLS")"
+	rm -f "$WORK/attach.out"
 	"$WORK/attach_all" "$WORK/noop.bpf.o" 600 >"$WORK/attach.out" &
 	holder=$!
 	until grep -q attached "$WORK/attach.out" 2>/dev/null; do sleep 0.1; done
