@@ -30,7 +30,7 @@ APP_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) -MMD -MP -Iinclude -Isrc -I$(OUTPU
 	     -DFEE_VERSION='"$(VERSION)"' -D_GNU_SOURCE
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	     -I$(VMLINUX_DIR) -Iinclude -Ibpf -MMD -MP
-LIBS      := -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lyaml -lpcre2-8 -ljson-c -lcap -lm
+LIBS      := -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lyaml -lpcre2-8 -ljson-c -lcap -lncursesw -lcurl -lm
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -107,7 +107,8 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(OUTPUT)/tests/libfee-san.a
 	$(call msg,CC-TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(CONN_SIM_USE) \
-		$(OUTPUT)/tests/libfee-san.a -lcmocka -lyaml -lpcre2-8 -ljson-c -lz -lelf -lcap -lm -lmicrohttpd -lgnutls -lcrypt -o $@
+		$(OUTPUT)/tests/libfee-san.a -lcmocka -lyaml -lpcre2-8 -ljson-c -lz -lelf -lcap -lm -lmicrohttpd \
+		-lgnutls -lcrypt -lncursesw -lcurl -o $@
 
 # The kernel's HTTP state machine compiled as ordinary C over a shim (tests/conn_sim), for
 # the unit test and the fuzz target that drive it without root.
@@ -239,11 +240,16 @@ IMAGE_ARCHIVE := $(OUTPUT)/flask-ebpf-exporter-$(VERSION).oci.tar
 .PHONY: static image image-archive
 static: $(STATIC_APP)
 
-$(STATIC_APP): $(OUTPUT)/obj/main.o $(OUTPUT)/libfee.a scripts/build/static-link-flags.sh
+# libcurl (`top URL`'s scrapes) has no static closure in Debian: the static binary links
+# src/serve/static/top_remote_none.c's stub first, so the archive's top_remote is not pulled.
+STATIC_LIBS := $(filter-out -lcurl,$(LIBS))
+$(STATIC_APP): $(OUTPUT)/obj/main.o $(OUTPUT)/obj/serve/static/top_remote_none.o $(OUTPUT)/libfee.a \
+		scripts/build/static-link-flags.sh
 	$(call msg,LINK-STATIC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(OUTPUT)/obj/main.o $(OUTPUT)/libfee.a \
-		$$(scripts/build/static-link-flags.sh $(LIBS) 2>/dev/null) -o $@.debug
+	$(Q)$(CC) $(CFLAGS) $(OUTPUT)/obj/main.o $(OUTPUT)/obj/serve/static/top_remote_none.o \
+		$(OUTPUT)/libfee.a $$(scripts/build/static-link-flags.sh $(STATIC_LIBS) 2>/dev/null) \
+		-o $@.debug
 	$(Q)strip -o $@ $@.debug
 
 image: $(STATIC_APP)
@@ -285,7 +291,7 @@ check-includes:
 
 format-check:
 	$(call msg,FORMAT,check)
-	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h bpf/*.c bpf/*.h \
+	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h src/*/*/*.c bpf/*.c bpf/*.h \
 		include/*.h tests/unit/*.h tests/unit/*/*.c tests/bpf/*.c tests/bpf/*.h \
 		tests/fuzz/*.c tests/fuzz/*.h tests/conn_sim/*.c tests/conn_sim/*.h)
 

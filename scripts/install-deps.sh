@@ -8,6 +8,7 @@ BUILD_PKGS="make gcc clang llvm clang-format pkg-config bpftool libbpf-dev libel
 BUILD_PKGS="$BUILD_PKGS libgnutls28-dev libunistring-dev" # issue 15: make static links GnuTLS's archives
 BUILD_PKGS="$BUILD_PKGS libcrypt-dev" # issue 16: bcrypt for basic_auth_users (libxcrypt's crypt_r)
 BUILD_PKGS="$BUILD_PKGS libcap-dev" # issue 15: capability check and drop (src/capture/privileges.c)
+BUILD_PKGS="$BUILD_PKGS libncurses-dev libcurl4-openssl-dev" # issue 17: top's view and its scrapes
 TEST_PKGS="libcmocka-dev python3 python3-pytest python3-flask python3-requests python3-prometheus-client
 	gunicorn prometheus curl wrk nginx-light procps iproute2 bc"
 TEST_PKGS="$TEST_PKGS qemu-system-x86 busybox-static" # issue 8: make test-kernels boots 6.1
@@ -16,6 +17,7 @@ TEST_PKGS="$TEST_PKGS libclang-rt-14-dev" # issue 7: libFuzzer runtime for make 
 TEST_PKGS="$TEST_PKGS uwsgi uwsgi-plugin-python3 python3-waitress"  # issue 4: more servers
 TEST_PKGS="$TEST_PKGS python3-yaml"  # issue 17: rule and dashboard checks read YAML
 TEST_PKGS="$TEST_PKGS buildah podman runc" # issue 15: make image, the image test
+TEST_PKGS="$TEST_PKGS chromium tmux"  # issue 17: the landing page in a browser, top in a terminal
 TEST_PKGS="$TEST_PKGS systemd" # issue 15: systemd-analyze verify/security for deploy/systemd
 # issue 15: kubectl kustomize and the npm schema validator for deploy/kubernetes. A kubectl or
 # node already on the machine (from another vendor's package) is used as it is; Debian's

@@ -21,14 +21,19 @@
 #include "metrics/exposition.h"
 #include "metrics/info_gauges.h"
 #include "metrics/openmetrics.h"
+#include "metrics/process_metrics.h"
 #include "metrics/registry.h"
 #include "metrics/request_metrics.h"
+#include "metrics/route_rates.h"
 #include "metrics/self_metrics.h"
 #include "metrics/series_cap.h"
 #include "serve/accept_header.h"
 #include "serve/endpoint_guard.h"
+#include "serve/landing_page.h"
 #include "serve/metrics_server.h"
 #include "targets/kube_discovery.h"
+#include "serve/top_remote.h"
+#include "serve/top_view.h"
 #include "targets/target_watch.h"
 #include "util/log.h"
 
@@ -60,6 +65,12 @@ struct kube_target {
 	__u32 target;
 	struct metric_child *processes; /* flask_ebpf_exporter_target_processes{...} */
 };
+/* "Right now" on the landing page: rates over ~10 s, sampled every 2 s. `top` redraws
+ * every second with rates over 5 s. */
+#define PAGE_SAMPLE_MS 2000
+#define PAGE_WINDOW_S 10.0
+#define TOP_SAMPLE_MS 1000
+#define TOP_WINDOW_S 5.0
 
 struct exporter {
 	const struct exporter_config *cfg;
@@ -81,6 +92,12 @@ struct exporter {
 	__u32 *members;		      /* scratch: cgroup members for the OpenSSL refresh */
 	struct endpoint_guard *guard; /* until the server takes it */
 	struct endpoint_metrics endpoint;
+	struct process_metrics *processes; /* process_*, python_info, the exporter's own */
+	struct route_history recent;	   /* duration snapshots for the page and `top` */
+	long long next_sample_ms;
+	long long started_ms;
+	int ready;
+	struct top_view *view; /* `top` with targets: the terminal view instead of the server */
 };
 
 static volatile sig_atomic_t exiting, reload_requested;
@@ -248,6 +265,23 @@ static void update_endpoint_metrics(struct exporter *exp)
 	endpoint_metrics_update(&exp->endpoint, &figures);
 }
 
+/* The app's and the exporter's process figures, from /proc for every watched process. */
+static void update_process_metrics(struct exporter *exp)
+{
+	pid_t *pids = malloc(FEE_MAX_TARGET_PROCESSES * sizeof(*pids));
+	unsigned int *targets = malloc(FEE_MAX_TARGET_PROCESSES * sizeof(*targets));
+	size_t n;
+
+	if (pids && targets) {
+		n = target_watch_list_processes(exp->targets, pids, targets,
+						FEE_MAX_TARGET_PROCESSES);
+		if (process_metrics_update(exp->processes, pids, targets, n))
+			log_error("process metrics: out of memory");
+	}
+	free(pids);
+	free(targets);
+}
+
 /* Brings the self-metrics and the families up to date, then writes them. */
 static int render(struct exporter *exp, const struct exposition_options *options, int openmetrics,
 		  struct strbuf *out)
@@ -265,6 +299,7 @@ static int render(struct exporter *exp, const struct exposition_options *options
 		update_kube_metrics(exp);
 	if (exp->server)
 		update_endpoint_metrics(exp);
+	update_process_metrics(exp);
 	n_tls = capture_tls_libraries(exp->capture, tls_paths, MAX_TLS_LIBRARIES_SHOWN);
 	self_metrics_set_tls_libraries(&exp->self, tls_paths,
 				       n_tls < MAX_TLS_LIBRARIES_SHOWN ? n_tls
@@ -289,6 +324,78 @@ static int render_metrics(void *ctx, const struct scrape_request *req, struct st
 	*content_type =
 		openmetrics ? EXPOSITION_OPENMETRICS_CONTENT_TYPE : EXPOSITION_TEXT_CONTENT_TYPE;
 	return render(exp, &options, openmetrics, out);
+}
+
+static long long now_ms(void);
+
+/* A snapshot of the duration histogram for "right now", on the page's or top's schedule. */
+static void sample_routes(struct exporter *exp)
+{
+	struct route_snapshot s = { 0 };
+	long long now = now_ms();
+
+	if (!exp->requests.duration || now < exp->next_sample_ms)
+		return;
+	exp->next_sample_ms = now + (exp->view ? TOP_SAMPLE_MS : PAGE_SAMPLE_MS);
+	capture_drain(exp->capture);
+	if (route_snapshot_from_family(&s, exp->requests.duration, (double)now / 1000) == 0)
+		route_history_push(&exp->recent, &s);
+	route_snapshot_release(&s);
+	if (exp->view)
+		top_view_draw(exp->view, route_history_since(&exp->recent, TOP_WINDOW_S),
+			      route_history_newest(&exp->recent), "");
+}
+
+/* The page at `/`: what is watched and the busiest routes over the last samples. */
+static int render_page(void *ctx, struct strbuf *out)
+{
+	struct exporter *exp = ctx;
+	const struct route_snapshot *old = route_history_since(&exp->recent, PAGE_WINDOW_S);
+	const struct route_snapshot *now = route_history_newest(&exp->recent);
+	struct capture_stats stats = { 0 };
+	struct route_row *rows = NULL;
+	size_t n_rows = 0;
+	int err;
+
+	if (capture_read_stats(exp->capture, &stats) == 0)
+		target_watch_count_cgroups(exp->targets, &stats);
+	if (old && route_rows(old, now, 0, ROUTE_SORT_RATE, &rows, &n_rows))
+		return -ENOMEM;
+	err = landing_page_write(
+		&(struct landing_page){
+			.version = FEE_VERSION,
+			.hook_mode = capture_hook_mode(exp->capture),
+			.uptime_seconds = (double)(now_ms() - exp->started_ms) / 1000,
+			.ready = exp->ready,
+			.metrics_path = exp->cfg->metrics_path,
+			.targets = exp->cfg->targets,
+			.n_targets = exp->cfg->n_targets,
+			.target_processes = stats.target_processes,
+			.processes_watched = stats.processes_watched,
+			.rows = rows,
+			.n_rows = n_rows,
+			.window_seconds = old ? now->time - old->time : 0,
+			.process_metrics = exp->cfg->process_metrics,
+		},
+		out);
+	free(rows);
+	return err;
+}
+
+/* `top`'s keys: q stops the loop; the others redraw at once. */
+static void handle_keys(struct exporter *exp)
+{
+	switch (top_view_keys(exp->view)) {
+	case TOP_KEY_QUIT:
+		exiting = 1;
+		break;
+	case TOP_KEY_CHANGED:
+		top_view_draw(exp->view, route_history_since(&exp->recent, TOP_WINDOW_S),
+			      route_history_newest(&exp->recent), "");
+		break;
+	case TOP_KEY_NONE:
+		break;
+	}
 }
 
 static int epoll_watch(int epfd, int fd)
@@ -332,6 +439,8 @@ static int run_loop(struct exporter *exp, long long deadline_ms)
 	err = epoll_watch(epfd, capture_epoll_fd(exp->capture));
 	if (!err && exp->server)
 		err = epoll_watch(epfd, metrics_server_epoll_fd(exp->server));
+	if (!err && exp->view)
+		err = epoll_watch(epfd, STDIN_FILENO);
 	while (!err && !exiting) {
 		long long left = deadline_ms ? deadline_ms - now_ms() : DRAIN_INTERVAL_MS;
 		int n;
@@ -352,6 +461,10 @@ static int run_loop(struct exporter *exp, long long deadline_ms)
 		}
 		if (exp->server)
 			metrics_server_run(exp->server);
+		if (exp->server || exp->view)
+			sample_routes(exp);
+		if (exp->view)
+			handle_keys(exp);
 		if (now_ms() >= next_refresh) {
 			refresh_tls(exp);
 			next_refresh = now_ms() + REFRESH_INTERVAL_MS;
@@ -544,6 +657,13 @@ static int setup_self_metrics(struct exporter *exp, const char *hook_mode)
 					       exp->n_kube_keys);
 	if (!err && exp->cfg->kubernetes.enabled)
 		err = self_metrics_add_kubernetes(&exp->self, exp->registry);
+	if (!err) {
+		exp->processes =
+			process_metrics_new(exp->registry, exp->cfg->targets, exp->cfg->n_targets,
+					    exp->cfg->process_metrics, "/proc");
+		if (!exp->processes)
+			err = -errno;
+	}
 	if (err == -EINVAL)
 		log_error("a metric name clashes with the exporter's own metrics");
 	return err;
@@ -569,6 +689,7 @@ static int start_server(struct exporter *exp, const struct exporter_config *cfg)
 	exp->guard = NULL; /* the server's now, started or not */
 	if (!exp->server)
 		return -errno;
+	metrics_server_set_index(exp->server, render_page, exp);
 	return metrics_server_set_path(exp->server, cfg->metrics_path);
 }
 
@@ -609,6 +730,25 @@ static struct privilege_needs privilege_needs_of(const struct exporter_config *c
 	return needs;
 }
 
+/* `top` with targets: the view in this terminal until q or a signal; no endpoint. */
+static int run_top(struct exporter *exp, const struct exporter_config *cfg)
+{
+	char source[64];
+	int err;
+
+	snprintf(source, sizeof(source), "%zu target%s, %s", cfg->n_targets,
+		 cfg->n_targets == 1 ? "" : "s", capture_hook_mode(exp->capture));
+	exp->view = top_view_open(source);
+	if (!exp->view) {
+		log_error("top: this terminal cannot show the view");
+		return -errno;
+	}
+	err = run_loop(exp, 0);
+	top_view_close(exp->view);
+	exp->view = NULL;
+	return err;
+}
+
 static int run(struct exporter *exp, const struct exporter_config *cfg)
 {
 	struct capture_options capture_opts = { 0 };
@@ -626,7 +766,8 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 	err = install_signal_handlers();
 	if (err)
 		return err;
-	if (!cfg->once_seconds) {
+	exp->started_ms = now_ms();
+	if (!cfg->once_seconds && !cfg->top) {
 		err = start_server(exp, cfg);
 		if (err)
 			return err;
@@ -660,6 +801,9 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 		err = run_loop(exp, now_ms() + (long long)(cfg->once_seconds * 1000));
 		return err ? err : print_once(exp);
 	}
+	if (cfg->top)
+		return run_top(exp, cfg);
+	exp->ready = 1;
 	metrics_server_set_ready(exp->server, 1);
 	log_info("serving metrics on %s://%s:%d%s",
 		 metrics_server_tls(exp->server) ? "https" : "http",
@@ -687,6 +831,20 @@ int main(int argc, char **argv)
 	case CLI_RUN:
 		break;
 	}
+	if (cfg.top_url) {
+		/* `top URL`: a view of an exporter that runs elsewhere; nothing to attach. */
+		char family[256];
+
+		snprintf(family, sizeof(family), "%s%shttp_request_duration_seconds", cfg.prefix,
+			 cfg.prefix[0] ? "_" : "");
+		err = install_signal_handlers();
+		if (!err)
+			err = top_remote_run(cfg.top_url, family, &exiting);
+		if (err)
+			log_error("top: %s", strerror(-err));
+		config_release(&cfg);
+		return err ? 1 : 0;
+	}
 	exp.cfg = &cfg;
 	log_set_verbose(cfg.verbose);
 	libbpf_set_print((libbpf_print_fn_t)log_libbpf);
@@ -712,6 +870,8 @@ int main(int argc, char **argv)
 	free(exp.kube_targets);
 	free(exp.members);
 	target_watch_free(exp.targets);
+	process_metrics_free(exp.processes);
+	route_history_release(&exp.recent);
 	capture_close(exp.capture);
 	metrics_server_stop(exp.server);
 	endpoint_guard_free(exp.guard);

@@ -106,6 +106,24 @@ __u32 *target_map_list(const struct capture *c, size_t *n)
 	return tgids;
 }
 
+size_t capture_list_processes(const struct capture *c, pid_t *pids, __u32 *targets, size_t max)
+{
+	int fd = bpf_map__fd(c->skel->maps.targets);
+	__u32 key, next, target;
+	void *prev = NULL;
+	size_t n = 0;
+
+	while (n < max && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &target))
+			continue; /* gone between the two calls */
+		pids[n] = (pid_t)key;
+		targets[n++] = target;
+	}
+	return n;
+}
+
 void target_map_count(const struct capture *c, struct capture_stats *stats)
 {
 	int fd = bpf_map__fd(c->skel->maps.targets);

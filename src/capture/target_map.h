@@ -30,4 +30,8 @@ bool capture_is_watched(const struct capture *c, pid_t pid);
  */
 int capture_sweep_connections(struct capture *c);
 
+/* The watched processes with their target index, up to max (the map's entries: the trees
+ * of --pid, --exe and --port targets; cgroup members are not in it). Returns how many. */
+size_t capture_list_processes(const struct capture *c, pid_t *pids, __u32 *targets, size_t max);
+
 #endif

@@ -16,6 +16,9 @@ static void print_usage(FILE *out)
 		"Usage: flask_ebpf_exporter TARGET [--target-label KEY=VALUE ...] [TARGET ...]\n"
 		"                           [options]\n"
 		"       flask_ebpf_exporter --config FILE [options]\n"
+		"       flask_ebpf_exporter top TARGET... [options]   live view, attaching itself\n"
+		"       flask_ebpf_exporter top URL                   live view of a running\n"
+		"                                                     exporter's /metrics\n"
 		"\n"
 		"Serves prometheus_flask_exporter's metrics for an unmodified HTTP/1.x server\n"
 		"(Flask under werkzeug or gunicorn, and others), measured from its socket reads\n"
@@ -54,6 +57,9 @@ static void print_usage(FILE *out)
 		"      --label KEY=VALUE  static label on the request families (repeatable)\n"
 		"      --no-created       no _created samples\n"
 		"      --no-defaults      no default families (export_defaults=False)\n"
+		"      --no-process-metrics\n"
+		"                         no process_* and python_info for the app (the\n"
+		"                         exporter's own flask_ebpf_exporter_process_* stay)\n"
 		"Bounds:\n"
 		"      --max-series N     label sets per default family before new ones count\n"
 		"                         under \"<overflow>\" (default %d; 0: no cap)\n"
@@ -118,6 +124,7 @@ enum {
 	OPT_WEB_IDLE_TIMEOUT,
 	OPT_WEB_MAX_HEADER_BYTES,
 	OPT_WEB_MAX_NAMES,
+	OPT_NO_PROCESS_METRICS,
 };
 
 static const struct option longopts[] = {
@@ -153,6 +160,7 @@ static const struct option longopts[] = {
 	{ "web.idle-timeout", required_argument, NULL, OPT_WEB_IDLE_TIMEOUT },
 	{ "web.max-header-bytes", required_argument, NULL, OPT_WEB_MAX_HEADER_BYTES },
 	{ "web.max-names", required_argument, NULL, OPT_WEB_MAX_NAMES },
+	{ "no-process-metrics", no_argument, NULL, OPT_NO_PROCESS_METRICS },
 	{ NULL, 0, NULL, 0 },
 };
 static const char shortopts[] = ":p:c:e:P:l:k:vhV";
@@ -276,6 +284,9 @@ static int apply_option(struct exporter_config *cfg, int c, const char *arg,
 	case OPT_FOLD_IDS:
 		cfg->fold_ids = 1;
 		return 0;
+	case OPT_NO_PROCESS_METRICS:
+		config_set_process_metrics(cfg, 0);
+		return 0;
 	case OPT_RING_BUFFER_KB:
 		if (config_parse_long(arg, 0, 1 << 20, &v)) {
 			snprintf(msg, size, "expected a power of two from 4 to 1048576, got '%s'",
@@ -340,6 +351,12 @@ enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg,
 		fprintf(stderr, "flask_ebpf_exporter: out of memory\n");
 		return CLI_EXIT_USAGE;
 	}
+	/* `top ...`: the same options, read after the word (it stands for argv[0]). */
+	if (argc > 1 && !strcmp(argv[1], "top")) {
+		cfg->top = 1;
+		argc--;
+		argv++;
+	}
 	if (!find_config(argc, argv, &config_path) && config_path) {
 		err = config_set_string(&cfg->config_file, config_path);
 		if (!err)
@@ -383,12 +400,28 @@ enum cli_result cli_parse(int argc, char **argv, struct exporter_config *cfg,
 			}
 		}
 	}
+	/* `top URL`: the one argument that is not an option. */
+	if (cfg->top && optind < argc && !cfg->top_url) {
+		err = config_set_top_url(cfg, argv[optind], msg, sizeof(msg));
+		if (err) {
+			fprintf(stderr, "flask_ebpf_exporter: top: %s\n",
+				err == -EINVAL ? msg : strerror(-err));
+			return CLI_EXIT_USAGE;
+		}
+		optind++;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "flask_ebpf_exporter: unexpected argument '%s'\n", argv[optind]);
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if (cfg->n_targets == 0 && !cfg->kubernetes.enabled && !cfg->check_config) {
+	if (cfg->top_url && (cfg->n_targets || cfg->kubernetes.enabled)) {
+		fprintf(stderr, "flask_ebpf_exporter: top: give an exporter's URL or targets to "
+				"attach to, not both\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (cfg->n_targets == 0 && !cfg->kubernetes.enabled && !cfg->check_config &&
+	    !cfg->top_url) {
 		fprintf(stderr, "flask_ebpf_exporter: nothing to watch: give at least one --pid, "
 				"--cgroup, --exe, --port or --kubernetes (or targets: or "
 				"kubernetes: in the config file)\n");

@@ -23,6 +23,7 @@ int config_init(struct exporter_config *cfg)
 	cfg->listen_port = CONFIG_DEFAULT_PORT;
 	cfg->defaults = 1;
 	cfg->created = 1;
+	cfg->process_metrics = 1;
 	cfg->max_series = CONFIG_DEFAULT_MAX_SERIES;
 	cfg->latency = CONFIG_LATENCY_HISTOGRAM;
 	cfg->hooks = HOOK_MODE_AUTO;
@@ -99,6 +100,7 @@ void config_release(struct exporter_config *cfg)
 	free(cfg->static_url_path);
 	free(cfg->config_file);
 	kube_config_release(&cfg->kubernetes);
+	free(cfg->top_url);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -673,4 +675,21 @@ int kube_config_set_rescan_ms(struct kube_config *k, long ms, char *err, size_t 
 	}
 	k->rescan_ms = (int)ms;
 	return 0;
+}
+
+void config_set_process_metrics(struct exporter_config *cfg, int on)
+{
+	cfg->process_metrics = on != 0;
+}
+
+int config_set_top_url(struct exporter_config *cfg, const char *url, char *err, size_t err_size)
+{
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+		snprintf(err, err_size,
+			 "expected an http:// or https:// URL of an exporter's metrics, "
+			 "got '%s'",
+			 url);
+		return -EINVAL;
+	}
+	return config_set_string(&cfg->top_url, url);
 }

@@ -164,9 +164,10 @@ struct exporter_config {
 	size_t n_exclude;
 	struct config_info *info; /* static info gauges */
 	size_t n_info;
-	long max_series; /* cardinality cap per default family (series_cap.h); 0: none */
-	int fold_ids;	 /* fold id-like path segments into ":id" (path_fold.h) */
-	long ring_kb;	 /* --ring-buffer-kb: the kernel's ring buffer (0: 8 MiB) */
+	long max_series;     /* cardinality cap per default family (series_cap.h); 0: none */
+	int fold_ids;	     /* fold id-like path segments into ":id" (path_fold.h) */
+	long ring_kb;	     /* --ring-buffer-kb: the kernel's ring buffer (0: 8 MiB) */
+	int process_metrics; /* the app's process_* and python_info (1 by default) */
 
 	/* Routes, group_by and custom metrics: see config/routes.h. */
 	enum group_by group_by;		 /* GROUP_BY_PATH by default */
@@ -186,6 +187,8 @@ struct exporter_config {
 	int verbose;
 	double once_seconds; /* > 0: --once: wait this long, print the exposition, exit */
 	int check_config;    /* --check-config: validate and exit */
+	int top;	     /* `top`: the live terminal view instead of the endpoint */
+	char *top_url;	     /* `top URL`: view a running exporter's metrics, attach nothing */
 	char *config_file;   /* --config FILE, NULL when none */
 };
 
@@ -243,6 +246,11 @@ int config_parse_listen(const char *text, char *host, size_t host_size, int *por
 /* Adds or replaces a label of an info gauge: a valid label name, not starting with __. */
 int config_set_info_label(struct config_info *info, const char *key, const char *value, char *err,
 			  size_t err_size);
+
+/* The app's process metrics on or off (--no-process-metrics, process_metrics:). */
+void config_set_process_metrics(struct exporter_config *cfg, int on);
+/* `top URL`: an http:// or https:// URL of a running exporter's metrics. */
+int config_set_top_url(struct exporter_config *cfg, const char *url, char *err, size_t err_size);
 
 /* Decimal text, all of it, in min..max -> *out. Returns 0 or -EINVAL. */
 int config_parse_long(const char *text, long min, long max, long *out);

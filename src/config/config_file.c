@@ -262,6 +262,17 @@ static int parse_web_limits(struct config_ctx *c, const char *key, yaml_node_t *
 	return config_walk_pairs(c, key, value, parse_web_limit, target);
 }
 
+static int parse_process_metrics(struct config_ctx *c, const char *key, yaml_node_t *value,
+				 void *target)
+{
+	int on;
+	int err = config_get_bool(c, key, value, &on);
+
+	if (!err)
+		config_set_process_metrics(target, on);
+	return err;
+}
+
 static int parse_fold_ids(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
 	return config_get_bool(c, key, value, &((struct exporter_config *)target)->fold_ids);
@@ -428,6 +439,7 @@ static const struct config_key top_keys[] = {
 	{ "metrics", config_parse_metrics },
 	{ "max_series", parse_max_series },
 	{ "fold_ids", parse_fold_ids },
+	{ "process_metrics", parse_process_metrics },
 	{ "ring_buffer_kb", parse_ring_buffer_kb },
 	{ "targets", parse_targets },
 	{ "kubernetes", parse_kubernetes },

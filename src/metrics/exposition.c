@@ -44,7 +44,7 @@ static void put_family(struct sample_ctx *s)
 	 * with HELP/TYPE only when there is at least one: a family with no children has none.
 	 * Gauges have no _created.
 	 */
-	if (!s->options->created || type == METRIC_GAUGE || n == 0 ||
+	if (!s->options->created || !metric_family_has_created(f) || n == 0 ||
 	    !exposition_sample_wanted(s->options, f, "_created"))
 		return;
 	exposition_put_header(s->out, name, "_created", metric_family_help(f), 0, "gauge");

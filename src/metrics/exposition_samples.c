@@ -153,7 +153,7 @@ static int exposition_family_wanted(const struct exposition_options *o,
 	if (metric_family_child_count(f) == 0)
 		return 0; /* no samples at all: the restricted registry drops the family */
 	for (suffix = sample_suffixes(f); *suffix; suffix++) {
-		if (!strcmp(*suffix, "_created") && !o->created)
+		if (!strcmp(*suffix, "_created") && (!o->created || !metric_family_has_created(f)))
 			continue;
 		if (!strcmp(*suffix, "_sum") && metric_family_type(f) == METRIC_HISTOGRAM &&
 		    metric_family_bucket_bound(f, 0) < 0)
@@ -208,7 +208,7 @@ void exposition_child_samples(const struct sample_ctx *s, sample_fn fn)
 		emit(s, fn, "_sum", NULL, metric_child_sum(s->child));
 		break;
 	}
-	if (s->options->created && type != METRIC_GAUGE)
+	if (s->options->created && metric_family_has_created(s->family))
 		emit(s, fn, "_created", NULL, metric_child_created(s->child));
 }
 

@@ -50,6 +50,7 @@ struct metric_family {
 	size_t fold[REGISTRY_MAX_FOLD]; /* label indexes folded to REGISTRY_OVERFLOW_VALUE */
 	size_t n_fold;
 	struct metric_child *over_cap;
+	int without_created; /* metric_family_without_created */
 };
 
 struct registry {
@@ -691,4 +692,14 @@ double metric_child_bucket(const struct metric_child *c, size_t i)
 double metric_child_created(const struct metric_child *c)
 {
 	return c->created;
+}
+
+void metric_family_without_created(struct metric_family *f)
+{
+	f->without_created = 1;
+}
+
+int metric_family_has_created(const struct metric_family *f)
+{
+	return f->type != METRIC_GAUGE && !f->without_created;
 }

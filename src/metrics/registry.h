@@ -74,6 +74,13 @@ int metric_family_set_cap(struct metric_family *f, size_t max_children, const ch
 /* Has this child counted label sets past its family's cap? */
 int metric_child_over_cap(const struct metric_child *c);
 
+/* No _created samples for this family's children, whatever the scrape asks: what a custom
+ * collector's CounterMetricFamily prints (process_cpu_seconds_total). */
+void metric_family_without_created(struct metric_family *f);
+/* Does the family print _created samples (a counter, histogram or summary not told
+ * otherwise)? */
+int metric_family_has_created(const struct metric_family *f);
+
 /* Counters and gauges. */
 void metric_child_inc(struct metric_child *c, double amount);
 void metric_child_set(struct metric_child *c, double value);

@@ -23,7 +23,9 @@ struct metrics_server {
 	metrics_render_fn render;
 	void *ctx;
 	int ready;
-	char *path; /* NULL: /metrics */
+	char *path;	       /* NULL: /metrics */
+	metrics_page_fn index; /* the page at `/`; NULL: a link to the metrics */
+	void *index_ctx;
 };
 
 /* A scrape's ?name[]= values, gathered from libmicrohttpd's (decoded) arguments. */
@@ -135,11 +137,17 @@ static enum MHD_Result serve_index(struct metrics_server *s, struct MHD_Connecti
 	size_t len;
 	char *body;
 
-	strbuf_printf(
-		&out,
-		"<html><head><title>flask_ebpf_exporter</title></head><body>"
-		"<h1>flask_ebpf_exporter</h1><p><a href=\"%s\">Metrics</a></p></body></html>\n",
-		s->path ? s->path : "/metrics");
+	if (s->index && s->index(s->index_ctx, &out)) {
+		strbuf_release(&out);
+		return respond_text(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    "cannot render the page: out of memory\n");
+	}
+	if (!s->index)
+		strbuf_printf(&out,
+			      "<html><head><title>flask_ebpf_exporter</title></head><body>"
+			      "<h1>flask_ebpf_exporter</h1><p><a href=\"%s\">Metrics</a></p>"
+			      "</body></html>\n",
+			      s->path ? s->path : "/metrics");
 	body = strbuf_detach(&out, &len);
 	if (!body)
 		return MHD_NO;
@@ -324,4 +332,10 @@ int metrics_server_set_path(struct metrics_server *s, const char *path)
 void metrics_server_set_ready(struct metrics_server *s, int ready)
 {
 	s->ready = ready;
+}
+
+void metrics_server_set_index(struct metrics_server *s, metrics_page_fn page, void *ctx)
+{
+	s->index = page;
+	s->index_ctx = ctx;
 }

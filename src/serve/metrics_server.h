@@ -52,4 +52,9 @@ void metrics_server_reload(struct metrics_server *s);
 /* Refusals by reason, open connections, reloads: for the self-metrics. */
 void metrics_server_stats(const struct metrics_server *s, struct endpoint_stats *out);
 
+/* Writes the HTML page at `/` into out. Returns 0 or -errno. */
+typedef int (*metrics_page_fn)(void *ctx, struct strbuf *out);
+/* The page at `/` (serve/landing_page.h); without one, `/` is a link to the metrics. */
+void metrics_server_set_index(struct metrics_server *s, metrics_page_fn page, void *ctx);
+
 #endif

@@ -419,3 +419,37 @@ size_t target_watch_cgroup_members(const struct target_watch *tw, __u32 *out, si
 		for_each_member(tw->cgroups[i].dir, 0, list_member, &l);
 	return l.n;
 }
+
+struct member_pairs {
+	const struct capture *capture;
+	pid_t *pids;
+	unsigned int *targets;
+	size_t n, max;
+	unsigned int target;
+};
+
+/* A cgroup member not in a watched tree (those the kernel's map lists already). */
+static void pair_member(void *ctx, pid_t pid)
+{
+	struct member_pairs *m = ctx;
+
+	if (m->n < m->max && !capture_is_watched(m->capture, pid)) {
+		m->pids[m->n] = pid;
+		m->targets[m->n++] = m->target;
+	}
+}
+
+size_t target_watch_list_processes(const struct target_watch *tw, pid_t *pids,
+				   unsigned int *targets, size_t max)
+{
+	struct member_pairs m = {
+		.capture = tw->capture, .pids = pids, .targets = targets, .max = max
+	};
+
+	m.n = capture_list_processes(tw->capture, pids, targets, max);
+	for (size_t i = 0; i < tw->n_cgroups; i++) {
+		m.target = tw->cgroups[i].target;
+		for_each_member(tw->cgroups[i].dir, 0, pair_member, &m);
+	}
+	return m.n;
+}

@@ -60,4 +60,9 @@ unsigned int target_watch_cgroup_processes(const struct target_watch *tw, __u32 
 /* The members of every watched cgroup (for the OpenSSL refresh), up to max; how many. */
 size_t target_watch_cgroup_members(const struct target_watch *tw, __u32 *out, size_t max);
 
+/* Every watched process with its target index (trees and cgroup members), up to max.
+ * Returns how many were listed. */
+size_t target_watch_list_processes(const struct target_watch *tw, pid_t *pids,
+				   unsigned int *targets, size_t max);
+
 #endif

@@ -339,8 +339,8 @@ BROKEN = [
     ("latency: histogram\nprefx: x\n",
      "{f}:2: prefx: unknown key (known: pids, listen, metrics_path, hooks, verbose, defaults, "
      "prefix, buckets, latency, created, labels, exclude, info, group_by, static_url_path, "
-     "routes, metrics, max_series, fold_ids, ring_buffer_kb, targets, kubernetes, "
-     "web_config_file, web_limits)"),
+     "routes, metrics, max_series, fold_ids, process_metrics, ring_buffer_kb, targets, "
+     "kubernetes, web_config_file, web_limits)"),
     ("exclude:\n  - /ok\n  - '/bad[('\n",
      "{f}:3: exclude[1]: bad regex '/bad[(': missing terminating ] for character class at "
      "offset 6"),

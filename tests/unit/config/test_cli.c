@@ -314,6 +314,63 @@ static void test_hooks(void **state)
 	assert_int_equal(parse_only(5, empty), CLI_EXIT_USAGE);
 }
 
+/* --no-process-metrics, and process_metrics: false in the file (flags and the file share
+ * the setter). */
+static void test_process_metrics_switch(void **state)
+{
+	char path[] = "/tmp/fee-cli-pm-XXXXXX";
+	char *on[] = { "fee", "--pid", "1", NULL };
+	char *off[] = { "fee", "--pid", "1", "--no-process-metrics", NULL };
+	char *file[] = { "fee", "--pid", "1", "--config", path, NULL };
+	struct exporter_config opts;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "process_metrics: false\n", 23), 23);
+	close(fd);
+	assert_int_equal(parse(&opts, 3, on), CLI_RUN);
+	assert_int_equal(opts.process_metrics, 1);
+	config_release(&opts);
+	assert_int_equal(parse(&opts, 4, off), CLI_RUN);
+	assert_int_equal(opts.process_metrics, 0);
+	config_release(&opts);
+	assert_int_equal(parse(&opts, 5, file), CLI_RUN);
+	assert_int_equal(opts.process_metrics, 0);
+	config_release(&opts);
+	unlink(path);
+}
+
+/* `top` with targets, `top URL`, and what is not allowed. */
+static void test_top_forms(void **state)
+{
+	char *with_targets[] = { "fee", "top", "--pid", "42", NULL };
+	char *with_url[] = { "fee", "top", "http://127.0.0.1:9969/metrics", NULL };
+	char *both[] = { "fee", "top", "--pid", "42", "http://127.0.0.1:9969/metrics", NULL };
+	char *not_url[] = { "fee", "top", "localhost:9969", NULL };
+	char *neither[] = { "fee", "top", NULL };
+	char *url_without_top[] = { "fee", "http://127.0.0.1:9969/metrics", NULL };
+	struct exporter_config opts;
+
+	assert_int_equal(parse(&opts, 4, with_targets), CLI_RUN);
+	assert_int_equal(opts.top, 1);
+	assert_null(opts.top_url);
+	assert_int_equal(opts.targets[0].pid, 42);
+	config_release(&opts);
+	assert_int_equal(parse(&opts, 3, with_url), CLI_RUN);
+	assert_int_equal(opts.top, 1);
+	assert_string_equal(opts.top_url, "http://127.0.0.1:9969/metrics");
+	assert_int_equal(opts.n_targets, 0);
+	config_release(&opts);
+	assert_int_equal(parse(&opts, 5, both), CLI_EXIT_USAGE);
+	config_release(&opts);
+	assert_int_equal(parse(&opts, 3, not_url), CLI_EXIT_USAGE);
+	config_release(&opts);
+	assert_int_equal(parse(&opts, 2, neither), CLI_EXIT_USAGE);
+	config_release(&opts);
+	assert_int_equal(parse(&opts, 2, url_without_top), CLI_EXIT_USAGE);
+	config_release(&opts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +383,8 @@ int main(void)
 		cmocka_unit_test(test_targets_and_labels),
 		cmocka_unit_test(test_target_errors),
 		cmocka_unit_test(test_target_label_needs_a_flag_target),
+		cmocka_unit_test(test_process_metrics_switch),
+		cmocka_unit_test(test_top_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

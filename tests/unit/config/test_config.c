@@ -131,7 +131,8 @@ static const struct {
 	  "metrics_path, hooks, verbose, defaults, "
 	  "prefix, buckets, latency, created, labels, exclude, info, "
 	  "group_by, static_url_path, routes, metrics, max_series, "
-	  "fold_ids, ring_buffer_kb, targets, kubernetes, web_config_file, web_limits)" },
+	  "fold_ids, process_metrics, ring_buffer_kb, targets, kubernetes, web_config_file, "
+	  "web_limits)" },
 	{ "ring_buffer_kb: 1000\n",
 	  "t.yaml:1: ring_buffer_kb: expected a power of two from 4 to 1048576, got 1000" },
 	{ "targets: {pid: 1}\n", "t.yaml:1: targets: expected a list, got a mapping" },
