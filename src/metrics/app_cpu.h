@@ -5,10 +5,12 @@
  *
  * The application's CPU is, for each live process, its own user+system time plus that of
  * the children it has reaped (cutime+cstime: a worker that exited and was waited for by
- * the master lives on in the master's figures), plus `carried`: the CPU of processes that
- * vanished without a live process having reaped them (the master itself restarted, a
- * process reaped by an outside parent). A process that vanished while a survivor's reaped
- * time grew is taken to be in that growth, so nothing is counted twice.
+ * the master lives on in the master's figures), plus the CPU of processes that vanished
+ * and are not (yet) in a live process's reaped time:
+ *   - a process whose parent still runs is `pending` with that parent until the parent's
+ *     reaped time grows by as much (a killed worker is a zombie until the master waits for
+ *     it; the scrape may fall between the two), so nothing is counted twice;
+ *   - a process whose parent is gone too (the master restarted) is `carried` for good.
  */
 #ifndef FEE_APP_CPU_H
 #define FEE_APP_CPU_H
@@ -18,16 +20,25 @@
 
 /* One process at one scrape; (pid, start_ticks) names it across PID reuse. */
 struct app_cpu_process {
-	pid_t pid;
+	pid_t pid, ppid;
 	unsigned long long start_ticks;
 	unsigned long long own;	   /* utime + stime */
 	unsigned long long reaped; /* cutime + cstime */
 };
 
+/* CPU of vanished children a live parent has not reaped yet. */
+struct app_cpu_pending {
+	pid_t parent;
+	unsigned long long parent_start;
+	unsigned long long ticks;
+};
+
 struct app_cpu {
 	struct app_cpu_process *last; /* the previous scrape's processes */
 	size_t n_last;
-	unsigned long long carried; /* ticks of processes gone, not in any survivor's reaped */
+	struct app_cpu_pending *pending; /* one per parent */
+	size_t n_pending;
+	unsigned long long carried; /* ticks of processes gone whose parent is gone too */
 	unsigned long long total;   /* the last answer */
 };
 

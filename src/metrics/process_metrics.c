@@ -352,6 +352,7 @@ int process_metrics_update(struct process_metrics *pm, const pid_t *pids,
 		add_figures(&app->sum, &f, pm->page_size);
 		app->procs[app->n_procs++] = (struct app_cpu_process){
 			.pid = f.pid,
+			.ppid = f.ppid,
 			.start_ticks = f.start_ticks,
 			.own = f.utime + f.stime,
 			.reaped = f.cutime + f.cstime,

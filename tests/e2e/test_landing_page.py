@@ -1,7 +1,7 @@
 """The landing page at `/` (issue 17), loaded by headless Chromium (Debian's) while traffic
 runs: the DOM names the target and its processes and lists the routes sent with non-zero
 rates, the error route marked (escaping of what traffic sends: tests/unit/serve). The screenshot is kept under build/ (the README's image
-is a copy of it)."""
+is a copy of it: FEE_UPDATE_DOC_IMAGES=1 writes it to docs/images/)."""
 import os
 import shutil
 import subprocess
@@ -91,6 +91,8 @@ def test_landing_page_in_chromium(gunicorn_server, attach, tmp_path):
         shot = chromium(str(tmp_path / "profile2"), "--window-size=1100,900",
                         f"--screenshot={SCREENSHOT}", exporter.base + "/")
         assert shot.returncode == 0 and os.path.getsize(SCREENSHOT) > 10000, shot.stderr
+        if os.environ.get("FEE_UPDATE_DOC_IMAGES"):  # README's image: docs/images/
+            shutil.copy(SCREENSHOT, os.path.join(REPO, "docs", "images", "landing-page.png"))
     finally:
         stop.set()
         sender.join(15)

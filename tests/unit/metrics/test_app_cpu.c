@@ -8,9 +8,14 @@
 
 #include "metrics/app_cpu.h"
 
+/* A process of the app: the master is 100 (its parent, 1, is not watched); every other
+ * process is the master's child. */
 #define P(pid_, start_, own_, reaped_)                                                             \
-	((struct app_cpu_process){                                                                 \
-		.pid = (pid_), .start_ticks = (start_), .own = (own_), .reaped = (reaped_) })
+	((struct app_cpu_process){ .pid = (pid_),                                                  \
+				   .ppid = (pid_) == 100 ? 1 : 100,                                \
+				   .start_ticks = (start_),                                        \
+				   .own = (own_),                                                  \
+				   .reaped = (reaped_) })
 
 static void test_sum_of_live_processes(void **state)
 {
@@ -32,6 +37,24 @@ static void test_worker_reaped_by_master(void **state)
 	assert_int_equal(app_cpu_account(&a, before, 3), 60);
 	/* 11 + 30 (reaped 102) + 25 + 1 (the respawned worker) */
 	assert_int_equal(app_cpu_account(&a, after, 3), 67);
+	app_cpu_release(&a);
+}
+
+/* A worker killed between scrapes is gone from the list before the master reaps it (a
+ * zombie): pending with the master until its reaped time grows, never counted twice. */
+static void test_zombie_then_reaped(void **state)
+{
+	struct app_cpu a = { 0 };
+	struct app_cpu_process before[] = { P(100, 1, 10, 0), P(101, 2, 20, 0), P(102, 2, 30, 0) };
+	struct app_cpu_process zombie[] = { P(100, 1, 10, 0), P(101, 2, 20, 0) };
+	struct app_cpu_process reaped[] = { P(100, 1, 10, 30), P(101, 2, 21, 0), P(103, 9, 0, 0) };
+
+	assert_int_equal(app_cpu_account(&a, before, 3), 60);
+	assert_int_equal(app_cpu_account(&a, zombie, 2), 60);
+	assert_int_equal(a.n_pending, 1);
+	assert_int_equal(app_cpu_account(&a, reaped, 3), 61); /* not 91 */
+	assert_int_equal(a.n_pending, 0);
+	assert_int_equal(a.carried, 0);
 	app_cpu_release(&a);
 }
 
@@ -71,7 +94,7 @@ static void test_never_decreases(void **state)
 	struct app_cpu a = { 0 };
 	unsigned long long last = 0;
 	unsigned int seed = 12345;
-	struct app_cpu_process procs[4] = { P(1, 1, 0, 0), P(2, 2, 0, 0), P(3, 3, 0, 0),
+	struct app_cpu_process procs[4] = { P(100, 1, 0, 0), P(2, 2, 0, 0), P(3, 3, 0, 0),
 					    P(4, 4, 0, 0) };
 
 	for (int round = 0; round < 2000; round++) {
@@ -98,6 +121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sum_of_live_processes),
 		cmocka_unit_test(test_worker_reaped_by_master),
+		cmocka_unit_test(test_zombie_then_reaped),
 		cmocka_unit_test(test_master_restart_is_carried),
 		cmocka_unit_test(test_pid_reuse),
 		cmocka_unit_test(test_never_decreases),
