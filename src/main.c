@@ -171,6 +171,10 @@ static int kube_watch(void *ctx, const struct kube_watched *w)
 	t->processes = self_metrics_add_target(&exp->self, w->target, "kubernetes", values);
 	if (!t->processes)
 		return -errno;
+	err = process_metrics_add_target(exp->processes, w->target, exp->kube_keys, values,
+					 exp->n_kube_keys);
+	if (err)
+		return err;
 	cg.id = w->cgroup_id;
 	cg.level = w->level;
 	cg.target = w->target;
@@ -658,9 +662,9 @@ static int setup_self_metrics(struct exporter *exp, const char *hook_mode)
 	if (!err && exp->cfg->kubernetes.enabled)
 		err = self_metrics_add_kubernetes(&exp->self, exp->registry);
 	if (!err) {
-		exp->processes =
-			process_metrics_new(exp->registry, exp->cfg->targets, exp->cfg->n_targets,
-					    exp->cfg->process_metrics, "/proc");
+		exp->processes = process_metrics_new(
+			exp->registry, exp->cfg->targets, exp->cfg->n_targets, exp->kube_keys,
+			exp->n_kube_keys, exp->cfg->process_metrics, "/proc");
 		if (!exp->processes)
 			err = -errno;
 	}

@@ -52,6 +52,7 @@ struct figures_sum {
 
 struct app {
 	const char **values; /* target label values, in label_names order ("" when absent) */
+	int owns_values;     /* values[0..n_labels) are copies (run-time targets) */
 	struct metric_child *child[PF_COUNT];
 	struct app_cpu cpu;
 	struct app_cpu_process *procs; /* this scrape's, for app_cpu */
@@ -61,6 +62,11 @@ struct app {
 	pid_t python_of;
 	unsigned long long python_of_start;
 	struct metric_child *python;
+};
+
+struct target_app {
+	unsigned int target;
+	size_t app;
 };
 
 struct process_metrics {
@@ -75,6 +81,9 @@ struct process_metrics {
 	size_t n_apps;
 	size_t *app_of_target; /* index in apps by target index */
 	size_t n_targets;
+	struct target_app *dynamic; /* targets added at run time (Kubernetes pods) */
+	size_t n_dynamic;
+	int enabled; /* the app's families are declared */
 	/* the exporter itself */
 	struct metric_child *self[PF_COUNT];
 };
@@ -87,28 +96,33 @@ static const char *target_value(const struct config_target *t, const char *key)
 	return "";
 }
 
-/* label_names = the union of the targets' label keys, in first-seen order. */
-static int collect_label_names(struct process_metrics *pm, const struct config_target *targets,
-			       size_t n)
+static void add_label_name(struct process_metrics *pm, const char *key)
 {
-	size_t max = PYTHON_LABELS;
+	size_t k = 0;
+
+	while (k < pm->n_labels && strcmp(pm->label_names[k], key))
+		k++;
+	if (k == pm->n_labels)
+		pm->label_names[pm->n_labels++] = key;
+}
+
+/* label_names = the union of the targets' label keys and the run-time ones, in first-seen
+ * order. */
+static int collect_label_names(struct process_metrics *pm, const struct config_target *targets,
+			       size_t n, const char *const *dynamic_keys, size_t n_dynamic_keys)
+{
+	size_t max = PYTHON_LABELS + n_dynamic_keys;
 
 	for (size_t t = 0; t < n; t++)
 		max += targets[t].n_labels;
 	pm->label_names = calloc(max, sizeof(*pm->label_names));
 	if (!pm->label_names)
 		return -ENOMEM;
-	for (size_t t = 0; t < n; t++) {
-		for (size_t i = 0; i < targets[t].n_labels; i++) {
-			const char *key = targets[t].labels[i].key;
-			size_t k = 0;
-
-			while (k < pm->n_labels && strcmp(pm->label_names[k], key))
-				k++;
-			if (k == pm->n_labels)
-				pm->label_names[pm->n_labels++] = key;
-		}
-	}
+	for (size_t t = 0; t < n; t++)
+		for (size_t i = 0; i < targets[t].n_labels; i++)
+			add_label_name(pm, targets[t].labels[i].key);
+	for (size_t i = 0; i < n_dynamic_keys; i++)
+		add_label_name(pm, dynamic_keys[i]);
 	for (size_t i = 0; i < PYTHON_LABELS; i++)
 		pm->label_names[pm->n_labels + i] = python_label_names[i];
 	return 0;
@@ -122,31 +136,111 @@ static int same_values(const char **a, const char **b, size_t n)
 	return 1;
 }
 
+/* The application with these label values (values: n_labels + PYTHON_LABELS slots, taken
+ * over), added when new. Its index, or -ENOMEM. */
+static size_t find_app(const struct process_metrics *pm, const char **values)
+{
+	size_t a = 0;
+
+	while (a < pm->n_apps && !same_values(pm->apps[a].values, values, pm->n_labels))
+		a++;
+	return a;
+}
+
+static long app_for(struct process_metrics *pm, const char **values)
+{
+	struct app *grown;
+	size_t a = find_app(pm, values);
+
+	if (a < pm->n_apps) {
+		free(values);
+		return (long)a;
+	}
+	grown = realloc(pm->apps, (pm->n_apps + 1) * sizeof(*grown));
+	if (!grown) {
+		free(values);
+		return -ENOMEM;
+	}
+	pm->apps = grown;
+	memset(&grown[a], 0, sizeof(grown[a]));
+	grown[a].values = values;
+	pm->n_apps++;
+	return (long)a;
+}
+
 /* One application per distinct set of target label values. */
 static int group_targets(struct process_metrics *pm, const struct config_target *targets, size_t n)
 {
-	pm->apps = calloc(n ? n : 1, sizeof(*pm->apps));
 	pm->app_of_target = calloc(n ? n : 1, sizeof(*pm->app_of_target));
-	if (!pm->apps || !pm->app_of_target)
+	if (!pm->app_of_target)
 		return -ENOMEM;
 	pm->n_targets = n;
 	for (size_t t = 0; t < n; t++) {
 		const char **values = calloc(pm->n_labels + PYTHON_LABELS, sizeof(*values));
-		size_t a = 0;
+		long a;
 
 		if (!values)
 			return -ENOMEM;
 		for (size_t k = 0; k < pm->n_labels; k++)
 			values[k] = target_value(&targets[t], pm->label_names[k]);
-		while (a < pm->n_apps && !same_values(pm->apps[a].values, values, pm->n_labels))
-			a++;
-		if (a == pm->n_apps)
-			pm->apps[pm->n_apps++].values = values;
-		else
-			free(values);
-		pm->app_of_target[t] = a;
+		a = app_for(pm, values);
+		if (a < 0)
+			return (int)a;
+		pm->app_of_target[t] = (size_t)a;
 	}
 	return 0;
+}
+
+int process_metrics_add_target(struct process_metrics *pm, unsigned int target,
+			       const char *const *keys, const char *const *values, size_t n)
+{
+	const char **all;
+	struct target_app *grown;
+	long a;
+
+	if (!pm->enabled)
+		return 0;
+	all = calloc(pm->n_labels + PYTHON_LABELS, sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	for (size_t k = 0; k < pm->n_labels; k++) {
+		all[k] = "";
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(keys[i], pm->label_names[k]))
+				all[k] = values[i];
+	}
+	a = (long)find_app(pm, all);
+	if ((size_t)a < pm->n_apps) {
+		free(all);
+	} else {
+		/* The values must outlive the caller's: the new app keeps copies. */
+		for (size_t k = 0; k < pm->n_labels; k++)
+			all[k] = strdup(all[k]);
+		a = app_for(pm, all);
+		if (a < 0)
+			return (int)a;
+		pm->apps[a].owns_values = 1;
+		for (size_t k = 0; k < pm->n_labels; k++)
+			if (!pm->apps[a].values[k])
+				return -ENOMEM;
+	}
+	grown = realloc(pm->dynamic, (pm->n_dynamic + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	pm->dynamic = grown;
+	grown[pm->n_dynamic++] = (struct target_app){ .target = target, .app = (size_t)a };
+	return 0;
+}
+
+/* The application of a record's target index, or NULL. */
+static struct app *app_of(struct process_metrics *pm, unsigned int target)
+{
+	if (target < pm->n_targets)
+		return &pm->apps[pm->app_of_target[target]];
+	for (size_t i = 0; i < pm->n_dynamic; i++)
+		if (pm->dynamic[i].target == target)
+			return &pm->apps[pm->dynamic[i].app];
+	return NULL;
 }
 
 static struct metric_family *add_process_family(struct registry *r, const char *prefix, int i,
@@ -190,7 +284,8 @@ static int declare_self(struct process_metrics *pm, struct registry *r)
 }
 
 struct process_metrics *process_metrics_new(struct registry *r, const struct config_target *targets,
-					    size_t n_targets, int apps, const char *proc_root)
+					    size_t n_targets, const char *const *dynamic_keys,
+					    size_t n_dynamic_keys, int apps, const char *proc_root)
 {
 	struct process_metrics *pm = calloc(1, sizeof(*pm));
 	int err;
@@ -202,7 +297,8 @@ struct process_metrics *process_metrics_new(struct registry *r, const struct con
 	pm->page_size = (double)sysconf(_SC_PAGESIZE);
 	if (proc_boot_time(proc_root, &pm->boot_time))
 		pm->boot_time = 0;
-	err = collect_label_names(pm, targets, apps ? n_targets : 0);
+	pm->enabled = apps;
+	err = collect_label_names(pm, targets, apps ? n_targets : 0, dynamic_keys, n_dynamic_keys);
 	if (!err && apps)
 		err = group_targets(pm, targets, n_targets);
 	if (!err && apps)
@@ -222,12 +318,15 @@ void process_metrics_free(struct process_metrics *pm)
 	if (!pm)
 		return;
 	for (size_t a = 0; a < pm->n_apps; a++) {
+		for (size_t k = 0; pm->apps[a].owns_values && k < pm->n_labels; k++)
+			free((char *)pm->apps[a].values[k]);
 		free(pm->apps[a].values);
 		free(pm->apps[a].procs);
 		app_cpu_release(&pm->apps[a].cpu);
 	}
 	free(pm->apps);
 	free(pm->app_of_target);
+	free(pm->dynamic);
 	free(pm->label_names);
 	free(pm);
 }
@@ -346,9 +445,9 @@ int process_metrics_update(struct process_metrics *pm, const pid_t *pids,
 		struct proc_figures f;
 		struct app *app;
 
-		if (targets[i] >= pm->n_targets || proc_figures_read(pm->proc_root, pids[i], &f))
+		app = app_of(pm, targets[i]);
+		if (!app || proc_figures_read(pm->proc_root, pids[i], &f))
 			continue;
-		app = &pm->apps[pm->app_of_target[targets[i]]];
 		add_figures(&app->sum, &f, pm->page_size);
 		app->procs[app->n_procs++] = (struct app_cpu_process){
 			.pid = f.pid,

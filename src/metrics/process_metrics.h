@@ -32,11 +32,19 @@ struct process_metrics;
 
 /*
  * Declares the families in r: the application's (when `apps`, one application per set of
- * target label values among targets[0..n)) and the exporter's own. proc_root: "/proc"
- * (another directory in tests). NULL + errno: EINVAL for a name clash in r.
+ * target label values among targets[0..n), with room for the label names run-time targets
+ * set: dynamic_keys) and the exporter's own. proc_root: "/proc" (another directory in
+ * tests). NULL + errno: EINVAL for a name clash in r.
  */
 struct process_metrics *process_metrics_new(struct registry *r, const struct config_target *targets,
-					    size_t n_targets, int apps, const char *proc_root);
+					    size_t n_targets, const char *const *dynamic_keys,
+					    size_t n_dynamic_keys, int apps, const char *proc_root);
+
+/* A target added at run time (a Kubernetes pod container, target index `target`) with its
+ * labels (keys among the dynamic_keys; copied): its processes are the application with
+ * those label values. 0 or -ENOMEM; nothing when the app's families are off. */
+int process_metrics_add_target(struct process_metrics *pm, unsigned int target,
+			       const char *const *keys, const char *const *values, size_t n);
 void process_metrics_free(struct process_metrics *pm);
 
 /*

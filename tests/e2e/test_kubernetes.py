@@ -79,6 +79,12 @@ def test_containerd_pods_counted_per_pod(containerd, attach, tmp_path, monkeypat
         labels(state="watched"): 3.0, labels(state="skipped"): 1.0,
         labels(state="sandbox"): 3.0, labels(state="metadata_unknown"): 0.0,
         labels(state="over_limit"): 0.0}
+    # The app's process metrics (issue 17) per pod container, with the pod's labels.
+    containers = {("web-1", "web"), ("api-1", "api"), ("api-1", "admin")}
+    for name in ("process_cpu_seconds_total", "process_resident_memory_bytes", "python_info"):
+        got = series(text, name)
+        assert {(dict(k)["k8s_pod"], dict(k)["k8s_container"]) for k in got} == containers, name
+    assert all(v > 0 for v in series(text, "process_resident_memory_bytes").values())
     promtool_check(text)
 
 
