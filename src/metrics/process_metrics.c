@@ -45,6 +45,7 @@ static const char *const python_label_names[] = { "implementation", "major", "mi
 /* The figures of one application (or of the exporter) at one scrape. */
 struct figures_sum {
 	double vmem, rss, start, open_fds, max_fds;
+	int fds_known; /* some process's /proc/PID/fd was readable */
 	size_t n;
 	unsigned long long oldest_start;
 	pid_t oldest;
@@ -335,8 +336,10 @@ static void add_figures(struct figures_sum *s, const struct proc_figures *f, dou
 {
 	s->vmem += (double)f->vsize;
 	s->rss += (double)f->rss_pages * page_size;
-	if (f->open_fds > 0)
+	if (f->open_fds >= 0) {
 		s->open_fds += (double)f->open_fds;
+		s->fds_known = 1;
+	}
 	if (!s->n || f->start_ticks < s->oldest_start) {
 		s->oldest_start = f->start_ticks;
 		s->oldest = f->pid;
@@ -352,8 +355,11 @@ static void set_children(struct metric_child *const *child, const struct figures
 	metric_child_set(child[PF_RSS], s->rss);
 	metric_child_set(child[PF_START], start_seconds);
 	metric_child_set(child[PF_CPU], cpu_seconds);
-	metric_child_set(child[PF_OPEN_FDS], s->open_fds);
-	if (s->max_fds >= 0)
+	/* Unreadable descriptors (another user's processes without CAP_SYS_PTRACE): no series
+	 * rather than a false 0; the application's children are made once known. */
+	if (child[PF_OPEN_FDS] && (s->fds_known || !s->n))
+		metric_child_set(child[PF_OPEN_FDS], s->open_fds);
+	if (child[PF_MAX_FDS] && s->max_fds >= 0)
 		metric_child_set(child[PF_MAX_FDS], s->max_fds);
 }
 
@@ -398,12 +404,13 @@ static int update_app(struct process_metrics *pm, struct app *app)
 	ticks = app_cpu_account(&app->cpu, app->procs, app->n_procs);
 	if (ticks == -1ULL)
 		return -ENOMEM;
-	if (!app->child[0]) {
-		for (int i = 0; i < PF_COUNT; i++) {
-			app->child[i] = metric_family_child(pm->family[i], app->values);
-			if (!app->child[i])
-				return -errno;
-		}
+	for (int i = 0; i < PF_COUNT; i++) {
+		if (app->child[i] || (i == PF_OPEN_FDS && !app->sum.fds_known) ||
+		    (i == PF_MAX_FDS && app->sum.max_fds < 0))
+			continue;
+		app->child[i] = metric_family_child(pm->family[i], app->values);
+		if (!app->child[i])
+			return -errno;
 	}
 	/* Gone for now (restarting): no memory, no descriptors; the start time and the CPU
 	 * counter keep their last values. */
@@ -435,6 +442,7 @@ int process_metrics_update(struct process_metrics *pm, const pid_t *pids,
 		struct app *app = &pm->apps[a];
 
 		memset(&app->sum, 0, sizeof(app->sum));
+		app->sum.max_fds = -1; /* unknown until a process says */
 		free(app->procs);
 		app->procs = calloc(n ? n : 1, sizeof(*app->procs));
 		app->n_procs = 0;
