@@ -23,7 +23,7 @@ struct token {
 };
 
 struct kube_api_client {
-	const struct kube_api_config *cfg;
+	const struct kube_api_access *cfg;
 	CURL *curl;
 	char *user_agent;
 	struct token token;
@@ -96,7 +96,7 @@ static void set_pem(CURL *curl, const struct kube_pem *pem, CURLoption file_opt,
 	}
 }
 
-struct kube_api_client *kube_api_client_new(const struct kube_api_config *cfg,
+struct kube_api_client *kube_api_client_new(const struct kube_api_access *cfg,
 					    const char *user_agent, char *err, size_t err_size)
 {
 	struct kube_api_client *c;

@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "targets/kube_api_config.h"
+#include "targets/kube_api_access.h"
 
 /* How often the token file is read even when it looks unchanged (client-go: a minute). */
 #define KUBE_TOKEN_REREAD_SECONDS 60
@@ -19,7 +19,7 @@
 struct kube_api_client;
 
 /* Takes a copy of nothing: cfg must outlive the client. NULL + errno, message in err. */
-struct kube_api_client *kube_api_client_new(const struct kube_api_config *cfg,
+struct kube_api_client *kube_api_client_new(const struct kube_api_access *cfg,
 					    const char *user_agent, char *err, size_t err_size);
 void kube_api_client_free(struct kube_api_client *c);
 

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#include "targets/kube_owner.h"
-#include "targets/kube_selector.h"
+#include "config/kube_owner.h"
+#include "config/label_selector.h"
 
 struct json_object;
 

@@ -16,7 +16,7 @@
 #include "targets/kube_pod_cache.h"
 
 struct kube_pod_watch_options {
-	const struct kube_api_config *api;
+	const struct kube_api_access *api;
 	const char *node_name;	   /* spec.nodeName to watch; NULL or "": every pod */
 	struct kube_pod_keep keep; /* what of each pod the cache keeps */
 	const char *user_agent;

@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 	};
 	const char *labels[MAX_KEYS], *annotations[MAX_KEYS], *kubeconfig = NULL, *sa_dir = NULL;
 	struct kube_pod_watch_options wo = { .user_agent = "kube_pod_watch_tool" };
-	struct kube_api_config api = { 0 };
+	struct kube_api_access api = { 0 };
 	struct kube_pod_cache *cache;
 	struct kube_pod_watch *w;
 	size_t max_pods = 0;
@@ -134,8 +134,8 @@ int main(int argc, char **argv)
 	log_set_verbose(1);
 	wo.keep.labels = labels;
 	wo.keep.annotations = annotations;
-	rc = kubeconfig ? kube_api_config_from_kubeconfig(&api, kubeconfig, err, sizeof(err))
-			: kube_api_config_in_cluster(&api, sa_dir, err, sizeof(err));
+	rc = kubeconfig ? kube_api_access_from_kubeconfig(&api, kubeconfig, err, sizeof(err))
+			: kube_api_access_in_cluster(&api, sa_dir, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "kube_pod_watch_tool: %s\n", err);
 		return 2;
@@ -155,6 +155,6 @@ int main(int argc, char **argv)
 	}
 	kube_pod_watch_stop(w);
 	kube_pod_cache_free(cache);
-	kube_api_config_release(&api);
+	kube_api_access_release(&api);
 	return 0;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "targets/kube_owner.h"
+#include "config/kube_owner.h"
 
 #include <ctype.h>
 #include <errno.h>

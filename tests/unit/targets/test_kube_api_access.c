@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "targets/kube_api_config.h"
+#include "targets/kube_api_access.h"
 
-static char dir[] = "/tmp/test_kube_api_config.XXXXXX";
+static char dir[] = "/tmp/test_kube_api_access.XXXXXX";
 
 static void write_file(const char *name, const char *text)
 {
@@ -28,14 +28,14 @@ static void write_file(const char *name, const char *text)
 	fclose(f);
 }
 
-static int load(const char *yaml, struct kube_api_config *cfg, char *err, size_t err_size)
+static int load(const char *yaml, struct kube_api_access *cfg, char *err, size_t err_size)
 {
 	char path[256];
 
 	write_file("config", yaml);
 	snprintf(path, sizeof(path), "%s/config", dir);
 	memset(cfg, 0, sizeof(*cfg));
-	return kube_api_config_from_kubeconfig(cfg, path, err, err_size);
+	return kube_api_access_from_kubeconfig(cfg, path, err, err_size);
 }
 
 static const char *const two_contexts = "apiVersion: v1\n"
@@ -63,7 +63,7 @@ static const char *const two_contexts = "apiVersion: v1\n"
 
 static void test_current_context(void **state)
 {
-	struct kube_api_config cfg;
+	struct kube_api_access cfg;
 	char err[256], want_ca[256];
 
 	assert_int_equal(load(two_contexts, &cfg, err, sizeof(err)), 0);
@@ -75,18 +75,18 @@ static void test_current_context(void **state)
 	assert_int_equal(cfg.cert.len, 10);
 	assert_memory_equal(cfg.cert.data, "-----BEGIN", 10);
 	assert_int_equal(cfg.insecure, 0);
-	kube_api_config_release(&cfg);
+	kube_api_access_release(&cfg);
 }
 
 static void expect_error(const char *yaml, const char *part)
 {
-	struct kube_api_config cfg;
+	struct kube_api_access cfg;
 	char err[512] = "";
 
 	assert_int_equal(load(yaml, &cfg, err, sizeof(err)), -EINVAL);
 	if (!strstr(err, part))
 		fail_msg("message '%s' lacks '%s'", err, part);
-	kube_api_config_release(&cfg);
+	kube_api_access_release(&cfg);
 }
 
 static void test_errors(void **state)
@@ -110,25 +110,25 @@ static void test_errors(void **state)
 
 static void test_in_cluster(void **state)
 {
-	struct kube_api_config cfg = { 0 };
+	struct kube_api_access cfg = { 0 };
 	char err[512], want[256];
 
 	unsetenv("KUBERNETES_SERVICE_HOST");
-	assert_int_equal(kube_api_config_in_cluster(&cfg, dir, err, sizeof(err)), -EINVAL);
+	assert_int_equal(kube_api_access_in_cluster(&cfg, dir, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "KUBERNETES_SERVICE_HOST"));
 	setenv("KUBERNETES_SERVICE_HOST", "fd00::1", 1);
 	setenv("KUBERNETES_SERVICE_PORT", "443", 1);
-	assert_int_equal(kube_api_config_in_cluster(&cfg, dir, err, sizeof(err)), -ENOENT);
+	assert_int_equal(kube_api_access_in_cluster(&cfg, dir, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "/token"));
 	write_file("token", "eyJhbGciOi\n");
 	write_file("ca.crt", "-----BEGIN CERTIFICATE-----\n");
-	assert_int_equal(kube_api_config_in_cluster(&cfg, dir, err, sizeof(err)), 0);
+	assert_int_equal(kube_api_access_in_cluster(&cfg, dir, err, sizeof(err)), 0);
 	assert_string_equal(cfg.server, "https://[fd00::1]:443");
 	snprintf(want, sizeof(want), "%s/token", dir);
 	assert_string_equal(cfg.token_file, want);
 	snprintf(want, sizeof(want), "%s/ca.crt", dir);
 	assert_string_equal(cfg.ca.file, want);
-	kube_api_config_release(&cfg);
+	kube_api_access_release(&cfg);
 }
 
 static int setup(void **state)

@@ -1,5 +1,5 @@
 /*
- * kube_selector — Kubernetes label selectors as `kubectl -l` and the API's labelSelector
+ * label_selector — Kubernetes label selectors as `kubectl -l` and the API's labelSelector
  * parameter write them (k8s.io/apimachinery/pkg/labels, selector.go), parsed once and
  * matched against a pod's labels (or, with relaxed value rules, its annotations). Pure:
  * no I/O, no globals.
@@ -11,8 +11,8 @@
  *	key>N		key<N			(integer compare; absent never matches)
  * Whitespace around tokens is ignored. An empty selector matches every pod.
  */
-#ifndef FEE_KUBE_SELECTOR_H
-#define FEE_KUBE_SELECTOR_H
+#ifndef FEE_LABEL_SELECTOR_H
+#define FEE_LABEL_SELECTOR_H
 
 #include <stddef.h>
 
@@ -27,30 +27,30 @@ const char *kube_kv_find(const struct kube_kv *pairs, size_t n, const char *key)
 
 /* Values in one `in (...)` set, and requirements in one selector: the API accepts more,
  * but a node agent's configuration never needs more, and the bound keeps matching cheap. */
-#define KUBE_SELECTOR_MAX_VALUES 32
-#define KUBE_SELECTOR_MAX_REQUIREMENTS 32
+#define LABEL_SELECTOR_MAX_VALUES 32
+#define LABEL_SELECTOR_MAX_REQUIREMENTS 32
 
-enum kube_selector_values {
-	KUBE_SELECTOR_LABEL_VALUES,	 /* label values: <= 63 chars of [A-Za-z0-9_.-] */
-	KUBE_SELECTOR_ANNOTATION_VALUES, /* annotation values: any text without , ( ) or space */
+enum label_selector_values {
+	LABEL_SELECTOR_LABEL_VALUES,	  /* label values: <= 63 chars of [A-Za-z0-9_.-] */
+	LABEL_SELECTOR_ANNOTATION_VALUES, /* annotation values: any text without , ( ) or space */
 };
 
-struct kube_selector;
+struct label_selector;
 
 /*
  * Parses `text`. Returns the selector, or NULL with errno EINVAL and a message naming the
  * offending requirement in err ("'app in (a,b': missing ')'"), or ENOMEM.
  */
-struct kube_selector *kube_selector_parse(const char *text, enum kube_selector_values values,
-					  char *err, size_t err_size);
-void kube_selector_free(struct kube_selector *s);
+struct label_selector *label_selector_parse(const char *text, enum label_selector_values values,
+					    char *err, size_t err_size);
+void label_selector_free(struct label_selector *s);
 
 /* Whether the pairs satisfy every requirement. NULL selector: matches. */
-int kube_selector_matches(const struct kube_selector *s, const struct kube_kv *pairs, size_t n);
+int label_selector_matches(const struct label_selector *s, const struct kube_kv *pairs, size_t n);
 
 /* The keys the selector reads (so a pod store keeps just those), n_keys of them. */
-size_t kube_selector_key_count(const struct kube_selector *s);
-const char *kube_selector_key(const struct kube_selector *s, size_t i);
+size_t label_selector_key_count(const struct label_selector *s);
+const char *label_selector_key(const struct label_selector *s, size_t i);
 
 /* Whether `key` is a valid label or annotation key: an optional DNS-subdomain prefix and
  * `/`, then a name of <= 63 chars of [A-Za-z0-9_.-] starting and ending alphanumeric. */

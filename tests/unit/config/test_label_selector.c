@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "targets/kube_selector.h"
+#include "config/label_selector.h"
 
 static struct kube_kv shop_v1[] = {
 	{ "app", "shop" },
@@ -22,14 +22,14 @@ static struct kube_kv shop_v1[] = {
 static int matches(const char *text)
 {
 	char err[256];
-	struct kube_selector *s =
-		kube_selector_parse(text, KUBE_SELECTOR_LABEL_VALUES, err, sizeof(err));
+	struct label_selector *s =
+		label_selector_parse(text, LABEL_SELECTOR_LABEL_VALUES, err, sizeof(err));
 	int m;
 
 	if (!s)
 		fail_msg("'%s' did not parse: %s", text, err);
-	m = kube_selector_matches(s, shop_v1, N_SHOP);
-	kube_selector_free(s);
+	m = label_selector_matches(s, shop_v1, N_SHOP);
+	label_selector_free(s);
 	return m;
 }
 
@@ -74,14 +74,14 @@ static void test_numbers(void **state)
 static void test_empty_matches_all(void **state)
 {
 	assert_true(matches(""));
-	assert_true(kube_selector_matches(NULL, shop_v1, N_SHOP));
+	assert_true(label_selector_matches(NULL, shop_v1, N_SHOP));
 }
 
 static void expect_error(const char *text, const char *part)
 {
 	char err[256] = "";
-	struct kube_selector *s =
-		kube_selector_parse(text, KUBE_SELECTOR_LABEL_VALUES, err, sizeof(err));
+	struct label_selector *s =
+		label_selector_parse(text, LABEL_SELECTOR_LABEL_VALUES, err, sizeof(err));
 
 	if (s)
 		fail_msg("'%s' parsed but must not", text);
@@ -108,30 +108,30 @@ static void test_annotation_values(void **state)
 {
 	struct kube_kv pod[] = { { "example.com/owner", "team:payments@corp" } };
 	char err[256];
-	struct kube_selector *s =
-		kube_selector_parse("example.com/owner=team:payments@corp",
-				    KUBE_SELECTOR_ANNOTATION_VALUES, err, sizeof(err));
+	struct label_selector *s =
+		label_selector_parse("example.com/owner=team:payments@corp",
+				     LABEL_SELECTOR_ANNOTATION_VALUES, err, sizeof(err));
 
 	assert_non_null(s);
-	assert_true(kube_selector_matches(s, pod, 1));
-	kube_selector_free(s);
-	assert_null(kube_selector_parse("example.com/owner=team:payments@corp",
-					KUBE_SELECTOR_LABEL_VALUES, err, sizeof(err)));
+	assert_true(label_selector_matches(s, pod, 1));
+	label_selector_free(s);
+	assert_null(label_selector_parse("example.com/owner=team:payments@corp",
+					 LABEL_SELECTOR_LABEL_VALUES, err, sizeof(err)));
 }
 
 static void test_keys_reported(void **state)
 {
 	char err[256];
-	struct kube_selector *s = kube_selector_parse("app in (a), !canary, tier",
-						      KUBE_SELECTOR_LABEL_VALUES, err, sizeof(err));
+	struct label_selector *s = label_selector_parse(
+		"app in (a), !canary, tier", LABEL_SELECTOR_LABEL_VALUES, err, sizeof(err));
 
 	assert_non_null(s);
-	assert_int_equal(kube_selector_key_count(s), 3);
-	assert_string_equal(kube_selector_key(s, 0), "app");
-	assert_string_equal(kube_selector_key(s, 1), "canary");
-	assert_string_equal(kube_selector_key(s, 2), "tier");
-	assert_null(kube_selector_key(s, 3));
-	kube_selector_free(s);
+	assert_int_equal(label_selector_key_count(s), 3);
+	assert_string_equal(label_selector_key(s, 0), "app");
+	assert_string_equal(label_selector_key(s, 1), "canary");
+	assert_string_equal(label_selector_key(s, 2), "tier");
+	assert_null(label_selector_key(s, 3));
+	label_selector_free(s);
 }
 
 static void test_key_validity(void **state)

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "targets/kube_owner.h"
+#include "config/kube_owner.h"
 
 static void expect(const char *kind, const char *name, const char *hash,
 		   enum kube_owner_kind want_kind, const char *want_name)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "targets/kube_selector.h"
+#include "config/label_selector.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,13 +13,13 @@ enum op { OP_EXISTS, OP_NOT_EXISTS, OP_EQUALS, OP_NOT_EQUALS, OP_IN, OP_NOT_IN, 
 struct requirement {
 	enum op op;
 	char *key;
-	char *values[KUBE_SELECTOR_MAX_VALUES];
+	char *values[LABEL_SELECTOR_MAX_VALUES];
 	size_t n_values;
 	long number; /* OP_GT, OP_LT */
 };
 
-struct kube_selector {
-	struct requirement reqs[KUBE_SELECTOR_MAX_REQUIREMENTS];
+struct label_selector {
+	struct requirement reqs[LABEL_SELECTOR_MAX_REQUIREMENTS];
 	size_t n;
 };
 
@@ -136,17 +136,17 @@ int kube_label_key_valid(const char *key)
 	return key && key_valid(key, strlen(key));
 }
 
-static int value_valid(const char *v, size_t len, enum kube_selector_values kind)
+static int value_valid(const char *v, size_t len, enum label_selector_values kind)
 {
-	if (kind == KUBE_SELECTOR_LABEL_VALUES)
+	if (kind == LABEL_SELECTOR_LABEL_VALUES)
 		return name_valid(v, len, 1);
 	return 1; /* the lexer already stopped at , ( ) ! = < > and spaces */
 }
 
 struct parse {
-	struct kube_selector *s;
+	struct label_selector *s;
 	struct lexer lx;
-	enum kube_selector_values kind;
+	enum label_selector_values kind;
 	const char *req_start; /* the requirement being read, for messages */
 	char *err;
 	size_t err_size;
@@ -207,8 +207,8 @@ static int read_set(struct parse *ps, struct requirement *r)
 			return fail(ps, t == T_END ? "missing ')'" : "expected a value");
 		if (!value_valid(ps->lx.word, ps->lx.len, ps->kind))
 			return fail(ps, "invalid value '%.*s'", (int)ps->lx.len, ps->lx.word);
-		if (r->n_values == KUBE_SELECTOR_MAX_VALUES)
-			return fail(ps, "more than %d values", KUBE_SELECTOR_MAX_VALUES);
+		if (r->n_values == LABEL_SELECTOR_MAX_VALUES)
+			return fail(ps, "more than %d values", LABEL_SELECTOR_MAX_VALUES);
 		r->values[r->n_values] = dup_word(&ps->lx);
 		if (!r->values[r->n_values++])
 			return -ENOMEM;
@@ -283,7 +283,7 @@ static void requirement_release(struct requirement *r)
 		free(r->values[i]);
 }
 
-void kube_selector_free(struct kube_selector *s)
+void label_selector_free(struct label_selector *s)
 {
 	if (!s)
 		return;
@@ -292,8 +292,8 @@ void kube_selector_free(struct kube_selector *s)
 	free(s);
 }
 
-struct kube_selector *kube_selector_parse(const char *text, enum kube_selector_values values,
-					  char *err, size_t err_size)
+struct label_selector *label_selector_parse(const char *text, enum label_selector_values values,
+					    char *err, size_t err_size)
 {
 	struct parse ps = {
 		.lx = { .p = text ? text : "" }, .kind = values, .err = err, .err_size = err_size
@@ -307,8 +307,9 @@ struct kube_selector *kube_selector_parse(const char *text, enum kube_selector_v
 		while (isspace((unsigned char)*ps.lx.p))
 			ps.lx.p++;
 		ps.req_start = ps.lx.p;
-		if (ps.s->n == KUBE_SELECTOR_MAX_REQUIREMENTS) {
-			rc = fail(&ps, "more than %d requirements", KUBE_SELECTOR_MAX_REQUIREMENTS);
+		if (ps.s->n == LABEL_SELECTOR_MAX_REQUIREMENTS) {
+			rc = fail(&ps, "more than %d requirements",
+				  LABEL_SELECTOR_MAX_REQUIREMENTS);
 			break;
 		}
 		rc = read_requirement(&ps, &ps.s->reqs[ps.s->n++]);
@@ -322,7 +323,7 @@ struct kube_selector *kube_selector_parse(const char *text, enum kube_selector_v
 			rc = fail(&ps, "expected ',' between requirements");
 	}
 	if (rc) {
-		kube_selector_free(ps.s);
+		label_selector_free(ps.s);
 		errno = -rc;
 		return NULL;
 	}
@@ -382,7 +383,7 @@ static int requirement_matches(const struct requirement *r, const struct kube_kv
 	return 0;
 }
 
-int kube_selector_matches(const struct kube_selector *s, const struct kube_kv *pairs, size_t n)
+int label_selector_matches(const struct label_selector *s, const struct kube_kv *pairs, size_t n)
 {
 	if (!s)
 		return 1;
@@ -392,12 +393,12 @@ int kube_selector_matches(const struct kube_selector *s, const struct kube_kv *p
 	return 1;
 }
 
-size_t kube_selector_key_count(const struct kube_selector *s)
+size_t label_selector_key_count(const struct label_selector *s)
 {
 	return s ? s->n : 0;
 }
 
-const char *kube_selector_key(const struct kube_selector *s, size_t i)
+const char *label_selector_key(const struct label_selector *s, size_t i)
 {
 	return s && i < s->n ? s->reqs[i].key : NULL;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include "targets/kube_api_config.h"
+#include "targets/kube_api_access.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -37,7 +37,7 @@ static int set_str(char **dst, const char *src)
 	return 0;
 }
 
-int kube_api_config_in_cluster(struct kube_api_config *cfg, const char *sa_dir, char *err,
+int kube_api_access_in_cluster(struct kube_api_access *cfg, const char *sa_dir, char *err,
 			       size_t err_size)
 {
 	const char *host = getenv("KUBERNETES_SERVICE_HOST");
@@ -176,7 +176,7 @@ static int read_pem(struct kubeconfig *k, yaml_node_t *map, const char *key, str
 	return file ? set_path(k, &pem->file, file) : 0;
 }
 
-static int read_cluster(struct kubeconfig *k, yaml_node_t *cluster, struct kube_api_config *cfg)
+static int read_cluster(struct kubeconfig *k, yaml_node_t *cluster, struct kube_api_access *cfg)
 {
 	const char *server = scalar(k, cluster, "server");
 	const char *insecure = scalar(k, cluster, "insecure-skip-tls-verify");
@@ -196,7 +196,7 @@ static int read_cluster(struct kubeconfig *k, yaml_node_t *cluster, struct kube_
 	return read_pem(k, cluster, "certificate-authority", &cfg->ca);
 }
 
-static int read_user(struct kubeconfig *k, yaml_node_t *user, struct kube_api_config *cfg)
+static int read_user(struct kubeconfig *k, yaml_node_t *user, struct kube_api_access *cfg)
 {
 	const char *token = scalar(k, user, "token"), *token_file = scalar(k, user, "tokenFile");
 	int rc = 0;
@@ -242,7 +242,7 @@ static int load_document(struct kubeconfig *k)
 	return ok ? 0 : -EINVAL;
 }
 
-int kube_api_config_from_kubeconfig(struct kube_api_config *cfg, const char *path, char *err,
+int kube_api_access_from_kubeconfig(struct kube_api_access *cfg, const char *path, char *err,
 				    size_t err_size)
 {
 	struct kubeconfig k = { .path = path, .err = err, .err_size = err_size };
@@ -287,7 +287,7 @@ static void pem_release(struct kube_pem *pem)
 	memset(pem, 0, sizeof(*pem));
 }
 
-void kube_api_config_release(struct kube_api_config *cfg)
+void kube_api_access_release(struct kube_api_access *cfg)
 {
 	free(cfg->server);
 	free(cfg->token);
