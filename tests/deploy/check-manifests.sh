@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check-manifests.sh [EXPORTER] — make test-deploy's Kubernetes half, offline:
-#  1. `kubectl kustomize` renders deploy/kubernetes (with the PodMonitor) and
-#     deploy/kubernetes/base (without);
+#  1. `kubectl kustomize` renders deploy/kubernetes (with the PodMonitor),
+#     deploy/kubernetes/base (without) and deploy/kubernetes/api-metadata (base plus read
+#     access to pods for `kubernetes.api`);
 #  2. every rendered object validates against the Kubernetes API schemas, unknown fields
 #     rejected (validate-manifests.mjs, npm kubernetes-models installed into
 #     build/deploy-check from package-lock.json);
@@ -29,7 +30,7 @@ if ! cmp -s "$HERE/package-lock.json" "$OUT/package-lock.json" || [ ! -d "$OUT/n
 fi
 cp "$HERE/validate-manifests.mjs" "$OUT/"
 
-for dir in deploy/kubernetes deploy/kubernetes/base; do
+for dir in deploy/kubernetes deploy/kubernetes/base deploy/kubernetes/api-metadata; do
 	rendered=$OUT/$(echo "$dir" | tr / -).yaml
 	if kubectl kustomize "$REPO/$dir" >"$rendered" 2>"$OUT/kustomize.err"; then
 		pass "kubectl kustomize $dir renders $(grep -c '^kind:' "$rendered") objects"
