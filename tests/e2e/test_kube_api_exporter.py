@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from conftest import (FEE_BIN, Exporter, assert_exact_counts, free_port, promtool_check,
-                      series, start_server, stop_process, wait_until, Expected)
+from conftest import (FEE_BIN, Expected, assert_exact_counts, free_port, promtool_check, series,
+                      start_server, stop_process, wait_until)
 from kube_api_server import FakeKubeAPI
 
 NODE = "node-a"
@@ -31,27 +31,22 @@ def service_account(api, directory):
 
 
 @pytest.fixture
-def exporter_with_api(api, tmp_path, monkeypatch):
-    """exporter_with_api(pid, api_yaml) -> a ready Exporter whose config turns the API on;
-    stopped (and checked to exit 0) at teardown."""
-    started = []
+def exporter_with_api(api, tmp_path, monkeypatch, attach):
+    """exporter_with_api(pid, api_yaml) -> a ready Exporter (conftest's attach: stopped and
+    checked at teardown) whose config turns the API on, in-cluster as in a pod."""
     sa = service_account(api, tmp_path)
     monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
     monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(api.port))
     monkeypatch.setenv("NODE_NAME", NODE)
+    configs = []
 
     def _start(pid, api_yaml=""):
-        config = tmp_path / f"exporter-{len(started)}.yaml"
+        config = tmp_path / f"exporter-{len(configs)}.yaml"
         config.write_text(f"kubernetes:\n  api:\n    service_account_dir: {sa}\n{api_yaml}")
-        exp = Exporter([pid], free_port(), ["--config", str(config)])
-        started.append(exp)
-        exp.wait_ready()
-        return exp
+        configs.append(config)
+        return attach(pid, args=["--config", str(config)])
 
-    yield _start
-    for exp in started:
-        code, err = exp.stop()
-        assert code == 0, f"exporter exited {code} on SIGTERM: {err}"
+    return _start
 
 
 @pytest.fixture
