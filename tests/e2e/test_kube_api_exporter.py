@@ -1,7 +1,6 @@
 """The exporter with `kubernetes.api` on, against kube_api_server.FakeKubeAPI: it lists and
 watches this node's pods and says so in flask_ebpf_exporter_kube_api_*, and a slow,
 refusing or absent API server never holds back or loses a request's metrics."""
-import os
 import subprocess
 import time
 
