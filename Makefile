@@ -30,7 +30,13 @@ APP_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) -MMD -MP -Iinclude -Isrc -I$(OUTPU
 	     -DFEE_VERSION='"$(VERSION)"' -D_GNU_SOURCE
 BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Wno-unused-function \
 	     -I$(VMLINUX_DIR) -Iinclude -Ibpf -MMD -MP
-LIBS      := -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lyaml -lpcre2-8 -ljson-c -lcap -lncursesw -lcurl -lm
+# libcurl: `top URL`'s scrapes and the Kubernetes API client (src/targets/kube_api_*);
+# libcrypto: base64 of kubeconfig *-data fields.
+LIBS      := -lbpf -lelf -lz -lmicrohttpd -lgnutls -lcrypt -lyaml -lpcre2-8 -ljson-c -lcap -lncursesw -lcurl -lcrypto -lm
+# The static build keeps libcurl (and so OpenSSL, which it loads) dynamic: Debian ships no
+# archives of most of libcurl's dependencies (nghttp2, ssh2, krb5, ldap, ...); image.sh
+# copies the shared objects ldd lists.
+KUBE_DYNAMIC_LIBS := -l:libcurl.so.4 -l:libcrypto.so.3
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
@@ -108,7 +114,7 @@ $(OUTPUT)/tests/unit/%: tests/unit/%.c $(OUTPUT)/tests/libfee-san.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(APP_CFLAGS) $(SAN_FLAGS) -Itests/unit $< $(CONN_SIM_USE) \
 		$(OUTPUT)/tests/libfee-san.a -lcmocka -lyaml -lpcre2-8 -ljson-c -lz -lelf -lcap -lm -lmicrohttpd \
-		-lgnutls -lcrypt -lncursesw -lcurl -o $@
+		-lgnutls -lcrypt -lncursesw -lcurl -lcrypto -o $@
 
 # The kernel's HTTP state machine compiled as ordinary C over a shim (tests/conn_sim), for
 # the unit test and the fuzz target that drive it without root.
@@ -155,9 +161,16 @@ $(OUTPUT)/tests/bpf/test_%: tests/bpf/test_%.c $(OUTPUT)/libfee.a | $(OUTPUT)/te
 test-bpf: $(BPF_TEST_BINS)
 	$(Q)set -e; for t in $(BPF_TEST_BINS); do echo "== $$t"; $$t; done
 
+# The Kubernetes pod watch alone, driven over stdin by tests/e2e/test_kube_api.py.
+KUBE_TOOL := $(OUTPUT)/tests/kube/kube_pod_watch_tool
+$(KUBE_TOOL): tests/kube/kube_pod_watch_tool.c $(OUTPUT)/libfee.a
+	$(call msg,CC-TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(APP_CFLAGS) $< $(OUTPUT)/libfee.a $(LIBS) -o $@
+
 # End-to-end tier: root, BPF, real servers and clients; the image test (test_image.py) runs
 # the static binary's image under podman/runc.
-test-e2e: $(APP) $(STATIC_APP)
+test-e2e: $(APP) $(STATIC_APP) $(KUBE_TOOL)
 	$(Q)$(PYTHON) -m pytest -v -p no:cacheprovider tests/e2e
 
 # Kernel tier: root and qemu; every hook mode on this kernel and, booted under qemu, on
@@ -198,7 +211,7 @@ $(OUTPUT)/fuzz/libfee-fuzz.a: $(FUZZ_LIB_OBJS)
 $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUTPUT)/fuzz/libfee-fuzz.a | $(OUTPUT)/fuzz
 	$(call msg,CC-FUZZ,$@)
 	$(Q)$(CLANG) $(APP_CFLAGS) $(FUZZ_FLAGS) -Itests/fuzz $< $(CONN_SIM_USE) \
-		$(OUTPUT)/fuzz/libfee-fuzz.a -lyaml -lpcre2-8 -ljson-c -lz -lm -o $@
+		$(OUTPUT)/fuzz/libfee-fuzz.a -lyaml -lpcre2-8 -ljson-c -lz -lm -lcurl -lcrypto -o $@
 
 .PHONY: fuzz test-fuzz
 fuzz: $(FUZZ_BINS)
@@ -241,15 +254,17 @@ IMAGE_ARCHIVE := $(OUTPUT)/flask-ebpf-exporter-$(VERSION).oci.tar
 static: $(STATIC_APP)
 
 # libcurl (`top URL`'s scrapes) has no static closure in Debian: the static binary links
-# src/serve/static/top_remote_none.c's stub first, so the archive's top_remote is not pulled.
-STATIC_LIBS := $(filter-out -lcurl,$(LIBS))
+# src/serve/static/top_remote_none.c's stub first, so the archive's top_remote is not pulled;
+# the Kubernetes API client needs libcurl on a node, so it is linked dynamically
+# (KUBE_DYNAMIC_LIBS above).
+STATIC_LIBS := $(filter-out -lcurl -lcrypto,$(LIBS))
 $(STATIC_APP): $(OUTPUT)/obj/main.o $(OUTPUT)/obj/serve/static/top_remote_none.o $(OUTPUT)/libfee.a \
 		scripts/build/static-link-flags.sh
 	$(call msg,LINK-STATIC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(OUTPUT)/obj/main.o $(OUTPUT)/obj/serve/static/top_remote_none.o \
 		$(OUTPUT)/libfee.a $$(scripts/build/static-link-flags.sh $(STATIC_LIBS) 2>/dev/null) \
-		-o $@.debug
+		$(KUBE_DYNAMIC_LIBS) -o $@.debug
 	$(Q)strip -o $@ $@.debug
 
 image: $(STATIC_APP)
@@ -293,7 +308,7 @@ format-check:
 	$(call msg,FORMAT,check)
 	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h src/*/*/*.c bpf/*.c bpf/*.h \
 		include/*.h tests/unit/*.h tests/unit/*/*.c tests/bpf/*.c tests/bpf/*.h \
-		tests/fuzz/*.c tests/fuzz/*.h tests/conn_sim/*.c tests/conn_sim/*.h)
+		tests/fuzz/*.c tests/fuzz/*.h tests/conn_sim/*.c tests/conn_sim/*.h tests/kube/*.c)
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

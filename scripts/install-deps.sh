@@ -9,9 +9,8 @@ BUILD_PKGS="$BUILD_PKGS libgnutls28-dev libunistring-dev" # issue 15: make stati
 BUILD_PKGS="$BUILD_PKGS libcrypt-dev" # issue 16: bcrypt for basic_auth_users (libxcrypt's crypt_r)
 BUILD_PKGS="$BUILD_PKGS libcap-dev" # issue 15: capability check and drop (src/capture/privileges.c)
 BUILD_PKGS="$BUILD_PKGS libncurses-dev libcurl4-openssl-dev" # issue 17: top's view and its scrapes
-# issue 18: the Kubernetes API client: libcurl (HTTPS, HTTP/2), json-c (watch streams),
-# libcrypto (kubeconfig base64)
-BUILD_PKGS="$BUILD_PKGS libcurl4-openssl-dev libjson-c-dev libssl-dev"
+# issue 18: the Kubernetes API client: libcurl (above) and libcrypto (kubeconfig base64)
+BUILD_PKGS="$BUILD_PKGS libssl-dev"
 TEST_PKGS="libcmocka-dev python3 python3-pytest python3-flask python3-requests python3-prometheus-client
 	gunicorn prometheus curl wrk nginx-light procps iproute2 bc"
 TEST_PKGS="$TEST_PKGS qemu-system-x86 busybox-static" # issue 8: make test-kernels boots 6.1

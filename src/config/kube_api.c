@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/prom_name.h"
+
 const enum kube_owner_kind kube_api_owner_label_kinds[KUBE_API_OWNER_LABELS] = {
 	KUBE_OWNER_DEPLOYMENT, KUBE_OWNER_STATEFULSET, KUBE_OWNER_DAEMONSET,
 	KUBE_OWNER_CRONJOB,    KUBE_OWNER_JOB,
@@ -131,16 +133,6 @@ static int reserved(const char *name)
 	return !strncmp(name, "__", 2);
 }
 
-static int series_label_valid(const char *name)
-{
-	if (!name[0] || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
-		return 0;
-	for (const char *p = name; *p; p++)
-		if (!(isalnum((unsigned char)*p) || *p == '_'))
-			return 0;
-	return 1;
-}
-
 /* k8s_label_ + the key with every character Prometheus refuses as '_' (as Prometheus'
  * kubernetes_sd does for __meta_kubernetes_pod_label_*). */
 static char *default_series_label(const char *key)
@@ -169,7 +161,7 @@ static int check_pod_label(const struct kube_api_options *o, const char *key, co
 		snprintf(err, err_size, "'%s' is not a Kubernetes label key", key);
 		return -EINVAL;
 	}
-	if (!series_label_valid(name)) {
+	if (!prom_name_valid(name, 0)) {
 		snprintf(err, err_size, "'%s' is not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)",
 			 name);
 		return -EINVAL;
@@ -286,22 +278,31 @@ static int parse_annotation_selector(struct config_ctx *c, const char *key, yaml
 	return parse_selector_with(c, key, value, target, kube_api_set_annotation_selector);
 }
 
-static int parse_owners(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+typedef int (*text_setter_fn)(struct kube_api_options *o, const char *text, char *err,
+			      size_t err_size);
+
+/* A list of strings, each handed to `add`; errors at the item ("KEY[i]: ..."). */
+static int parse_text_list(struct config_ctx *c, const char *key, yaml_node_t *value,
+			   struct kube_api_options *o, text_setter_fn add)
 {
 	int rc = config_expect_list(c, key, value);
+	yaml_node_t *item;
 
-	for (size_t i = 0; !rc && i < config_list_length(value); i++) {
-		yaml_node_t *item = config_list_item(c, value, i);
+	for (size_t i = 0; !rc && (item = config_list_item(c, value, i)); i++) {
 		char path[CONFIG_KEY_PATH_MAX], err[CONFIG_ERROR_MSG_MAX];
 		const char *text;
 
 		config_index_path(path, key, i);
 		rc = config_get_text(c, path, item, &text);
 		if (!rc)
-			rc = setter_result(c, item, path,
-					   kube_api_add_owner(target, text, err, sizeof(err)), err);
+			rc = setter_result(c, item, path, add(o, text, err, sizeof(err)), err);
 	}
 	return rc;
+}
+
+static int parse_owners(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
+{
+	return parse_text_list(c, key, value, target, kube_api_add_owner);
 }
 
 static int parse_opt_in(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
@@ -326,45 +327,33 @@ static int parse_max_pods(struct config_ctx *c, const char *key, yaml_node_t *va
 				  err);
 }
 
-static int add_pod_label_at(struct config_ctx *c, const char *key, const yaml_node_t *node,
-			    struct kube_api_options *o, const char *pod_label,
-			    const char *series_label)
-{
-	char err[CONFIG_ERROR_MSG_MAX];
-
-	return setter_result(c, node, key,
-			     kube_api_add_pod_label(o, pod_label, series_label, err, sizeof(err)),
-			     err);
-}
-
+/* pod_labels: {key: series_label}: one pair. */
 static int parse_named_pod_label(struct config_ctx *c, const char *key, const char *name,
 				 yaml_node_t *value, void *target)
 {
+	char err[CONFIG_ERROR_MSG_MAX];
 	const char *series_label;
 	int rc = config_get_text(c, key, value, &series_label);
 
-	return rc ? rc : add_pod_label_at(c, key, value, target, name, series_label);
+	if (rc)
+		return rc;
+	rc = kube_api_add_pod_label(target, name, series_label, err, sizeof(err));
+	return setter_result(c, value, key, rc, err);
+}
+
+/* A pod label under its default series name (k8s_label_...). */
+static int add_pod_label_default(struct kube_api_options *o, const char *key, char *err,
+				 size_t err_size)
+{
+	return kube_api_add_pod_label(o, key, NULL, err, err_size);
 }
 
 /* pod_labels: [key, ...] (default names) or {key: series_label, ...}. */
 static int parse_pod_labels(struct config_ctx *c, const char *key, yaml_node_t *value, void *target)
 {
-	int rc = 0;
-
 	if (value->type == YAML_MAPPING_NODE)
 		return config_walk_pairs(c, key, value, parse_named_pod_label, target);
-	rc = config_expect_list(c, key, value);
-	for (size_t i = 0; !rc && i < config_list_length(value); i++) {
-		yaml_node_t *item = config_list_item(c, value, i);
-		char path[CONFIG_KEY_PATH_MAX];
-		const char *text;
-
-		config_index_path(path, key, i);
-		rc = config_get_text(c, path, item, &text);
-		if (!rc)
-			rc = add_pod_label_at(c, path, item, target, text, NULL);
-	}
-	return rc;
+	return parse_text_list(c, key, value, target, add_pod_label_default);
 }
 
 int config_parse_kube_api(struct config_ctx *c, const char *key, yaml_node_t *node, void *target)
