@@ -25,15 +25,18 @@
 #include "metrics/registry.h"
 #include "metrics/request_metrics.h"
 #include "metrics/route_rates.h"
+#include "metrics/kube_api_metrics.h"
 #include "metrics/self_metrics.h"
 #include "metrics/series_cap.h"
 #include "serve/accept_header.h"
 #include "serve/endpoint_guard.h"
 #include "serve/landing_page.h"
 #include "serve/metrics_server.h"
+#include "targets/kube_api_select.h"
 #include "targets/kube_discovery.h"
 #include "serve/top_remote.h"
 #include "serve/top_view.h"
+#include "targets/kube_metadata.h"
 #include "targets/target_watch.h"
 #include "util/log.h"
 
@@ -89,6 +92,14 @@ struct exporter {
 	size_t n_kube_keys;
 	struct kube_target *kube_targets;
 	size_t n_kube_targets;
+	/* kubernetes.api: pod metadata from the API server (NULL: off), the labels it adds
+	 * after kube_keys (series_keys = both), which targets' pods are not known yet. */
+	struct kube_metadata *meta;
+	struct kube_api_metrics api_metrics;
+	const char *series_keys[KUBE_LABEL_ROLES + KUBE_API_SERIES_LABELS_MAX];
+	size_t n_series_keys;
+	unsigned long meta_version;
+	unsigned char *meta_unknown;  /* by target index (MAX_TARGET_INDEX + 1 of them) */
 	__u32 *members;		      /* scratch: cgroup members for the OpenSSL refresh */
 	struct endpoint_guard *guard; /* until the server takes it */
 	struct endpoint_metrics endpoint;
@@ -130,16 +141,27 @@ static void on_record(void *ctx, const struct fee_request_record *rec)
 
 	/* One HTTP model per record, worked out at most once for both consumers. */
 	observed_request_init(&request, rec, exp->exclude, exp->routes);
-	if (rec->kind == FEE_KIND_FINISHED)
+	if (rec->kind == FEE_KIND_FINISHED) {
 		request_metrics_observe(&exp->requests, &request);
+		if (exp->meta_unknown && exp->meta_unknown[rec->target])
+			metric_child_inc(exp->api_metrics.unknown_requests, 1);
+	}
 	custom_metrics_observe(exp->custom, &request);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* --- Kubernetes targets: discovery's sink ------------------------------------------------ */
 
-/* The label values of a pod container, in exp->kube_keys order. */
-static void kube_values(const struct exporter *exp, const struct kube_watched *w,
-			const char **values)
+/* The node's own label values of a pod container, in exp->kube_keys order. */
+static void kube_node_values(const struct exporter *exp, const struct kube_watched *w,
+			     const char **values)
 {
 	const char *const all[KUBE_LABEL_ROLES] = { w->meta.namespace, w->meta.pod,
 						    w->meta.container,
@@ -147,6 +169,84 @@ static void kube_values(const struct exporter *exp, const struct kube_watched *w
 
 	for (size_t i = 0; i < exp->n_kube_keys; i++)
 		values[i] = all[i];
+}
+
+/* All label values of a pod container, in exp->series_keys order: the node's own, then
+ * the API's (kube_api_select.h; "" while the pod's metadata is unknown). Returns whether
+ * the API knows the pod; the caller releases *pod (the values point into it). */
+static int kube_values(const struct exporter *exp, const struct kube_watched *w,
+		       const char **values, struct kube_pod *pod)
+{
+	int known;
+
+	kube_node_values(exp, w, values);
+	memset(pod, 0, sizeof(*pod));
+	if (!exp->meta)
+		return 1;
+	known = !kube_metadata_lookup(exp->meta, w->meta.pod_uid, pod);
+	kube_api_label_values(&exp->cfg->kubernetes.api, known ? pod : NULL,
+			      values + exp->n_kube_keys);
+	return known;
+}
+
+/* The request series' labels of one watched container, and whether its pod's metadata
+ * is known (requests counted in api_metrics.unknown_requests while not). */
+static int kube_label_target(struct exporter *exp, const struct kube_watched *w)
+{
+	const char *values[KUBE_LABEL_ROLES + KUBE_API_SERIES_LABELS_MAX];
+	struct kube_pod pod;
+	int known = kube_values(exp, w, values, &pod);
+	int err = request_metrics_set_target_labels(&exp->requests, (__u16)w->target,
+						    exp->series_keys, values, exp->n_series_keys);
+
+	if (exp->meta_unknown)
+		exp->meta_unknown[w->target] = !known;
+	kube_pod_release(&pod);
+	return err;
+}
+
+/* sink.select: the API's selection (kubernetes.api); a pod it does not know yet is
+ * watched, so no request is lost while its metadata is late. */
+static int kube_api_decide(void *ctx, const struct kube_watched *w, int *port)
+{
+	struct exporter *exp = ctx;
+	const struct kube_api_options *o = &exp->cfg->kubernetes.api;
+	const char *container;
+	struct kube_pod pod;
+	int selected;
+
+	if (kube_metadata_lookup(exp->meta, w->meta.pod_uid, &pod))
+		return 1;
+	selected = kube_api_selects(o, &pod);
+	container = o->opt_in ? kube_api_pod_container(&pod) : NULL;
+	if (container && strcmp(container, w->meta.container))
+		selected = 0;
+	*port = o->opt_in ? kube_api_pod_port(&pod) : 0;
+	if (*port < 0)
+		selected = 0; /* an annotation that is not a port: nothing to watch */
+	kube_pod_release(&pod);
+	return selected;
+}
+
+static void kube_relabel(void *ctx, const struct kube_watched *w)
+{
+	struct exporter *exp = ctx;
+
+	if (kube_label_target(exp, w))
+		log_error("cannot relabel pod %s/%s", w->meta.namespace, w->meta.pod);
+}
+
+/* The API's metadata changed: drop what is no longer selected, relabel the rest (the next
+ * requests carry the new labels). */
+static void kube_api_refresh(struct exporter *exp)
+{
+	unsigned long version = kube_metadata_version(exp->meta);
+
+	if (version == exp->meta_version)
+		return;
+	exp->meta_version = version;
+	kube_discovery_reconsider(exp->kube);
+	kube_discovery_for_each(exp->kube, kube_relabel, exp);
 }
 
 static int kube_watch(void *ctx, const struct kube_watched *w)
@@ -157,15 +257,14 @@ static int kube_watch(void *ctx, const struct kube_watched *w)
 	struct cgroup_target cg;
 	int err;
 
-	kube_values(exp, w, values);
+	kube_node_values(exp, w, values);
 	grown = realloc(exp->kube_targets, (exp->n_kube_targets + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
 	exp->kube_targets = grown;
 	t = &grown[exp->n_kube_targets];
 	/* Labels first: the kernel may send a record as soon as the cgroup is in its map. */
-	err = request_metrics_set_target_labels(&exp->requests, (__u16)w->target, exp->kube_keys,
-						values, exp->n_kube_keys);
+	err = kube_label_target(exp, w);
 	if (err)
 		return err;
 	t->processes = self_metrics_add_target(&exp->self, w->target, "kubernetes", values);
@@ -227,16 +326,82 @@ static void update_kube_metrics(struct exporter *exp)
 static void kube_label_keys(struct exporter *exp, const struct kube_config *k)
 {
 	exp->n_kube_keys = 0;
+	exp->n_series_keys = 0;
 	if (!k->enabled)
 		return;
 	for (int i = 0; i < KUBE_LABEL_ROLES; i++)
 		if (i != KUBE_LABEL_NODE || k->node_name)
 			exp->kube_keys[exp->n_kube_keys++] = k->label_names[i];
+	memcpy(exp->series_keys, exp->kube_keys, exp->n_kube_keys * sizeof(*exp->kube_keys));
+	exp->n_series_keys = exp->n_kube_keys;
+	if (k->api.enabled)
+		exp->n_series_keys +=
+			kube_api_label_names(&k->api, exp->series_keys + exp->n_kube_keys);
+}
+
+/* How long the first scan waits for the API's pod list, so that pods it does not select
+ * are not watched (and given series) in the meantime; never longer. */
+#define KUBE_API_FIRST_SYNC_MS 2000
+
+/* kubernetes.api: the pod watch, started before discovery's first scan. */
+static int start_kube_api(struct exporter *exp)
+{
+	const struct kube_config *k = &exp->cfg->kubernetes;
+	struct kube_pod_watch_stats watch;
+	struct kube_pod_cache_stats cache;
+	long long deadline = now_ms() + KUBE_API_FIRST_SYNC_MS;
+	char err[512];
+
+	if (!k->api.enabled)
+		return 0;
+	exp->meta = kube_metadata_start(&k->api, k->node_name, "flask_ebpf_exporter/" FEE_VERSION,
+					err, sizeof(err));
+	if (!exp->meta) {
+		log_error("kubernetes.api: %s", err);
+		return -errno;
+	}
+	if (!k->enabled)
+		return 0; /* no pod targets: only the client's own metrics */
+	exp->meta_unknown = calloc(MAX_TARGET_INDEX + 1, 1);
+	if (!exp->meta_unknown)
+		return -ENOMEM;
+	do {
+		kube_metadata_stats(exp->meta, &watch, &cache);
+		if (!watch.synced)
+			usleep(50 * 1000);
+	} while (!watch.synced && !exiting && now_ms() < deadline);
+	return 0;
+}
+
+static void update_kube_api_metrics(struct exporter *exp)
+{
+	struct kube_pod_watch_stats w;
+	struct kube_pod_cache_stats c;
+	struct kube_api_figures f = { 0 };
+
+	kube_metadata_stats(exp->meta, &w, &c);
+	f.synced = w.synced;
+	f.connected = w.connected;
+	f.pods = (double)c.pods;
+	f.memory_bytes = (double)c.bytes;
+	f.lists = (double)w.lists;
+	for (int i = 0; i < KUBE_API_EVENT_TYPES; i++)
+		f.events[i] = (double)w.events[i];
+	f.relists_expired = (double)w.relists_gone;
+	f.relists_error = (double)w.relists_error;
+	f.failures_unauthorized = (double)w.unauthorized;
+	f.failures_other = (double)(w.failures - w.unauthorized);
+	f.skipped_invalid = (double)w.bad_objects;
+	f.skipped_over_cap = (double)c.over_cap;
+	kube_api_metrics_update(&exp->api_metrics, &f);
 }
 
 static int start_kubernetes(struct exporter *exp)
 {
-	const struct kube_sink sink = { .ctx = exp, .watch = kube_watch, .forget = kube_forget };
+	const struct kube_sink sink = { .ctx = exp,
+					.watch = kube_watch,
+					.forget = kube_forget,
+					.select = exp->meta ? kube_api_decide : NULL };
 
 	if (!exp->cfg->kubernetes.enabled)
 		return 0;
@@ -304,6 +469,8 @@ static int render(struct exporter *exp, const struct exposition_options *options
 	if (exp->server)
 		update_endpoint_metrics(exp);
 	update_process_metrics(exp);
+	if (exp->meta)
+		update_kube_api_metrics(exp);
 	n_tls = capture_tls_libraries(exp->capture, tls_paths, MAX_TLS_LIBRARIES_SHOWN);
 	self_metrics_set_tls_libraries(&exp->self, tls_paths,
 				       n_tls < MAX_TLS_LIBRARIES_SHOWN ? n_tls
@@ -409,14 +576,6 @@ static int epoll_watch(int epfd, int fd)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* OpenSSL probes for new processes: the watched trees', and the watched cgroups' members. */
 static void refresh_tls(struct exporter *exp)
 {
@@ -474,6 +633,8 @@ static int run_loop(struct exporter *exp, long long deadline_ms)
 			next_refresh = now_ms() + REFRESH_INTERVAL_MS;
 		}
 		target_watch_tick(exp->targets, (__u64)now_ms());
+		if (exp->kube && exp->meta)
+			kube_api_refresh(exp);
 		if (exp->kube)
 			kube_discovery_tick(exp->kube, (__u64)now_ms());
 	}
@@ -592,8 +753,8 @@ static int setup_metrics(struct exporter *exp, const struct exporter_config *cfg
 	int err;
 
 	kube_label_keys(exp, &cfg->kubernetes);
-	options.target_label_keys = exp->kube_keys;
-	options.n_target_label_keys = exp->n_kube_keys;
+	options.target_label_keys = exp->series_keys;
+	options.n_target_label_keys = exp->n_series_keys;
 	exp->routes = config_route_table(cfg, &bad, msg);
 	if (!exp->routes && errno) /* not EINVAL: the file's rules were checked as it was read */
 		return -errno;
@@ -668,6 +829,8 @@ static int setup_self_metrics(struct exporter *exp, const char *hook_mode)
 		if (!exp->processes)
 			err = -errno;
 	}
+	if (!err && exp->cfg->kubernetes.api.enabled)
+		err = kube_api_metrics_init(&exp->api_metrics, exp->registry);
 	if (err == -EINVAL)
 		log_error("a metric name clashes with the exporter's own metrics");
 	return err;
@@ -794,6 +957,8 @@ static int run(struct exporter *exp, const struct exporter_config *cfg)
 		return -errno;
 	err = target_watch_start(exp->targets);
 	if (!err)
+		err = start_kube_api(exp);
+	if (!err)
 		err = start_kubernetes(exp);
 	if (err)
 		return err;
@@ -870,6 +1035,8 @@ int main(int argc, char **argv)
 		status = run(&exp, &cfg) ? 1 : 0;
 	}
 
+	kube_metadata_stop(exp.meta);
+	free(exp.meta_unknown);
 	kube_discovery_free(exp.kube);
 	free(exp.kube_targets);
 	free(exp.members);

@@ -619,6 +619,7 @@ int kube_config_init(struct kube_config *k)
 	char err[128];
 
 	memset(k, 0, sizeof(*k));
+	kube_api_options_init(&k->api);
 	k->exclude_system_namespaces = 1;
 	k->rescan_ms = KUBE_RESCAN_MS_DEFAULT;
 	for (int i = 0; i < KUBE_LABEL_ROLES; i++)
@@ -647,6 +648,7 @@ void kube_config_release(struct kube_config *k)
 	free(k->cgroup_root);
 	strings_free(k->containerd_dirs, k->n_containerd_dirs);
 	strings_free(k->crio_dirs, k->n_crio_dirs);
+	kube_api_options_release(&k->api);
 	memset(k, 0, sizeof(*k));
 }
 

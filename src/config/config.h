@@ -13,6 +13,7 @@
 
 #include "config/group_by.h"
 #include "config/hook_mode.h"
+#include "config/kube_api.h"
 #include "config/metric_spec.h"
 #include "config/target_kind.h"
 
@@ -126,6 +127,7 @@ struct kube_config {
 	char **crio_dirs;
 	size_t n_crio_dirs;
 	int rescan_ms;
+	struct kube_api_options api; /* kubernetes.api: pod metadata from the API server */
 };
 
 enum config_latency {

@@ -261,6 +261,13 @@ static int parse_rescan(struct config_ctx *c, const char *key, yaml_node_t *v, v
 		kube_config_set_rescan_ms(t, (long)(seconds * 1000 + 0.5), msg, sizeof(msg)), msg);
 }
 
+static int parse_api(struct config_ctx *c, const char *key, yaml_node_t *v, void *t)
+{
+	struct kube_config *k = t;
+
+	return config_parse_kube_api(c, key, v, &k->api);
+}
+
 int config_parse_kubernetes(struct config_ctx *c, const char *key, yaml_node_t *node, void *target)
 {
 	static const struct config_key keys[] = {
@@ -273,6 +280,7 @@ int config_parse_kubernetes(struct config_ctx *c, const char *key, yaml_node_t *
 		{ "containerd_state_dirs", parse_containerd_dirs },
 		{ "crio_storage_dirs", parse_crio_dirs },
 		{ "rescan_interval", parse_rescan },
+		{ "api", parse_api },
 		{ NULL, NULL },
 	};
 

@@ -51,7 +51,13 @@ int kube_api_metrics_init(struct kube_api_metrics *m, struct registry *r)
 	m->lists = one(r, "flask_ebpf_exporter_kube_api_lists",
 		       "Complete lists of this node's pods (the first, then one per relist)",
 		       METRIC_COUNTER);
-	if (!m->synced || !m->connected || !m->pods || !m->memory_bytes || !m->lists)
+	m->unknown_requests =
+		one(r, "flask_ebpf_exporter_kube_metadata_unknown_requests",
+		    "Requests of pod containers whose labels, annotations and owner were not known "
+		    "from the API yet: counted, without the API's labels",
+		    METRIC_COUNTER);
+	if (!m->synced || !m->connected || !m->pods || !m->memory_bytes || !m->lists ||
+	    !m->unknown_requests)
 		return -errno;
 	err = by_label(r, "flask_ebpf_exporter_kube_api_watch_events",
 		       "Watch events received, by type", "type", event_types, m->events,

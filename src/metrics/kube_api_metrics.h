@@ -34,6 +34,8 @@ struct kube_api_metrics {
 	struct metric_child *relists_expired, *relists_error;
 	struct metric_child *failures_unauthorized, *failures_other;
 	struct metric_child *skipped_invalid, *skipped_over_cap;
+	/* Incremented by the daemon per request whose pod's metadata was not known yet. */
+	struct metric_child *unknown_requests;
 };
 
 /* Adds the families to r. 0 or -errno. */

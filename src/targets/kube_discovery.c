@@ -178,6 +178,18 @@ static int read_meta(struct kube_discovery *d, struct entry *e)
 	return err;
 }
 
+/* The sink's own selection (sink.select), with the port it may ask for. */
+static int sink_selects(struct kube_discovery *d, struct entry *e)
+{
+	int port = 0;
+
+	if (!d->sink.select)
+		return 1;
+	if (!d->sink.select(d->sink.ctx, &e->w, &port))
+		return 0;
+	return port <= 0 || container_listens(e, port);
+}
+
 static void decide(struct kube_discovery *d, struct entry *e)
 {
 	enum pod_decision decision;
@@ -205,6 +217,8 @@ static void decide(struct kube_discovery *d, struct entry *e)
 		return;
 	}
 	decision = pod_select(d->k, &e->w.meta, container_listens, e);
+	if (decision == POD_WATCH && !sink_selects(d, e))
+		decision = POD_SKIP_FOR_NOW;
 	if (decision != POD_WATCH) {
 		e->state = decision == POD_SKIP ? ENTRY_SKIPPED : ENTRY_SKIPPED_FOR_NOW;
 		return;
@@ -349,6 +363,21 @@ void kube_discovery_stats(const struct kube_discovery *d, struct kube_discovery_
 	}
 	out->scans = d->scans;
 	out->forgotten = d->forgotten;
+}
+
+void kube_discovery_reconsider(struct kube_discovery *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		struct entry *e = &d->entries[i];
+
+		if (e->state != ENTRY_WATCHED || sink_selects(d, e))
+			continue;
+		log_info("container %s of pod %s/%s is no longer selected", e->w.meta.container,
+			 e->w.meta.namespace, e->w.meta.pod);
+		d->sink.forget(d->sink.ctx, &e->w);
+		give_target(d, e->w.target);
+		e->state = ENTRY_SKIPPED_FOR_NOW;
+	}
 }
 
 void kube_discovery_for_each(const struct kube_discovery *d, kube_watched_fn fn, void *ctx)

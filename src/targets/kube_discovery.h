@@ -29,9 +29,13 @@ struct kube_watched {
 	struct container_meta meta;
 };
 
-/* Where selected containers go; both callbacks are required. */
+/* Where selected containers go; watch and forget are required, select is not. */
 struct kube_sink {
 	void *ctx;
+	/* Optional, after the `kubernetes:` selectors: 1 to watch w (with *port > 0: only
+	 * once the container listens on that TCP port), 0 to skip it for now (asked again on
+	 * every scan). The API's pod metadata selects this way (kubernetes.api). */
+	int (*select)(void *ctx, const struct kube_watched *w, int *port);
 	/* Start watching w (0, or -errno: it is retried on the next scan). */
 	int (*watch)(void *ctx, const struct kube_watched *w);
 	/* w's cgroup is gone: stop watching it (its target index may be given out again). */
@@ -67,6 +71,10 @@ void kube_discovery_tick(struct kube_discovery *d, __u64 now_ms);
 void kube_discovery_stats(const struct kube_discovery *d, struct kube_discovery_stats *out);
 
 /* Calls fn for each watched container, in no particular order. */
+/* Asks sink.select again about every watched container and forgets those it now skips
+ * (a pod's labels changed, or its metadata arrived after it was watched). */
+void kube_discovery_reconsider(struct kube_discovery *d);
+
 typedef void (*kube_watched_fn)(void *ctx, const struct kube_watched *w);
 void kube_discovery_for_each(const struct kube_discovery *d, kube_watched_fn fn, void *ctx);
 

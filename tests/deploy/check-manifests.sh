@@ -65,11 +65,13 @@ tag=$(sed -n 's/^ *newTag: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$REPO/deploy/kuber
 if [ "$tag" = "$version" ]; then pass "image tag $tag is VERSION"; else fail "image tag '$tag' is not VERSION $version"; fi
 
 if [ -x "$FEE" ]; then
-	if "$FEE" --config "$REPO/deploy/kubernetes/base/exporter.yaml" --check-config >"$OUT/check-config.log" 2>&1; then
-		pass "exporter.yaml passes --check-config"
-	else
-		fail "exporter.yaml: $(cat "$OUT/check-config.log")"
-	fi
+	for config in base/exporter.yaml api-metadata/exporter.yaml; do
+		if "$FEE" --config "$REPO/deploy/kubernetes/$config" --check-config >"$OUT/check-config.log" 2>&1; then
+			pass "$config passes --check-config"
+		else
+			fail "$config: $(cat "$OUT/check-config.log")"
+		fi
+	done
 else
 	fail "$FEE is missing: run make first"
 fi

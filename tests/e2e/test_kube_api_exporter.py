@@ -110,32 +110,46 @@ def test_slow_api_server_never_holds_back_metrics(api, exporter_with_api, app):
                "the slow list")
 
 
-def test_refused_and_absent_api_server_are_counted(api, exporter_with_api, app):
+def failures(exp, reason):
+    return series(exp.scrape_text(), "flask_ebpf_exporter_kube_api_request_failures_total")[
+        frozenset({("reason", reason)})]
+
+
+def test_refused_api_server_is_counted_and_recovered_from(api, exporter_with_api, app):
     with api.cluster.cond:
         api.cluster.tokens = set()  # every token refused: 401
     exp = exporter_with_api(app.pid)
-    wait_until(lambda: series(exp.scrape_text(),
-                              "flask_ebpf_exporter_kube_api_request_failures_total")
-               [frozenset({("reason", "unauthorized")})] >= 2, 10, "two 401s")
+    wait_until(lambda: failures(exp, "unauthorized") >= 2, 10, "two 401s")
     expected = Expected()
     send(app, 6, expected)
     wait_until(lambda: sum(series(exp.scrape_text(), "flask_http_request_total").values()) == 6,
                10, "the requests")
     assert_exact_counts(exp.scrape_text(), expected)
-    api.stop()  # nothing listens any more: connection refused, counted as other
-    wait_until(lambda: series(exp.scrape_text(),
-                              "flask_ebpf_exporter_kube_api_request_failures_total")
-               [frozenset({("reason", "other")})] >= 1, 15, "a connection failure")
+    with api.cluster.cond:
+        api.cluster.tokens = {"token-1"}
+    wait_until(lambda: one(exp.scrape_text(), "flask_ebpf_exporter_kube_api_synced") == 1, 40,
+               "the list once the token is accepted")
+
+
+def test_absent_api_server_is_counted(api, exporter_with_api, app, monkeypatch):
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(free_port()))  # nothing listens
+    exp = exporter_with_api(app.pid)
+    wait_until(lambda: failures(exp, "other") >= 2, 10, "two connection failures")
+    expected = Expected()
+    send(app, 4, expected)
+    wait_until(lambda: sum(series(exp.scrape_text(), "flask_http_request_total").values()) == 4,
+               10, "the requests")
+    assert_exact_counts(exp.scrape_text(), expected)
 
 
 @pytest.mark.parametrize("api_yaml, message", [
     ("  api:\n    pod_labels: [app, 'team*']\n",
-     "x.yaml:2: kubernetes.api.pod_labels[1]: 'team*': pod label keys are exact, no wildcards"),
+     "x.yaml:3: kubernetes.api.pod_labels[1]: 'team*': pod label keys are exact, no wildcards"),
     ("  api:\n    selector: 'app in (shop'\n",
-     "x.yaml:2: kubernetes.api.selector: 'app in (shop': missing ')'"),
+     "x.yaml:3: kubernetes.api.selector: 'app in (shop': missing ')'"),
     ("  api:\n    owners: [Deploy/shop]\n",
-     "x.yaml:2: kubernetes.api.owners[0]: 'Deploy': unknown kind"),
-    ("  api: sometimes\n", "x.yaml:1: kubernetes.api: expected true or false"),
+     "x.yaml:3: kubernetes.api.owners[0]: 'Deploy': unknown kind"),
+    ("  api: sometimes\n", "x.yaml:2: kubernetes.api: expected true or false"),
 ])
 def test_config_errors_exit_2(tmp_path, api_yaml, message):
     path = tmp_path / "x.yaml"
