@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <time.h>
 
 /* A list page or a watch event larger than this is refused (a pod is ~10-20 KiB; a page of
@@ -351,10 +352,25 @@ static void pause_for(struct kube_pod_watch *w, double seconds)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* The client needs no capability (a TCP connection, a readable token file), and the
+ * daemon drops its own only after this thread has started: capabilities are per thread, so
+ * this one gives up all of its own first. */
+static void drop_thread_capabilities(void)
+{
+	cap_t none = cap_init();
+
+	if (!none || cap_set_proc(none))
+		log_error("kubernetes api: cannot drop the watch thread's capabilities: %s",
+			  strerror(errno));
+	cap_free(none);
+}
+
 static void *watch_thread(void *arg)
 {
 	struct kube_pod_watch *w = arg;
 	double backoff = w->opts.backoff_initial;
+
+	drop_thread_capabilities();
 
 	while (!w->stop) {
 		int rc = w->rv ? watch_pods(w) : list_pods(w);
@@ -430,6 +446,8 @@ struct kube_pod_watch *kube_pod_watch_start(const struct kube_pod_watch_options 
 		return NULL;
 	}
 	rc = pthread_create(&w->thread, NULL, watch_thread, w);
+	if (!rc)
+		pthread_setname_np(w->thread, "kube-api-watch"); /* in /proc/PID/task/TID/comm */
 	if (rc) {
 		snprintf(err, err_size, "cannot start the watch thread: %s", strerror(rc));
 		watch_free(w);

@@ -1,6 +1,7 @@
 """The exporter with `kubernetes.api` on, against kube_api_server.FakeKubeAPI: it lists and
 watches this node's pods and says so in flask_ebpf_exporter_kube_api_*, and a slow,
 refusing or absent API server never holds back or loses a request's metrics."""
+import os
 import subprocess
 import time
 
@@ -82,6 +83,19 @@ def test_lists_and_watches_this_nodes_pods(api, exporter_with_api, app):
     watches = api.requests_with(watch="1")
     assert watches and all(r[1]["fieldSelector"] == f"spec.nodeName={NODE}" for r in watches)
     promtool_check(text)
+    # The watch thread holds no capability: capabilities are per thread, and it starts
+    # before the daemon drops its own after attach.
+    pid = exp.proc.pid
+    watch_threads = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            if f.read().strip() != "kube-api-watch":
+                continue
+        with open(f"/proc/{pid}/task/{tid}/status") as f:
+            caps = dict(line.split(":", 1) for line in f if line.startswith("Cap"))
+        assert int(caps["CapEff"], 16) == 0 and int(caps["CapPrm"], 16) == 0, caps
+        watch_threads += 1
+    assert watch_threads == 1
 
 
 def send(app, n, expected):
