@@ -124,6 +124,15 @@ def test_slow_api_server_never_holds_back_metrics(api, exporter_with_api, app):
                "the slow list")
 
 
+def requests_counted_exactly(exp, app, n):
+    """n requests to the app, all counted exactly whatever the API server does."""
+    expected = Expected()
+    send(app, n, expected)
+    wait_until(lambda: sum(series(exp.scrape_text(), "flask_http_request_total").values()) == n,
+               10, "the requests")
+    assert_exact_counts(exp.scrape_text(), expected)
+
+
 def failures(exp, reason):
     return series(exp.scrape_text(), "flask_ebpf_exporter_kube_api_request_failures_total")[
         frozenset({("reason", reason)})]
@@ -134,11 +143,7 @@ def test_refused_api_server_is_counted_and_recovered_from(api, exporter_with_api
         api.cluster.tokens = set()  # every token refused: 401
     exp = exporter_with_api(app.pid)
     wait_until(lambda: failures(exp, "unauthorized") >= 2, 10, "two 401s")
-    expected = Expected()
-    send(app, 6, expected)
-    wait_until(lambda: sum(series(exp.scrape_text(), "flask_http_request_total").values()) == 6,
-               10, "the requests")
-    assert_exact_counts(exp.scrape_text(), expected)
+    requests_counted_exactly(exp, app, 6)
     with api.cluster.cond:
         api.cluster.tokens = {"token-1"}
     wait_until(lambda: one(exp.scrape_text(), "flask_ebpf_exporter_kube_api_synced") == 1, 40,
@@ -149,11 +154,7 @@ def test_absent_api_server_is_counted(api, exporter_with_api, app, monkeypatch):
     monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(free_port()))  # nothing listens
     exp = exporter_with_api(app.pid)
     wait_until(lambda: failures(exp, "other") >= 2, 10, "two connection failures")
-    expected = Expected()
-    send(app, 4, expected)
-    wait_until(lambda: sum(series(exp.scrape_text(), "flask_http_request_total").values()) == 4,
-               10, "the requests")
-    assert_exact_counts(exp.scrape_text(), expected)
+    requests_counted_exactly(exp, app, 4)
 
 
 @pytest.mark.parametrize("api_yaml, message", [
