@@ -70,18 +70,10 @@ while [ ${#queue[@]} -gt 0 ]; do
 done
 cp -L /lib/$MULTIARCH/ld-linux-aarch64.so.1 "$ROOT/lib/ld-linux-aarch64.so.1"
 
-cat >"$ROOT/init" <<INIT
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
-mount -t tracefs tracefs /sys/kernel/tracing
-mount -t bpf bpf /sys/fs/bpf
-ip link set lo up
-echo "KTEST-BOOTED \$(uname -r) \$(uname -m) after \$(cut -d' ' -f1 /proc/uptime) s"
+# shellcheck source=guest-lib.sh
+. "$HERE/guest-lib.sh"
+guest_init_head >"$ROOT/init"
+cat >>"$ROOT/init" <<INIT
 rc=0
 REQUESTS=${REQUESTS:-30} sh /opt/fee/modes-test.sh /opt/fee/flask_ebpf_exporter "kprobe tracepoint" || rc=1
 echo "KTEST-EXIT=\$rc"
@@ -98,6 +90,4 @@ timeout "$QEMU_TIMEOUT" qemu-system-aarch64 -nodefaults -no-user-config -M virt 
 	-display none -serial stdio -no-reboot </dev/null >"$LOG" 2>&1
 qemu_status=$?
 set -e
-# shellcheck source=guest-result.sh
-. "$HERE/guest-result.sh"
 guest_result "$LOG" "$qemu_status" "test-kernels (arm64)"

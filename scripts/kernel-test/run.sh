@@ -90,20 +90,10 @@ copy_with_libs "$OPENSSL" "$OPENSSL"
 mkdir -p "$ROOT/usr/lib/ssl"
 cp -L /usr/lib/ssl/openssl.cnf "$ROOT/usr/lib/ssl/openssl.cnf"
 
-# /init must never fail to parse: a dying init is a kernel panic (qemu then exits at once
-# thanks to panic=-1 and -no-reboot, and the missing KTEST-EXIT line fails the run).
-cat >"$ROOT/init" <<INIT
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
-mount -t tracefs tracefs /sys/kernel/tracing
-mount -t bpf bpf /sys/fs/bpf
-ip link set lo up
-echo "KTEST-BOOTED \$(uname -r) after \$(cut -d' ' -f1 /proc/uptime) s"
+# shellcheck source=guest-lib.sh
+. "$HERE/guest-lib.sh"
+guest_init_head >"$ROOT/init"
+cat >>"$ROOT/init" <<INIT
 rc=0
 REQUESTS=${REQUESTS:-30} BENCH_ROUNDS=${BENCH_ROUNDS:-0} BENCH_REQUESTS=${BENCH_REQUESTS:-200} \\
 	sh $GUEST_TEST $GUEST_FEE "fentry kprobe tracepoint" || rc=1
@@ -153,7 +143,5 @@ timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config -accel tc
 	-display none -serial stdio -no-reboot </dev/null >"$LOG" 2>&1
 qemu_status=$?
 set -e
-# shellcheck source=guest-result.sh
-. "$HERE/guest-result.sh"
 guest_result "$LOG" "$qemu_status" test-kernels || status=1
 exit "$status"
