@@ -889,6 +889,7 @@ static struct privilege_needs privilege_needs_of(const struct exporter_config *c
 		needs.port_selectors |= cfg->targets[i].kind == TARGET_PORT;
 	}
 	needs.kubernetes = cfg->kubernetes.enabled;
+	needs.process_metrics = cfg->process_metrics;
 	needs.tls = privileges_effective(CAP_SYS_ADMIN);
 	if (!needs.tls)
 		log_info("without CAP_SYS_ADMIN (OpenSSL uprobes need it), HTTPS terminated in the "

@@ -83,6 +83,11 @@ size_t privileges_required(const struct privilege_needs *needs, enum privilege_p
 	}
 	if (needs->exe_selectors)
 		ADD(CAP_SYS_PTRACE, "the --exe rescans (/proc/PID/exe)");
+	if (needs->process_metrics) {
+		ADD(CAP_SYS_PTRACE, "process_open_fds of other users' processes (/proc/PID/fd)");
+		ADD(CAP_DAC_READ_SEARCH, "process_open_fds of other users' processes "
+					 "(/proc/PID/fd, mode 0500)");
+	}
 	if (needs->kubernetes)
 		ADD(CAP_DAC_READ_SEARCH, "reading the runtimes' state of pods that start later");
 	if (needs->port_selectors) {

@@ -21,6 +21,8 @@ struct privilege_needs {
 	bool exe_selectors;
 	/* --port targets: /proc/PID/fd of every process, at start and on each rescan. */
 	bool port_selectors;
+	/* The app's process_* metrics: /proc/PID/fd of the targets, at every scrape. */
+	bool process_metrics;
 	/* --kubernetes: pod containers found from the cgroups and the runtimes' state. */
 	bool kubernetes;
 	/* OpenSSL uprobes in the targets (HTTPS terminated by the server). */

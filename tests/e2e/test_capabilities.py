@@ -66,8 +66,10 @@ def test_documented_capabilities_count_exactly_then_drop(nonroot, gunicorn_serve
     exp.wait_ready(timeout=60)
     st = status(exp.proc.pid)
     assert st["Uid"].split()[0] == NOBODY
-    # Nothing the rest of this run needs: every capability is gone, for good.
-    assert st["CapEff"] == st["CapPrm"] == st["CapInh"] == st["CapAmb"] == "0" * 16
+    # Only what the rest of this run needs: CAP_DAC_READ_SEARCH for the process metrics'
+    # /proc/PID/fd; the others are gone, for good.
+    assert st["CapEff"] == st["CapPrm"] == capability_mask(["dac_read_search"]), st
+    assert st["CapInh"] == st["CapAmb"] == "0" * 16
     assert st["NoNewPrivs"] == "1"
 
     expected = request_mix(gunicorn_server)
@@ -78,9 +80,18 @@ def test_documented_capabilities_count_exactly_then_drop(nonroot, gunicorn_serve
     promtool_check(text)
     code, err = exp.stop()
     assert code == 0, err
-    assert "capabilities kept for the run: none" in err
+    assert "capabilities kept for the run: CAP_DAC_READ_SEARCH" in err
     # gunicorn maps OpenSSL; without CAP_SYS_ADMIN it is not probed, and the log says so.
+    # (With --no-process-metrics nothing at all would be kept: test below.)
     assert "CAP_SYS_ADMIN" in err and "HTTPS" in err
+
+
+def test_nothing_kept_without_process_metrics(nonroot, gunicorn_server):
+    exp = nonroot(BASE, ["--pid", str(gunicorn_server.pid), "--no-process-metrics"])
+    exp.wait_ready(timeout=60)
+    st = status(exp.proc.pid)
+    assert st["CapEff"] == st["CapPrm"] == st["CapAmb"] == "0" * 16, st
+    assert st["NoNewPrivs"] == "1"
 
 
 @pytest.mark.parametrize("missing", BASE)

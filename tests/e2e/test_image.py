@@ -201,13 +201,15 @@ def test_image_runs_as_the_daemonset_says(image, netns, containerd, tmp_path):  
         assert "kube-system" not in text
         promtool_check(text)
 
-        # After attaching, of the DaemonSet's four capabilities only CAP_DAC_READ_SEARCH stays
-        # (README, "Capabilities": the runtimes' state of pods that start later; no
-        # SYS_ADMIN in the DaemonSet, so no HTTPS probing and nothing kept for it).
+        # After attaching, of the DaemonSet's four capabilities CAP_SYS_PTRACE and
+        # CAP_DAC_READ_SEARCH stay (README, "Capabilities": the runtimes' state of pods
+        # that start later, the process metrics' /proc/PID/fd); no SYS_ADMIN in the
+        # DaemonSet, so no HTTPS probing; BPF and PERFMON are gone.
         pid = store.podman("inspect", "--format", "{{.State.Pid}}", name).stdout.strip()
         with open(f"/proc/{pid}/status") as f:
             status = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
-        assert status["CapEff"] == status["CapPrm"] == f"{1 << 2:016x}", status  # DAC_READ_SEARCH
+        kept = (1 << 2) | (1 << 19)  # DAC_READ_SEARCH, SYS_PTRACE
+        assert status["CapEff"] == status["CapPrm"] == f"{kept:016x}", status
         assert status["NoNewPrivs"] == "1"
     finally:
         if name:

@@ -81,6 +81,11 @@ static void test_features_add_their_capabilities(void **state)
 	/* Later uprobes need no CAP_BPF: the programs are loaded, libbpf's probes cached. */
 	assert_string_equal(names(&needs, PRIVILEGES_RUN), "CAP_SYS_PTRACE CAP_SYS_ADMIN");
 
+	/* process_open_fds: kept for the scrapes, not needed to attach. */
+	needs = (struct privilege_needs){ .hooks = "fentry", .process_metrics = true };
+	assert_string_equal(names(&needs, PRIVILEGES_ATTACH), "CAP_BPF CAP_PERFMON");
+	assert_string_equal(names(&needs, PRIVILEGES_RUN), "CAP_SYS_PTRACE CAP_DAC_READ_SEARCH");
+
 	needs = (struct privilege_needs){ .hooks = "kprobe", .kubernetes = true };
 	assert_string_equal(names(&needs, PRIVILEGES_ATTACH),
 			    "CAP_BPF CAP_PERFMON CAP_DAC_READ_SEARCH");
