@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # image.sh BINARY VERSION [OCI_ARCHIVE] — make image / make image-archive: an OCI image built
-# offline with buildah from scratch. It holds the binary `make static` linked and the few
-# shared objects that stay dynamic (glibc's loader and libc, and GnuTLS's p11-kit with its
-# libffi: Debian ships no static archives of them), each at its host path, and nothing else:
+# offline with buildah from scratch. It holds the binary `make static` linked and the
+# shared objects that stay dynamic (glibc's loader and libc, GnuTLS's p11-kit with its
+# libffi, libcurl's closure: Debian ships no static archives of them; docs/deploy.md), each
+# at its host path, and nothing else:
 # no shell, no package manager. Default user 65534 (nobody); the DaemonSet runs it as uid 0
 # with a fixed capability set (deploy/kubernetes/base/daemonset.yaml explains why).
 # Tagged localhost/flask-ebpf-exporter:VERSION; with OCI_ARCHIVE also written there as an OCI
