@@ -1,5 +1,5 @@
 """The shipped Grafana dashboard, offline: the library dashboard's panels are all there
-with the additions the README promises, every query is valid PromQL (promtool checks each
+with the additions docs/observability.md promises, every query is valid PromQL (promtool checks each
 as a recording rule), and every query filters on the dashboard's variables."""
 import os
 import subprocess

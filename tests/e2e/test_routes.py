@@ -297,6 +297,8 @@ DOCUMENTED_EXAMPLES = [
     ("docs/configuration.md", "## The configuration file"),
     ("README.md", "### Targets"),
     ("README.md", "## On Kubernetes"),
+    ("README.md", "### Pod labels and owners from the API server"),
+    ("docs/kubernetes.md", "## A config to copy"),
 ]
 
 

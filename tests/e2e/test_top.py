@@ -2,7 +2,7 @@
 capture-pane shows the routes sent with rates within 20 % of what was sent, the error
 route flagged, and the keys change the sort. Both ways of naming the target: flags as
 for the daemon (--pid), and a running exporter's URL. The last capture is kept under
-build/ (the README's capture is a copy of it: FEE_UPDATE_DOC_IMAGES=1 writes
+build/ (docs/observability.md's capture is a copy of it: FEE_UPDATE_DOC_IMAGES=1 writes
 docs/images/top.txt)."""
 import os
 import re
@@ -94,7 +94,7 @@ def check_top(tmux):
     os.makedirs(os.path.dirname(CAPTURE), exist_ok=True)
     with open(CAPTURE, "w") as f:
         f.write(screen)
-    if os.environ.get("FEE_UPDATE_DOC_IMAGES"):  # the README's capture: docs/images/top.txt
+    if os.environ.get("FEE_UPDATE_DOC_IMAGES"):  # docs/observability.md's capture: docs/images/top.txt
         with open(os.path.join(REPO, "docs", "images", "top.txt"), "w") as f:
             f.write(screen.rstrip() + "\n")
 

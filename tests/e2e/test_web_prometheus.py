@@ -1,6 +1,6 @@
 """Debian's Prometheus scrapes the exporter through TLS, a client certificate and basic
-auth, with the scrape_config the README shows: its target is up and the samples land. A
-second job with a wrong password is down with the 401 it got."""
+auth, with the scrape_config docs/securing-the-endpoint.md shows: its target is up and the
+samples land. A second job with a wrong password is down with the 401 it got."""
 import subprocess
 import time
 
