@@ -253,17 +253,15 @@ IMAGE_ARCHIVE := $(OUTPUT)/flask-ebpf-exporter-$(VERSION).oci.tar
 .PHONY: static image image-archive
 static: $(STATIC_APP)
 
-# libcurl (`top URL`'s scrapes) has no static closure in Debian: the static binary links
-# src/serve/static/top_remote_none.c's stub first, so the archive's top_remote is not pulled;
-# the Kubernetes API client needs libcurl on a node, so it is linked dynamically
-# (KUBE_DYNAMIC_LIBS above).
+# libcurl (`top URL`'s scrapes and the Kubernetes API client) has no static closure in
+# Debian, so it is linked dynamically (KUBE_DYNAMIC_LIBS above); image.sh copies it in.
 STATIC_LIBS := $(filter-out -lcurl -lcrypto,$(LIBS))
-$(STATIC_APP): $(OUTPUT)/obj/main.o $(OUTPUT)/obj/serve/static/top_remote_none.o $(OUTPUT)/libfee.a \
+$(STATIC_APP): $(OUTPUT)/obj/main.o $(OUTPUT)/libfee.a \
 		scripts/build/static-link-flags.sh
 	$(call msg,LINK-STATIC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(OUTPUT)/obj/main.o $(OUTPUT)/obj/serve/static/top_remote_none.o \
-		$(OUTPUT)/libfee.a $$(scripts/build/static-link-flags.sh $(STATIC_LIBS) 2>/dev/null) \
+	$(Q)$(CC) $(CFLAGS) $(OUTPUT)/obj/main.o $(OUTPUT)/libfee.a \
+		$$(scripts/build/static-link-flags.sh $(STATIC_LIBS) 2>/dev/null) \
 		$(KUBE_DYNAMIC_LIBS) -o $@.debug
 	$(Q)strip -o $@ $@.debug
 
