@@ -8,6 +8,7 @@
 #include "http/path_filter.h"
 #include "util/prom_name.h"
 #include "util/strlist.h"
+#include "util/strpair.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -41,34 +42,25 @@ int config_init(struct exporter_config *cfg)
 	return 0;
 }
 
-static void labels_free(struct config_label *labels, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(labels[i].key);
-		free(labels[i].value);
-	}
-	free(labels);
-}
-
 void config_release(struct exporter_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_targets; i++) {
 		free(cfg->targets[i].path);
-		labels_free(cfg->targets[i].labels, cfg->targets[i].n_labels);
+		strpair_free_all(cfg->targets[i].labels, cfg->targets[i].n_labels);
 	}
 	free(cfg->targets);
 	free(cfg->prefix);
 	free(cfg->metrics_path);
 	free(cfg->web_config_file);
 	free(cfg->buckets);
-	labels_free(cfg->labels, cfg->n_labels);
+	strpair_free_all(cfg->labels, cfg->n_labels);
 	for (size_t i = 0; i < cfg->n_exclude; i++)
 		free(cfg->exclude[i]);
 	free(cfg->exclude);
 	for (size_t i = 0; i < cfg->n_info; i++) {
 		free(cfg->info[i].name);
 		free(cfg->info[i].help);
-		labels_free(cfg->info[i].labels, cfg->info[i].n_labels);
+		strpair_free_all(cfg->info[i].labels, cfg->info[i].n_labels);
 	}
 	free(cfg->info);
 	for (size_t i = 0; i < cfg->n_routes; i++) {
@@ -230,38 +222,6 @@ static int reserved_label(const char *key)
 	return !strncmp(key, "__", 2);
 }
 
-/* Adds or replaces key in a label list. */
-static int label_list_set(struct config_label **labels, size_t *n, const char *key,
-			  const char *value)
-{
-	struct config_label *grown;
-	char *copy = strdup(value);
-
-	if (!copy)
-		return -ENOMEM;
-	for (size_t i = 0; i < *n; i++) {
-		if (!strcmp((*labels)[i].key, key)) {
-			free((*labels)[i].value);
-			(*labels)[i].value = copy;
-			return 0;
-		}
-	}
-	grown = realloc(*labels, (*n + 1) * sizeof(*grown));
-	if (!grown) {
-		free(copy);
-		return -ENOMEM;
-	}
-	*labels = grown;
-	grown[*n].value = copy;
-	grown[*n].key = strdup(key);
-	if (!grown[*n].key) {
-		free(copy);
-		return -ENOMEM;
-	}
-	(*n)++;
-	return 0;
-}
-
 static int check_label_name(const char *key, char *err, size_t err_size)
 {
 	if (!prom_name_valid(key, 0)) {
@@ -291,7 +251,7 @@ int config_set_label(struct exporter_config *cfg, const char *key, const char *v
 {
 	int ret = config_check_request_label_name(key, err, err_size);
 
-	return ret ? ret : label_list_set(&cfg->labels, &cfg->n_labels, key, value);
+	return ret ? ret : strpair_set(&cfg->labels, &cfg->n_labels, key, value);
 }
 
 int config_set_info_label(struct config_info *info, const char *key, const char *value, char *err,
@@ -305,7 +265,7 @@ int config_set_info_label(struct config_info *info, const char *key, const char 
 		snprintf(err, err_size, "label names starting with __ are reserved");
 		return -EINVAL;
 	}
-	return label_list_set(&info->labels, &info->n_labels, key, value);
+	return strpair_set(&info->labels, &info->n_labels, key, value);
 }
 
 int config_set_target_label(struct config_target *t, const char *key, const char *value, char *err,
@@ -313,7 +273,7 @@ int config_set_target_label(struct config_target *t, const char *key, const char
 {
 	int ret = config_check_request_label_name(key, err, err_size);
 
-	return ret ? ret : label_list_set(&t->labels, &t->n_labels, key, value);
+	return ret ? ret : strpair_set(&t->labels, &t->n_labels, key, value);
 }
 
 int config_parse_long(const char *text, long min, long max, long *out)
@@ -573,11 +533,7 @@ void kube_selectors_free(struct kube_selector *s, size_t n)
 		free(s[i].namespace);
 		free(s[i].pod);
 		free(s[i].container);
-		for (size_t j = 0; j < s[i].n_labels; j++) {
-			free(s[i].labels[j].key);
-			free(s[i].labels[j].glob);
-		}
-		free(s[i].labels);
+		strpair_free_all(s[i].labels, s[i].n_labels);
 	}
 	free(s);
 }

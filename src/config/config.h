@@ -16,6 +16,7 @@
 #include "config/kube_api.h"
 #include "config/metric_spec.h"
 #include "config/target_kind.h"
+#include "util/strpair.h"
 
 /* A port in the exporters' range (9100-9999) that no well-known exporter uses. */
 #define CONFIG_DEFAULT_PORT 9969
@@ -35,18 +36,12 @@
 /* Room for the first config error, "FILE:LINE: KEY: MESSAGE". */
 #define CONFIG_ERROR_MAX 512
 
-/* A static label: --label KEY=VALUE, `labels: {KEY: VALUE}`. */
-struct config_label {
-	char *key;
-	char *value;
-};
-
 /* A static info gauge (the library's metrics.info(name, help, **labels)): value 1. */
 struct config_info {
 	size_t line; /* where the file declares it, for messages; 0 when not from a file */
 	char *name;
 	char *help;
-	struct config_label *labels;
+	struct strpair *labels; /* the gauge's labels and their values */
 	size_t n_labels;
 };
 
@@ -54,10 +49,10 @@ struct config_info {
  * an item of `targets:`. Its index in exporter_config.targets is the records' `target`. */
 struct config_target {
 	enum target_kind kind;
-	pid_t pid;		     /* TARGET_PID */
-	char *path;		     /* TARGET_CGROUP: the directory; TARGET_EXE: the glob */
-	int port;		     /* TARGET_PORT */
-	struct config_label *labels; /* static labels on this target's request series */
+	pid_t pid;		/* TARGET_PID */
+	char *path;		/* TARGET_CGROUP: the directory; TARGET_EXE: the glob */
+	int port;		/* TARGET_PORT */
+	struct strpair *labels; /* static labels on this target's request series */
 	size_t n_labels;
 };
 
@@ -88,18 +83,14 @@ struct config_metric {
 #define KUBE_RESCAN_MS_MAX 1000
 #define KUBE_RESCAN_MS_DEFAULT 500
 
-/* A pod label a selector requires: the value must match a glob. */
-struct kube_label_match {
-	char *key;
-	char *glob;
-};
-
 /* One item of include: or exclude:. Every field given must match (NULL/0: any). */
 struct kube_selector {
 	char *namespace; /* fnmatch(3) globs */
 	char *pod;
 	char *container;
-	struct kube_label_match *labels; /* CRI-O keeps pod labels on the node; containerd not */
+	/* Pod labels required, value: a glob the label's value must match. CRI-O keeps pod
+	 * labels on the node; containerd not. */
+	struct strpair *labels;
 	size_t n_labels;
 	int port; /* the container listens on it, in its own network namespace */
 };
@@ -159,8 +150,8 @@ struct exporter_config {
 	double *buckets; /* NULL = the library's default buckets; +Inf not included */
 	size_t n_buckets;
 	enum config_latency latency;
-	int created;		     /* _created samples (1 by default) */
-	struct config_label *labels; /* default_labels: static labels on the request families */
+	int created;		/* _created samples (1 by default) */
+	struct strpair *labels; /* default_labels: static labels on the request families */
 	size_t n_labels;
 	char **exclude; /* excluded_paths: regexes, re.match semantics */
 	size_t n_exclude;

@@ -2,6 +2,7 @@
 #include "config/kubernetes.h"
 
 #include "config/config.h"
+#include "util/strpair.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -57,26 +58,13 @@ static int parse_sel_label(struct config_ctx *c, const char *key, const char *na
 			   yaml_node_t *value, void *target)
 {
 	struct kube_selector *s = target;
-	struct kube_label_match *grown;
 	char *glob = NULL;
 	int ret = parse_glob(c, key, value, &glob);
 
-	if (ret)
-		return ret;
-	grown = realloc(s->labels, (s->n_labels + 1) * sizeof(*grown));
-	if (!grown) {
-		free(glob);
-		return -ENOMEM;
-	}
-	s->labels = grown;
-	grown[s->n_labels].glob = glob;
-	grown[s->n_labels].key = strdup(name);
-	if (!grown[s->n_labels].key) {
-		free(glob);
-		return -ENOMEM;
-	}
-	s->n_labels++;
-	return 0;
+	if (!ret)
+		ret = strpair_append(&s->labels, &s->n_labels, name, glob);
+	free(glob);
+	return ret;
 }
 
 static int parse_sel_labels(struct config_ctx *c, const char *key, yaml_node_t *v, void *t)

@@ -330,14 +330,6 @@ struct label_selector *label_selector_parse(const char *text, enum label_selecto
 	return ps.s;
 }
 
-const char *kube_kv_find(const struct kube_kv *pairs, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(pairs[i].key, key))
-			return pairs[i].value;
-	return NULL;
-}
-
 static int in_set(const struct requirement *r, const char *value)
 {
 	for (size_t i = 0; i < r->n_values; i++)
@@ -361,9 +353,9 @@ static int compare(const struct requirement *r, const char *value)
 	return r->op == OP_GT ? v > r->number : v < r->number;
 }
 
-static int requirement_matches(const struct requirement *r, const struct kube_kv *pairs, size_t n)
+static int requirement_matches(const struct requirement *r, const struct strpair *pairs, size_t n)
 {
-	const char *value = kube_kv_find(pairs, n, r->key);
+	const char *value = strpair_find(pairs, n, r->key);
 
 	switch (r->op) {
 	case OP_EXISTS:
@@ -383,7 +375,7 @@ static int requirement_matches(const struct requirement *r, const struct kube_kv
 	return 0;
 }
 
-int label_selector_matches(const struct label_selector *s, const struct kube_kv *pairs, size_t n)
+int label_selector_matches(const struct label_selector *s, const struct strpair *pairs, size_t n)
 {
 	if (!s)
 		return 1;

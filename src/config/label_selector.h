@@ -16,14 +16,7 @@
 
 #include <stddef.h>
 
-/* A label or annotation: key and value as the pod carries them. */
-struct kube_kv {
-	char *key;
-	char *value;
-};
-
-/* The value of `key` among n pairs, NULL when absent. */
-const char *kube_kv_find(const struct kube_kv *pairs, size_t n, const char *key);
+#include "util/strpair.h" /* a pod's labels or annotations, key and value as it carries them */
 
 /* Values in one `in (...)` set, and requirements in one selector: the API accepts more,
  * but a node agent's configuration never needs more, and the bound keeps matching cheap. */
@@ -46,7 +39,7 @@ struct label_selector *label_selector_parse(const char *text, enum label_selecto
 void label_selector_free(struct label_selector *s);
 
 /* Whether the pairs satisfy every requirement. NULL selector: matches. */
-int label_selector_matches(const struct label_selector *s, const struct kube_kv *pairs, size_t n);
+int label_selector_matches(const struct label_selector *s, const struct strpair *pairs, size_t n);
 
 /* The keys the selector reads (so a pod store keeps just those), n_keys of them. */
 size_t label_selector_key_count(const struct label_selector *s);

@@ -104,15 +104,6 @@ void web_config_init(struct web_config *wc)
 	wc->http2 = 1;
 }
 
-static void free_pairs(struct web_pair *pairs, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(pairs[i].name);
-		free(pairs[i].value);
-	}
-	free(pairs);
-}
-
 static void pem_release(struct web_pem *p)
 {
 	free(p->file);
@@ -130,8 +121,8 @@ void web_config_release(struct web_config *wc)
 	free(wc->allowed_sans);
 	free(wc->ciphers);
 	free(wc->curves);
-	free_pairs(wc->headers, wc->n_headers);
-	free_pairs(wc->users, wc->n_users);
+	strpair_free_all(wc->headers, wc->n_headers);
+	strpair_free_all(wc->users, wc->n_users);
 	web_config_init(wc);
 }
 
@@ -149,20 +140,6 @@ static void *grow(void *array, size_t n, size_t size)
 	if (bigger)
 		memset(bigger + n * size, 0, size);
 	return bigger;
-}
-
-/* Appends a copy of name and value to *pairs (n of them). 0 or -ENOMEM. */
-static int add_pair(struct web_pair **pairs, size_t *n, const char *name, const char *value)
-{
-	struct web_pair *bigger = grow(*pairs, *n, sizeof(*bigger));
-
-	if (!bigger)
-		return -ENOMEM;
-	*pairs = bigger;
-	bigger[*n].name = strdup(name);
-	bigger[*n].value = strdup(value);
-	(*n)++;
-	return bigger[*n - 1].name && bigger[*n - 1].value ? 0 : -ENOMEM;
 }
 
 /* A mapping of free-form keys (headers, users), or nothing. */
@@ -505,7 +482,7 @@ static int add_header(struct config_ctx *c, const char *key, const char *name, y
 		return config_error(c, value, key, "a header value cannot hold a line break");
 	if (!text[0]) /* blank: unset, as the toolkit */
 		return 0;
-	return add_pair(&wc->headers, &wc->n_headers, name, text);
+	return strpair_append(&wc->headers, &wc->n_headers, name, text);
 }
 
 static int parse_headers(struct config_ctx *c, const char *key, yaml_node_t *value, void *t)
@@ -561,7 +538,7 @@ static int add_user(struct config_ctx *c, const char *key, const char *name, yam
 		return config_error(c, value, key,
 				    "not a bcrypt hash ($2a$, $2b$ or $2y$, a cost of 04 to 31, "
 				    "60 characters; make one with htpasswd -nBC 10 \"\")");
-	return add_pair(&wc->users, &wc->n_users, name, hash);
+	return strpair_append(&wc->users, &wc->n_users, name, hash);
 }
 
 static int parse_users(struct config_ctx *c, const char *key, yaml_node_t *value, void *t)

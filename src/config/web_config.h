@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "util/strpair.h"
+
 /* Go's tls.ClientAuthType values, by the toolkit's names. */
 enum web_client_auth {
 	WEB_NO_CLIENT_CERT,		    /* NoClientCert (the default) */
@@ -48,13 +50,6 @@ struct web_pem {
 	const char *key; /* "tls_server_config.cert_file", for messages */
 };
 
-/* A name and its value: a header (one of the toolkit's five) and its value, or a user and
- * the bcrypt hash ($2a$/$2b$/$2y$) of their password. */
-struct web_pair {
-	char *name;
-	char *value;
-};
-
 struct web_config {
 	char *file; /* the path given, for messages; NULL when no file */
 
@@ -72,12 +67,12 @@ struct web_config {
 	int prefer_server_ciphers; /* prefer_server_cipher_suites (default true) */
 
 	/* http_server_config */
-	int http2; /* accepted and ignored: libmicrohttpd speaks HTTP/1.1 only */
-	struct web_pair *headers;
+	int http2;		 /* accepted and ignored: libmicrohttpd speaks HTTP/1.1 only */
+	struct strpair *headers; /* one of the toolkit's five, and its value */
 	size_t n_headers;
 
 	/* basic_auth_users: none = no authentication */
-	struct web_pair *users; /* value: the bcrypt hash */
+	struct strpair *users; /* key: the user, value: the bcrypt hash ($2a$/$2b$/$2y$) */
 	size_t n_users;
 
 	/* rate_limit: a token bucket over all requests; interval 0 = off */

@@ -219,11 +219,7 @@ int request_metrics_init(struct request_metrics *m, struct registry *r,
 
 static void target_labels_clear(struct target_labels *t)
 {
-	for (size_t i = 0; i < t->n; i++) {
-		free(t->labels[i].key);
-		free(t->labels[i].value);
-	}
-	free(t->labels);
+	strpair_free_all(t->labels, t->n);
 	t->labels = NULL;
 	t->n = 0;
 }
@@ -231,7 +227,8 @@ static void target_labels_clear(struct target_labels *t)
 int request_metrics_set_target_labels(struct request_metrics *m, __u16 target,
 				      const char *const *keys, const char *const *values, size_t n)
 {
-	struct config_label *labels;
+	struct strpair *labels = NULL;
+	size_t n_copied = 0;
 	struct target_labels *t;
 
 	/* After init the families' label names are fixed. */
@@ -247,16 +244,9 @@ int request_metrics_set_target_labels(struct request_metrics *m, __u16 target,
 		m->targets = grown;
 		m->n_targets = target + 1;
 	}
-	labels = calloc(n ? n : 1, sizeof(*labels));
-	if (!labels)
-		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		labels[i].key = strdup(keys[i]);
-		labels[i].value = strdup(values[i]);
-		if (!labels[i].key || !labels[i].value) {
-			struct target_labels partial = { labels, i + 1 };
-
-			target_labels_clear(&partial);
+		if (strpair_append(&labels, &n_copied, keys[i], values[i])) {
+			strpair_free_all(labels, n_copied);
 			return -ENOMEM;
 		}
 	}
@@ -284,23 +274,16 @@ void request_metrics_release(struct request_metrics *m)
 
 /* --- counting ----------------------------------------------------------------------------- */
 
-static const char *find_label(const struct config_label *labels, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(labels[i].key, key))
-			return labels[i].value;
-	return NULL;
-}
-
 /* The record's value for extra label i: its target's, else the global one, else "". */
 static const char *extra_value(const struct request_metrics *m, __u16 target, size_t i)
 {
 	const char *v = NULL;
 
 	if (target < m->n_targets)
-		v = find_label(m->targets[target].labels, m->targets[target].n, m->extra_names[i]);
+		v = strpair_find(m->targets[target].labels, m->targets[target].n,
+				 m->extra_names[i]);
 	if (!v)
-		v = find_label(m->global_labels, m->n_global_labels, m->extra_names[i]);
+		v = strpair_find(m->global_labels, m->n_global_labels, m->extra_names[i]);
 	return v ? v : "";
 }
 

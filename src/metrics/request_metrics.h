@@ -13,6 +13,7 @@
 #include "http/observed_request.h"
 #include "http/path_filter.h"
 #include "metrics/registry.h"
+#include "util/strpair.h"
 
 /* The path label of a request whose line was longer than the kernel copies. */
 #define REQUEST_PATH_OVERFLOW "<overflow>"
@@ -23,7 +24,7 @@ struct route_table;
 
 /* The static labels one target (rec->target) sets, e.g. its pod's namespace. */
 struct target_labels {
-	struct config_label *labels;
+	struct strpair *labels;
 	size_t n;
 };
 
@@ -35,7 +36,7 @@ struct request_metrics_options {
 	const double *buckets; /* histogram bounds without +Inf; NULL: the library's defaults */
 	size_t n_buckets;
 	/* default_labels: static labels on the three request families (not the info gauge). */
-	const struct config_label *labels;
+	const struct strpair *labels;
 	size_t n_labels;
 	/* Label names that targets may set (see request_metrics_set_target_labels) besides the
 	 * ones already registered before init. */
@@ -64,7 +65,7 @@ struct request_metrics {
 	 */
 	char **extra_names;
 	size_t n_extra;
-	const struct config_label *global_labels;
+	const struct strpair *global_labels;
 	size_t n_global_labels;
 	struct target_labels *targets; /* indexed by rec->target */
 	size_t n_targets;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "serve/basic_auth.h"
 
+#include "util/strpair.h"
+
 #include <crypt.h>
 #include <errno.h>
 #include <gnutls/crypto.h>
@@ -16,7 +18,7 @@ struct cache_entry {
 };
 
 struct basic_auth {
-	struct web_pair *users;
+	struct strpair *users;
 	size_t n_users;
 	char *dummy_hash; /* for unknown users: the highest cost among the real ones */
 	struct crypt_data *crypt;
@@ -25,20 +27,11 @@ struct basic_auth {
 	unsigned long bcrypt_runs;
 };
 
-static void free_users(struct web_pair *users, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(users[i].name);
-		free(users[i].value);
-	}
-	free(users);
-}
-
 void basic_auth_free(struct basic_auth *a)
 {
 	if (!a)
 		return;
-	free_users(a->users, a->n_users);
+	strpair_free_all(a->users, a->n_users);
 	free(a->dummy_hash);
 	if (a->crypt)
 		explicit_bzero(a->crypt, sizeof(*a->crypt));
@@ -59,7 +52,7 @@ static char *dummy_hash(struct crypt_data *cd, int cost)
 	return h && h[0] != '*' ? strdup(h) : NULL;
 }
 
-struct basic_auth *basic_auth_new(const struct web_pair *users, size_t n)
+struct basic_auth *basic_auth_new(const struct strpair *users, size_t n)
 {
 	struct basic_auth *a = calloc(1, sizeof(*a));
 	int cost = 4;
@@ -67,15 +60,10 @@ struct basic_auth *basic_auth_new(const struct web_pair *users, size_t n)
 	if (!a)
 		return NULL;
 	a->crypt = calloc(1, sizeof(*a->crypt));
-	a->users = calloc(n ? n : 1, sizeof(*a->users));
-	if (!a->crypt || !a->users)
+	if (!a->crypt || strpair_copy_all(&a->users, users, n))
 		goto fail;
+	a->n_users = n;
 	for (size_t i = 0; i < n; i++) {
-		a->users[i].name = strdup(users[i].name);
-		a->users[i].value = strdup(users[i].value);
-		a->n_users++;
-		if (!a->users[i].name || !a->users[i].value)
-			goto fail;
 		/* web_config checked the form: "$2b$NN$..." */
 		if (atoi(users[i].value + 4) > cost)
 			cost = atoi(users[i].value + 4);
@@ -169,16 +157,14 @@ int basic_auth_check(struct basic_auth *a, const char *user, const char *passwor
 {
 	unsigned char digest[DIGEST_LEN];
 	const struct cache_entry *hit;
-	const char *hash = NULL;
+	const char *hash;
 	int allowed;
 
 	if (!a->n_users)
 		return 1;
 	if (!user || !password)
 		return 0;
-	for (size_t i = 0; i < a->n_users && !hash; i++)
-		if (!strcmp(a->users[i].name, user))
-			hash = a->users[i].value;
+	hash = strpair_find(a->users, a->n_users, user);
 	if (cache_key(user, password, digest)) /* no cache: check the slow way */
 		return bcrypt_matches(a, password, hash ? hash : a->dummy_hash) && hash;
 	hit = cache_find(a, digest);

@@ -21,7 +21,7 @@
 struct basic_auth;
 
 /* Copies the users (n may be 0: then every check passes). NULL + errno on failure. */
-struct basic_auth *basic_auth_new(const struct web_pair *users, size_t n);
+struct basic_auth *basic_auth_new(const struct strpair *users, size_t n);
 void basic_auth_free(struct basic_auth *a);
 
 /* Whether any user is configured (else no authentication is asked for). */

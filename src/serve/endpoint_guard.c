@@ -615,7 +615,7 @@ enum MHD_Result endpoint_guard_add_headers(struct endpoint_guard *g, struct MHD_
 	const struct web_config *wc = &g->settings->wc;
 
 	for (size_t i = 0; i < wc->n_headers; i++)
-		if (MHD_add_response_header(resp, wc->headers[i].name, wc->headers[i].value) !=
+		if (MHD_add_response_header(resp, wc->headers[i].key, wc->headers[i].value) !=
 		    MHD_YES)
 			return MHD_NO;
 	return MHD_YES;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "targets/kube_pod.h"
 
+#include "util/strpair.h"
+
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -40,31 +42,19 @@ static int wanted(const char *key, const char *const *keys, size_t n)
 
 /* Copies the string members of `map` whose keys are in `keys`. */
 static int keep_pairs(struct json_object *map, const char *const *keys, size_t n_keys,
-		      struct kube_kv **out, size_t *n_out)
+		      struct strpair **out, size_t *n_out)
 {
-	size_t n = 0;
-
 	*out = NULL;
 	*n_out = 0;
-	if (!map || !n_keys)
+	if (!map)
 		return 0;
-	*out = calloc(n_keys, sizeof(**out));
-	if (!*out)
-		return -ENOMEM;
 	json_object_object_foreach(map, key, value)
 	{
-		if (n == n_keys || !json_object_is_type(value, json_type_string) ||
+		if (*n_out == n_keys || !json_object_is_type(value, json_type_string) ||
 		    !wanted(key, keys, n_keys))
 			continue;
-		(*out)[n].key = strdup(key);
-		(*out)[n].value = strdup(json_object_get_string(value));
-		*n_out = ++n;
-		if (!(*out)[n - 1].key || !(*out)[n - 1].value)
+		if (strpair_append(out, n_out, key, json_object_get_string(value)))
 			return -ENOMEM;
-	}
-	if (!n) {
-		free(*out);
-		*out = NULL;
 	}
 	return 0;
 }
@@ -130,23 +120,6 @@ int kube_pod_from_json(struct json_object *obj, const struct kube_pod_keep *keep
 	return err;
 }
 
-static int copy_pairs(struct kube_kv **dst, const struct kube_kv *src, size_t n)
-{
-	*dst = NULL;
-	if (!n)
-		return 0;
-	*dst = calloc(n, sizeof(**dst));
-	if (!*dst)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		(*dst)[i].key = strdup(src[i].key);
-		(*dst)[i].value = strdup(src[i].value);
-		if (!(*dst)[i].key || !(*dst)[i].value)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 int kube_pod_copy(struct kube_pod *dst, const struct kube_pod *src)
 {
 	int err;
@@ -165,21 +138,12 @@ int kube_pod_copy(struct kube_pod *dst, const struct kube_pod *src)
 	if (!err)
 		err = dup_field(&dst->resource_version, src->resource_version);
 	if (!err)
-		err = copy_pairs(&dst->labels, src->labels, src->n_labels);
+		err = strpair_copy_all(&dst->labels, src->labels, src->n_labels);
 	if (!err)
-		err = copy_pairs(&dst->annotations, src->annotations, src->n_annotations);
+		err = strpair_copy_all(&dst->annotations, src->annotations, src->n_annotations);
 	if (err)
 		kube_pod_release(dst);
 	return err;
-}
-
-static void free_pairs(struct kube_kv *pairs, size_t n)
-{
-	for (size_t i = 0; pairs && i < n; i++) {
-		free(pairs[i].key);
-		free(pairs[i].value);
-	}
-	free(pairs);
 }
 
 void kube_pod_release(struct kube_pod *pod)
@@ -189,22 +153,22 @@ void kube_pod_release(struct kube_pod *pod)
 	free(pod->namespace);
 	free(pod->resource_version);
 	free(pod->owner_name);
-	free_pairs(pod->labels, pod->n_labels);
-	free_pairs(pod->annotations, pod->n_annotations);
+	strpair_free_all(pod->labels, pod->n_labels);
+	strpair_free_all(pod->annotations, pod->n_annotations);
 	memset(pod, 0, sizeof(*pod));
 }
 
 const char *kube_pod_label(const struct kube_pod *pod, const char *key)
 {
-	return kube_kv_find(pod->labels, pod->n_labels, key);
+	return strpair_find(pod->labels, pod->n_labels, key);
 }
 
 const char *kube_pod_annotation(const struct kube_pod *pod, const char *key)
 {
-	return kube_kv_find(pod->annotations, pod->n_annotations, key);
+	return strpair_find(pod->annotations, pod->n_annotations, key);
 }
 
-static size_t pairs_bytes(const struct kube_kv *pairs, size_t n)
+static size_t pairs_bytes(const struct strpair *pairs, size_t n)
 {
 	size_t bytes = n * sizeof(*pairs);
 

@@ -30,9 +30,9 @@ struct kube_pod {
 	char *resource_version;
 	enum kube_owner_kind owner_kind; /* kube_owner.h; KUBE_OWNER_NONE: a bare pod */
 	char *owner_name;		 /* "" for a bare pod */
-	struct kube_kv *labels;		 /* the kept ones, in the object's order */
+	struct strpair *labels;		 /* the kept ones, in the object's order */
 	size_t n_labels;
-	struct kube_kv *annotations;
+	struct strpair *annotations;
 	size_t n_annotations;
 };
 

@@ -25,7 +25,8 @@ static bool selector_matches(const struct kube_selector *s, const struct contain
 	    !glob_ok(s->container, m->container))
 		return false;
 	for (size_t i = 0; i < s->n_labels; i++)
-		if (!glob_ok(s->labels[i].glob, container_meta_label(m, s->labels[i].key)))
+		if (!glob_ok(s->labels[i].value /* the glob */,
+			     container_meta_label(m, s->labels[i].key)))
 			return false;
 	if (s->port && !listens(ctx, s->port)) {
 		*port_unmet = true;

@@ -113,8 +113,6 @@ int container_meta_labels_from_sandbox_json(const char *json, struct container_m
 	err = 0;
 	json_object_object_foreach(labels, key, value)
 	{
-		struct pod_label *l;
-
 		/* The kubelet's own keys (pod name, namespace, uid, "POD") are no pod labels. */
 		if (!strncmp(key, "io.kubernetes.", 14) ||
 		    !json_object_is_type(value, json_type_string))
@@ -123,20 +121,10 @@ int container_meta_labels_from_sandbox_json(const char *json, struct container_m
 			out->labels_dropped++;
 			continue;
 		}
-		if (!out->labels && !(out->labels = calloc(KUBE_POD_LABELS_MAX, sizeof(*l)))) {
-			err = -ENOMEM;
+		err = strpair_append(&out->labels, &out->n_labels, key,
+				     json_object_get_string(value));
+		if (err)
 			break;
-		}
-		l = &out->labels[out->n_labels];
-		l->key = strdup(key);
-		l->value = strdup(json_object_get_string(value));
-		if (!l->key || !l->value) {
-			free(l->key);
-			free(l->value);
-			err = -ENOMEM;
-			break;
-		}
-		out->n_labels++;
 	}
 out:
 	json_object_put(labels);
@@ -146,21 +134,14 @@ out:
 
 void container_meta_clear(struct container_meta *m)
 {
-	for (size_t i = 0; i < m->n_labels; i++) {
-		free(m->labels[i].key);
-		free(m->labels[i].value);
-	}
-	free(m->labels);
+	strpair_free_all(m->labels, m->n_labels);
 	m->labels = NULL;
 	m->n_labels = 0;
 }
 
 const char *container_meta_label(const struct container_meta *m, const char *key)
 {
-	for (size_t i = 0; i < m->n_labels; i++)
-		if (!strcmp(m->labels[i].key, key))
-			return m->labels[i].value;
-	return NULL;
+	return strpair_find(m->labels, m->n_labels, key);
 }
 
 /* The whole file as a string; NULL + errno. */

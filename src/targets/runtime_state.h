@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "util/strpair.h"
+
 /* Kubernetes' own limits: DNS labels for namespaces and containers, subdomains for pods. */
 #define KUBE_NAMESPACE_MAX 64
 #define KUBE_POD_NAME_MAX 254
@@ -27,11 +29,6 @@ enum container_runtime {
 	CONTAINER_RUNTIME_CRIO,
 };
 
-struct pod_label {
-	char *key;
-	char *value;
-};
-
 struct container_meta {
 	enum container_runtime runtime;
 	int is_sandbox; /* the pod's pause/infra container */
@@ -40,7 +37,7 @@ struct container_meta {
 	char pod_uid[40];
 	char container[KUBE_CONTAINER_NAME_MAX];
 	char sandbox_id[72];
-	struct pod_label *labels; /* CRI-O: the pod's labels; containerd does not keep them */
+	struct strpair *labels; /* CRI-O: the pod's labels; containerd does not keep them */
 	size_t n_labels;
 	size_t labels_dropped; /* past KUBE_POD_LABELS_MAX */
 };

@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kube_kv pod[] = { { "app", "shop" }, { "tier", "" }, { "n", "7" } };
+	struct strpair pod[] = { { "app", "shop" }, { "tier", "" }, { "n", "7" } };
 	enum label_selector_values values;
 	struct label_selector *s;
 	char err[256] = "", *text;

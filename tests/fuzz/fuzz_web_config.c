@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   wc.client_ca.text);
 	}
 	for (size_t i = 0; i < wc.n_users; i++)
-		FUZZ_CHECK(strlen(wc.users[i].value) == 60 && !strchr(wc.users[i].name, ':'));
+		FUZZ_CHECK(strlen(wc.users[i].value) == 60 && !strchr(wc.users[i].key, ':'));
 	for (size_t i = 0; i < wc.n_headers; i++)
 		FUZZ_CHECK(!strpbrk(wc.headers[i].value, "\r\n"));
 	FUZZ_CHECK(wc.rate_interval == 0 || wc.rate_burst >= 1);

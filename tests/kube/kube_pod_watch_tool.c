@@ -19,7 +19,7 @@
 
 #define MAX_KEYS 16
 
-static void add_pair(struct json_object *map, const struct kube_kv *pairs, size_t n)
+static void add_pair(struct json_object *map, const struct strpair *pairs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		json_object_object_add(map, pairs[i].key, json_object_new_string(pairs[i].value));

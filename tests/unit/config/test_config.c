@@ -251,7 +251,7 @@ static void test_kubernetes_section(void **state)
 	assert_string_equal(k->include[0].namespace, "shop-*");
 	assert_int_equal(k->include[0].n_labels, 1);
 	assert_string_equal(k->include[0].labels[0].key, "app");
-	assert_string_equal(k->include[0].labels[0].glob, "web");
+	assert_string_equal(k->include[0].labels[0].value, "web");
 	assert_int_equal(k->include[1].port, 8080);
 	assert_string_equal(k->exclude[0].namespace, "staging");
 	assert_false(k->exclude_system_namespaces);

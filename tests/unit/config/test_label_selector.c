@@ -10,7 +10,7 @@
 
 #include "config/label_selector.h"
 
-static struct kube_kv shop_v1[] = {
+static struct strpair shop_v1[] = {
 	{ "app", "shop" },
 	{ "version", "v1" },
 	{ "tier", "" },
@@ -106,7 +106,7 @@ static void test_errors(void **state)
 
 static void test_annotation_values(void **state)
 {
-	struct kube_kv pod[] = { { "example.com/owner", "team:payments@corp" } };
+	struct strpair pod[] = { { "example.com/owner", "team:payments@corp" } };
 	char err[256];
 	struct label_selector *s =
 		label_selector_parse("example.com/owner=team:payments@corp",

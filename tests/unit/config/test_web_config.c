@@ -63,10 +63,10 @@ static void test_full_file(void **state)
 	assert_string_equal(wc.curves[0]->group, "GROUP-X25519");
 	assert_false(wc.http2);
 	assert_int_equal(wc.n_headers, 2); /* the blank one is unset */
-	assert_string_equal(wc.headers[1].name, "Content-Security-Policy");
+	assert_string_equal(wc.headers[1].key, "Content-Security-Policy");
 	assert_string_equal(wc.headers[1].value, "default-src 'self'");
 	assert_int_equal(wc.n_users, 2);
-	assert_string_equal(wc.users[1].name, "bob");
+	assert_string_equal(wc.users[1].key, "bob");
 	assert_string_equal(wc.users[1].value, HASH);
 	assert_true(wc.rate_interval > 0.0999 && wc.rate_interval < 0.1001);
 	assert_int_equal(wc.rate_burst, 5);

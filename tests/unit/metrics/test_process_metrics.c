@@ -79,8 +79,8 @@ static int teardown(void **state)
 
 static void test_applications(void **state)
 {
-	struct config_label shop = { .key = "app", .value = "shop" };
-	struct config_label other = { .key = "app", .value = "other" };
+	struct strpair shop = { .key = "app", .value = "shop" };
+	struct strpair other = { .key = "app", .value = "other" };
 	struct config_target targets[] = {
 		{ .kind = TARGET_PID, .pid = 100, .labels = &shop, .n_labels = 1 },
 		{ .kind = TARGET_PORT, .port = 8000, .labels = &shop, .n_labels = 1 },

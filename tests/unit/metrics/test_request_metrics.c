@@ -351,7 +351,7 @@ static void test_exclusion(void **state)
 /* default_labels and per-target labels: one value per record, by its target. */
 static void test_static_and_target_labels(void **state)
 {
-	static const struct config_label global[] = { { "team", "web" }, { "env", "prod" } };
+	static const struct strpair global[] = { { "team", "web" }, { "env", "prod" } };
 	static const char *const keys[] = { "service", "env" };
 	static const char *const billing[] = { "billing", "staging" };
 	static const char *const late_keys[] = { "service" };

@@ -27,7 +27,7 @@ static char *bcrypt4(const char *password)
 
 static void test_check_and_cache(void **state)
 {
-	struct web_pair users[2] = { { "alice", bcrypt4("wonderland") }, { "bob", TOOLKIT_HASH } };
+	struct strpair users[2] = { { "alice", bcrypt4("wonderland") }, { "bob", TOOLKIT_HASH } };
 	struct basic_auth *a = basic_auth_new(users, 2);
 
 	assert_non_null(a);
@@ -61,7 +61,7 @@ static void test_check_and_cache(void **state)
 /* Past BASIC_AUTH_CACHE_SIZE entries the cache drops some, and answers stay right. */
 static void test_cache_full(void **state)
 {
-	struct web_pair user = { "alice", bcrypt4("pw") };
+	struct strpair user = { "alice", bcrypt4("pw") };
 	struct basic_auth *a = basic_auth_new(&user, 1);
 	char guess[32];
 

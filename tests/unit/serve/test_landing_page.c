@@ -21,7 +21,7 @@ static void test_escape(void **state)
 
 static void test_page(void **state)
 {
-	struct config_label pod = { .key = "k8s_pod", .value = "web-<1>" };
+	struct strpair pod = { .key = "k8s_pod", .value = "web-<1>" };
 	struct config_target targets[] = {
 		{ .kind = TARGET_PID, .pid = 4242 },
 		{ .kind = TARGET_EXE, .path = "/usr/bin/uwsgi*", .labels = &pod, .n_labels = 1 },

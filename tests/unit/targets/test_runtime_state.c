@@ -123,14 +123,14 @@ static void test_read_from_state_dirs(void **state)
 	assert_null(container_meta_label(&m, "io.kubernetes.pod.name"));
 
 	/* selection on those labels */
-	struct kube_label_match app = { "app", "ca*" };
+	struct strpair app = { "app", "ca*" };
 	struct kube_selector by_label = { .labels = &app, .n_labels = 1 };
 	struct kube_config k = { .include = &by_label,
 				 .n_include = 1,
 				 .exclude_system_namespaces = 1 };
 
 	assert_int_equal(pod_select(&k, &m, NULL, NULL), POD_WATCH);
-	app.glob = "web";
+	app.value = "web";
 	assert_int_equal(pod_select(&k, &m, NULL, NULL), POD_SKIP);
 	container_meta_clear(&m);
 
