@@ -210,7 +210,7 @@ $(OUTPUT)/fuzz/libfee-fuzz.a: $(FUZZ_LIB_OBJS)
 
 $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(OUTPUT)/fuzz/libfee-fuzz.a | $(OUTPUT)/fuzz
 	$(call msg,CC-FUZZ,$@)
-	$(Q)$(CLANG) $(APP_CFLAGS) $(FUZZ_FLAGS) -Itests/fuzz $< $(CONN_SIM_USE) \
+	$(Q)$(CLANG) $(APP_CFLAGS) $(FUZZ_FLAGS) -Itests/fuzz -Itests/unit $< $(CONN_SIM_USE) \
 		$(OUTPUT)/fuzz/libfee-fuzz.a -lyaml -lpcre2-8 -ljson-c -lz -lm -lcurl -lcrypto -o $@
 
 .PHONY: fuzz test-fuzz

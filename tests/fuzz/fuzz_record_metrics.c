@@ -15,22 +15,9 @@
 #include "fuzz_checks.h"
 #include "metrics/request_metrics.h"
 #include "util/strbuf.h"
+#include "request_feed.h"
 
 #define HEADER_LEN 8
-
-/* One record through the request families, its HTTP model built as the daemon builds it. */
-static void observe(struct request_metrics *m, const struct fee_request_record *rec)
-{
-	struct observed_request o;
-
-	observed_request_init(&o, rec, m->exclude, m->routes);
-	request_metrics_observe(m, &o);
-}
-
-static double fixed_clock(void)
-{
-	return 1700000000.0;
-}
 
 static void check_scrape(const struct registry *r, int openmetrics)
 {

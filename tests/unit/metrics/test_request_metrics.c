@@ -15,20 +15,7 @@
 #include "http/route_table.h"
 #include "metrics/request_metrics.h"
 #include "find_child.h"
-
-/* One record through the request families, its HTTP model built as the daemon builds it. */
-static void observe(struct request_metrics *m, const struct fee_request_record *rec)
-{
-	struct observed_request o;
-
-	observed_request_init(&o, rec, m->exclude, m->routes);
-	request_metrics_observe(m, &o);
-}
-
-static double fixed_clock(void)
-{
-	return 1700000000.0;
-}
+#include "request_feed.h"
 
 static struct fee_request_record record(const char *line, int status, double seconds, int flags)
 {
