@@ -16,20 +16,9 @@
 #include "metrics/exposition.h"
 #include "metrics/process_metrics.h"
 #include "util/float_format.h"
+#include "test_files.h"
 
 static char root[] = "/tmp/fee-pm-XXXXXX";
-
-static void write_file(const char *rel, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 /* pid with utime+stime 100+50 ticks, reaped 30+20, start 1000, 8 MiB virtual, 100 pages. */
 static void fake_process(int pid, int ppid, int with_fds)
@@ -44,16 +33,17 @@ static void fake_process(int pid, int ppid, int with_fds)
 		"%d (python3) S %d %d %d 0 -1 0 0 0 0 0 100 50 30 20 20 0 1 0 1000 8388608 100 0\n",
 		pid, ppid, pid, pid);
 	snprintf(rel, sizeof(rel), "%d/stat", pid);
-	write_file(rel, stat);
+	write_test_file(root, rel, stat);
 	snprintf(rel, sizeof(rel), "%d/limits", pid);
-	write_file(rel,
-		   "Max open files            1024                 4096                 files\n");
+	write_test_file(
+		root, rel,
+		"Max open files            1024                 4096                 files\n");
 	if (with_fds) {
 		snprintf(stat, sizeof(stat), "%s/%d/fd", root, pid);
 		assert_int_equal(mkdir(stat, 0755), 0);
 		for (int fd = 0; fd < 3; fd++) {
 			snprintf(rel, sizeof(rel), "%d/fd/%d", pid, fd);
-			write_file(rel, "");
+			write_test_file(root, rel, "");
 		}
 	}
 }
@@ -62,7 +52,7 @@ static int setup(void **state)
 {
 	if (!mkdtemp(root))
 		return -1;
-	write_file("stat", "cpu  1 2 3\nbtime 1700000000\n");
+	write_test_file(root, "stat", "cpu  1 2 3\nbtime 1700000000\n");
 	fake_process(100, 1, 1);
 	fake_process(101, 100, 1);
 	fake_process(200, 1, 0); /* another user's: no fd directory readable */

@@ -13,26 +13,15 @@
 #include <unistd.h>
 
 #include "targets/kube_api_access.h"
+#include "test_files.h"
 
 static char dir[] = "/tmp/test_kube_api_access.XXXXXX";
-
-static void write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static int load(const char *yaml, struct kube_api_access *cfg, char *err, size_t err_size)
 {
 	char path[256];
 
-	write_file("config", yaml);
+	write_test_file(dir, "config", yaml);
 	snprintf(path, sizeof(path), "%s/config", dir);
 	memset(cfg, 0, sizeof(*cfg));
 	return kube_api_access_from_kubeconfig(cfg, path, err, err_size);
@@ -120,8 +109,8 @@ static void test_in_cluster(void **state)
 	setenv("KUBERNETES_SERVICE_PORT", "443", 1);
 	assert_int_equal(kube_api_access_in_cluster(&cfg, dir, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "/token"));
-	write_file("token", "eyJhbGciOi\n");
-	write_file("ca.crt", "-----BEGIN CERTIFICATE-----\n");
+	write_test_file(dir, "token", "eyJhbGciOi\n");
+	write_test_file(dir, "ca.crt", "-----BEGIN CERTIFICATE-----\n");
 	assert_int_equal(kube_api_access_in_cluster(&cfg, dir, err, sizeof(err)), 0);
 	assert_string_equal(cfg.server, "https://[fd00::1]:443");
 	snprintf(want, sizeof(want), "%s/token", dir);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "targets/proc_select.h"
+#include "test_files.h"
 
 static char root_dir[] = "/tmp/fee-proc-select-XXXXXX";
 
@@ -39,18 +40,6 @@ static void fake_process(int pid, const char *exe, const char *const *fds, int n
 		snprintf(path, sizeof(path), "%s/%d/fd/%d", root_dir, pid, i);
 		assert_int_equal(symlink(fds[i], path), 0);
 	}
-}
-
-static void write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root_dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 static const char tcp_table[] =
@@ -91,8 +80,8 @@ static int setup(void **state)
 	fake_process(2, NULL, NULL, 0); /* kernel thread: no exe link */
 	snprintf(net, sizeof(net), "%s/net", root_dir);
 	assert_int_equal(mkdir(net, 0755), 0);
-	write_file("net/tcp", tcp_table);
-	write_file("net/tcp6", tcp6_table);
+	write_test_file(root_dir, "net/tcp", tcp_table);
+	write_test_file(root_dir, "net/tcp6", tcp6_table);
 	return 0;
 }
 
