@@ -14,6 +14,7 @@
 
 #include "env.bpf.h"
 #include "socket_io.bpf.h"
+#include "socket_syscalls.h"
 
 /* One syscall per line. */
 /* clang-format off */
@@ -80,26 +81,21 @@ static __always_inline void sys_sendmsg_enter(__u64 a0, __u64 a1, __u64 a2, __u6
 	{                                                                                          \
 		socket_io_exit(ret);                                                               \
 	}
-FEE_SOCKET_IO_EXIT(read)
-FEE_SOCKET_IO_EXIT(readv)
-FEE_SOCKET_IO_EXIT(recvfrom)
-FEE_SOCKET_IO_EXIT(recvmsg)
-FEE_SOCKET_IO_EXIT(write)
-FEE_SOCKET_IO_EXIT(writev)
-FEE_SOCKET_IO_EXIT(sendto)
-FEE_SOCKET_IO_EXIT(sendmsg)
+FEE_SOCKET_IO_SYSCALLS(FEE_SOCKET_IO_EXIT)
 
 /* A descriptor handed out by accept, or closed, carries no connection state yet. */
-static __always_inline void sys_accept_exit(long ret)
+static __always_inline void socket_accept_exit(long ret)
 {
 	if (ret >= 0)
 		socket_forget(ret);
 }
 
-static __always_inline void sys_accept4_exit(long ret)
-{
-	sys_accept_exit(ret);
-}
+#define FEE_SOCKET_ACCEPT_EXIT(name)                                                               \
+	static __always_inline void sys_##name##_exit(long ret)                                    \
+	{                                                                                          \
+		socket_accept_exit(ret);                                                           \
+	}
+FEE_SOCKET_ACCEPT_SYSCALLS(FEE_SOCKET_ACCEPT_EXIT)
 
 static __always_inline void sys_close_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
 {

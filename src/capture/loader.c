@@ -5,6 +5,7 @@
 #include "capture/loader_internal.h"
 #include "capture/tls_probes.h"
 #include "capture/tracefs.h"
+#include "capture/tracepoint_exits.h"
 #include "exporter.skel.h"
 #include "util/log.h"
 
@@ -42,8 +43,8 @@ static const char *first_unattached_hook(const struct exporter_bpf *skel)
 	for (int i = 0; i < s->prog_cnt; i++) {
 		struct bpf_program *prog = *s->progs[i].prog;
 
-		if (bpf_program__autoload(prog) && !*s->progs[i].link &&
-		    family_of(prog) != HOOK_MODE_AUTO)
+		if (bpf_program__autoload(prog) && bpf_program__autoattach(prog) &&
+		    !*s->progs[i].link && family_of(prog) != HOOK_MODE_AUTO)
 			return bpf_program__section_name(prog);
 	}
 	return "a program";
@@ -64,14 +65,18 @@ static struct tls_programs tls_programs_of(const struct exporter_bpf *skel)
 	return progs;
 }
 
-static void tls_programs_attach_manually(const struct exporter_bpf *skel)
+/* Without TLS (no capability to attach uprobes) they are not even loaded: the verifier's
+ * work on the return probe is a good part of the start-up time. */
+static void tls_programs_attach_manually(const struct exporter_bpf *skel, bool load)
 {
 	struct tls_programs p = tls_programs_of(skel);
 	struct bpf_program *all[] = { p.ssl_read,     p.ssl_read_ex, p.ssl_write,
 				      p.ssl_write_ex, p.ssl_return,  p.ssl_free };
 
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		bpf_program__set_autoattach(all[i], false);
+		bpf_program__set_autoload(all[i], load);
+	}
 }
 
 /*
@@ -106,7 +111,8 @@ static int open_with_hooks(struct capture *c, enum hook_mode mode, char *why, si
 		if (skel->rodata->cfg_wakeup_bytes > c->opts.ring_bytes / 4)
 			skel->rodata->cfg_wakeup_bytes = c->opts.ring_bytes / 4;
 	}
-	tls_programs_attach_manually(skel);
+	tls_programs_attach_manually(skel, !c->opts.no_tls);
+	tracepoint_exits_attach_manually(skel);
 	err = exporter_bpf__load(skel);
 	if (err) {
 		snprintf(why, why_size, "loading its programs failed: %s%s", strerror(-err),
@@ -126,10 +132,24 @@ static int open_with_hooks(struct capture *c, enum hook_mode mode, char *why, si
 			 strerror(-err), hook_mode_hint(mode, HOOK_STAGE_ATTACH, err));
 		goto fail;
 	}
+	if (mode == HOOK_MODE_TRACEPOINT) {
+		char failed[128];
+
+		err = tracepoint_exits_attach(skel, c->exit_links, failed, sizeof(failed));
+		if (err) {
+			snprintf(why, why_size, "attaching %s failed: %s%s", failed, strerror(-err),
+				 hook_mode_hint(mode, HOOK_STAGE_ATTACH, err));
+			goto fail;
+		}
+	}
 	c->skel = skel;
 	c->hook_mode = mode;
 	return 0;
 fail:
+	for (size_t i = 0; i < TRACEPOINT_EXIT_LINKS; i++) {
+		bpf_link__destroy(c->exit_links[i]);
+		c->exit_links[i] = NULL;
+	}
 	exporter_bpf__destroy(skel);
 	return err;
 }
@@ -197,6 +217,9 @@ struct capture *capture_open(enum hook_mode hooks, const struct capture_options 
 	for (int i = 0; i < c->skel->skeleton->prog_cnt; i++)
 		if (*c->skel->skeleton->progs[i].link)
 			c->probes_attached++;
+	for (size_t i = 0; i < TRACEPOINT_EXIT_LINKS; i++)
+		if (c->exit_links[i])
+			c->probes_attached++;
 
 	err = record_ring_open(c);
 	if (err)
@@ -230,14 +253,15 @@ static void *detach_link(void *arg)
  * for a tracepoint or kprobe): one link after the other, the waits add up to seconds on a
  * busy machine. Detached each from its own thread, they overlap.
  */
-static void detach_links_in_parallel(struct exporter_bpf *skel)
+static void detach_links_in_parallel(struct capture *c)
 {
-	const struct bpf_object_skeleton *s = skel->skeleton;
+	const struct bpf_object_skeleton *s = c->skel->skeleton;
 	pthread_t threads[DETACH_THREADS];
 	int n = 0;
 
-	for (int i = 0; i < s->prog_cnt; i++) {
-		struct bpf_link **link = s->progs[i].link;
+	for (int i = 0; i < s->prog_cnt + TRACEPOINT_EXIT_LINKS; i++) {
+		struct bpf_link **link =
+			i < s->prog_cnt ? s->progs[i].link : &c->exit_links[i - s->prog_cnt];
 
 		if (!*link)
 			continue;
@@ -259,7 +283,7 @@ void capture_close(struct capture *c)
 	free(c->cgroups);
 	ring_buffer__free(c->ringbuf);
 	if (c->skel)
-		detach_links_in_parallel(c->skel);
+		detach_links_in_parallel(c);
 	exporter_bpf__destroy(c->skel);
 	free(c);
 }

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The socket syscalls whose exits need one and the same program, as lists both sides
+ * share: the BPF side defines their exit handlers from them (bpf/socket_syscalls.bpf.h),
+ * and in tracepoint mode the daemon attaches one shared program to each of their
+ * sys_exit_* tracepoints (src/capture/tracepoint_exits.c), so the verifier goes through
+ * it once instead of once per syscall.
+ *
+ * X(name) is expanded once per syscall.
+ */
+#ifndef FEE_SOCKET_SYSCALLS_H
+#define FEE_SOCKET_SYSCALLS_H
+
+/* Reads and writes: the exit hands its return value to the call stashed at entry. */
+#define FEE_SOCKET_IO_SYSCALLS(X)                                                                  \
+	X(read) X(readv) X(recvfrom) X(recvmsg) X(write) X(writev) X(sendto) X(sendmsg)
+
+/* accept and accept4: the descriptor handed out carries no connection state yet. */
+#define FEE_SOCKET_ACCEPT_SYSCALLS(X) X(accept) X(accept4)
+
+#endif
