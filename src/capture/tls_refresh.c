@@ -48,6 +48,8 @@ int capture_refresh_tls(struct capture *c, const __u32 *members, size_t n_member
 
 void capture_probe_tls(struct capture *c, pid_t pid)
 {
+	if (c->opts.no_tls)
+		return;
 	tls_probes_scan_process(c->tls, pid);
 }
 
