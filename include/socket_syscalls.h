@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The socket syscalls whose exits need one and the same program, as lists both sides
- * share: the BPF side defines their exit handlers from them (bpf/socket_syscalls.bpf.h),
- * and in tracepoint mode the daemon attaches one shared program to each of their
- * sys_exit_* tracepoints (src/capture/tracepoint_exits.c), so the verifier goes through
- * it once instead of once per syscall.
+ * share: the BPF side defines their exit handlers from them (bpf/socket_syscalls.bpf.h).
+ * In tracepoint mode each of their sys_exit_* tracepoints has a small program that
+ * tail-calls one shared program (bpf/hooks_tracepoint.bpf.h), which the daemon puts into
+ * the slot below (src/capture/tracepoint_exits.c): the verifier goes through the state
+ * machine once instead of once per syscall.
  *
  * X(name) is expanded once per syscall.
  */
@@ -17,5 +18,12 @@
 
 /* accept and accept4: the descriptor handed out carries no connection state yet. */
 #define FEE_SOCKET_ACCEPT_SYSCALLS(X) X(accept) X(accept4)
+
+/* Slots of the tail-call table tp_shared_exits: the shared exit program of each list. */
+enum fee_shared_exit {
+	FEE_SHARED_EXIT_SOCKET_IO,
+	FEE_SHARED_EXIT_SOCKET_ACCEPT,
+	FEE_SHARED_EXITS,
+};
 
 #endif

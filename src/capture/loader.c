@@ -119,6 +119,16 @@ static int open_with_hooks(struct capture *c, enum hook_mode mode, char *why, si
 			 hook_mode_hint(mode, HOOK_STAGE_LOAD, err));
 		goto fail;
 	}
+	if (mode == HOOK_MODE_TRACEPOINT) {
+		char failed[64];
+
+		err = tracepoint_exits_install(skel, failed, sizeof(failed));
+		if (err) {
+			snprintf(why, why_size, "cannot install the shared exit program %s: %s",
+				 failed, strerror(-err));
+			goto fail;
+		}
+	}
 	if (hook_mode_needs_tracefs(mode)) {
 		err = tracefs_ensure_mounted();
 		if (err) {
@@ -132,24 +142,10 @@ static int open_with_hooks(struct capture *c, enum hook_mode mode, char *why, si
 			 strerror(-err), hook_mode_hint(mode, HOOK_STAGE_ATTACH, err));
 		goto fail;
 	}
-	if (mode == HOOK_MODE_TRACEPOINT) {
-		char failed[128];
-
-		err = tracepoint_exits_attach(skel, c->exit_links, failed, sizeof(failed));
-		if (err) {
-			snprintf(why, why_size, "attaching %s failed: %s%s", failed, strerror(-err),
-				 hook_mode_hint(mode, HOOK_STAGE_ATTACH, err));
-			goto fail;
-		}
-	}
 	c->skel = skel;
 	c->hook_mode = mode;
 	return 0;
 fail:
-	for (size_t i = 0; i < TRACEPOINT_EXIT_LINKS; i++) {
-		bpf_link__destroy(c->exit_links[i]);
-		c->exit_links[i] = NULL;
-	}
 	exporter_bpf__destroy(skel);
 	return err;
 }
@@ -217,9 +213,6 @@ struct capture *capture_open(enum hook_mode hooks, const struct capture_options 
 	for (int i = 0; i < c->skel->skeleton->prog_cnt; i++)
 		if (*c->skel->skeleton->progs[i].link)
 			c->probes_attached++;
-	for (size_t i = 0; i < TRACEPOINT_EXIT_LINKS; i++)
-		if (c->exit_links[i])
-			c->probes_attached++;
 
 	err = record_ring_open(c);
 	if (err)
@@ -259,9 +252,8 @@ static void detach_links_in_parallel(struct capture *c)
 	pthread_t threads[DETACH_THREADS];
 	int n = 0;
 
-	for (int i = 0; i < s->prog_cnt + TRACEPOINT_EXIT_LINKS; i++) {
-		struct bpf_link **link =
-			i < s->prog_cnt ? s->progs[i].link : &c->exit_links[i - s->prog_cnt];
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_link **link = s->progs[i].link;
 
 		if (!*link)
 			continue;

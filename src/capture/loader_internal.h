@@ -8,13 +8,9 @@
 #include <stddef.h>
 
 #include "capture/loader.h"
-#include "capture/tracepoint_exits.h"
 
 struct capture {
 	struct exporter_bpf *skel;
-	/* Tracepoint mode's shared exit programs on each of their tracepoints (the skeleton
-	 * holds one link per program only). */
-	struct bpf_link *exit_links[TRACEPOINT_EXIT_LINKS];
 	struct ring_buffer *ringbuf;
 	capture_record_fn on_record;
 	void *ctx;
