@@ -11,8 +11,6 @@
 #include "exception_log.bpf.h"
 #include "socket_io.bpf.h"
 #include "targets.bpf.h"
-#include "thread_stash.bpf.h"
-#include "thread_state.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -45,8 +43,7 @@ int rtp_process_fork(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /*
- * A thread exits. Its stash slot and served request die with it, whatever process it
- * belongs to (cheap, and nothing leaks when a process left its cgroup first). The process
+ * A thread exits (its stash slots, task-local storage, are freed with it). The process
  * leaves `targets` when its last thread is gone: not when the thread with pid == tgid exits,
  * which happens while the process lives on when the leader calls pthread_exit, or when
  * another thread calls execve and takes the leader's place. Then, with in-progress gauges,
@@ -57,11 +54,8 @@ SEC("raw_tracepoint/sched_process_exit")
 int rtp_process_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	thread_stash_drop(&threads, id);
-	thread_stash_drop(&tls_calls, id);
 	/* do_exit() has already counted this thread out of signal->live. */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0 && target_process_gone(tgid))
 		conns_forget_process(tgid);

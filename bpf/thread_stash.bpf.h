@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Per-thread stashes: hash maps keyed by the thread (pid_tgid) that carry what one program
- * learns to a later one of the same thread (a syscall's arguments from entry to exit, the
- * request a thread serves, an OpenSSL call's arguments). Each thread owns one slot, reused
- * in place: only its first use inserts (and takes the map's bucket lock); the thread's exit
- * deletes it (rtp_process_exit).
+ * Per-thread stashes: what one program learns carried to a later one of the same thread (a
+ * syscall's arguments from entry to exit, the request a thread serves, an OpenSSL call's
+ * arguments). Each stash is task-local storage: the thread's slot hangs off its
+ * task_struct, so finding it costs a pointer walk and a cache check, not a hash of the
+ * thread id and a bucket walk as a hash map keyed by pid_tgid did (every target syscall
+ * looks its slot up at entry and again at exit). A slot is made zeroed on the thread's
+ * first use and freed by the kernel with the thread: nothing to delete at exit, no table
+ * to fill up. Needs Linux 5.11 (task storage in tracing programs); the exporter needs 5.17
+ * for bpf_loop anyway.
  */
 #ifndef FEE_THREAD_STASH_BPF_H
 #define FEE_THREAD_STASH_BPF_H
@@ -12,46 +16,31 @@
 #include "counters.bpf.h"
 #include "env.bpf.h"
 
-/* Threads with a slot in each stash at once. */
-#define MAX_INFLIGHT_SYSCALLS 16384
-
-/* A stash: thread (pid_tgid) -> one value_type. */
+/* A stash: the current thread -> one value_type. */
 #define THREAD_STASH(value_type)                                                                   \
 	struct {                                                                                   \
-		__uint(type, BPF_MAP_TYPE_HASH);                                                   \
-		__uint(max_entries, MAX_INFLIGHT_SYSCALLS);                                        \
-		__type(key, __u64);                                                                \
+		__uint(type, BPF_MAP_TYPE_TASK_STORAGE);                                           \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                                              \
+		__type(key, int);                                                                  \
 		__type(value, value_type);                                                         \
 	}
 
 /* The current thread's slot in `stash`, or NULL when it has none. */
 static __always_inline void *thread_stash_find(void *stash)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
-	return bpf_map_lookup_elem(stash, &id);
+	return bpf_task_storage_get(stash, bpf_get_current_task_btf(), NULL, 0);
 }
 
-/* The current thread's slot in `stash`, made from `fresh` if it has none; NULL (and
- * counted) when the stash is full. */
-static __always_inline void *thread_stash_get(void *stash, const void *fresh)
+/* The current thread's slot in `stash`, zeroed if it had none; NULL (and counted) when
+ * it cannot be had (out of memory, or the storage busy under a nested program). */
+static __always_inline void *thread_stash_get(void *stash)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	void *slot = bpf_map_lookup_elem(stash, &id);
+	void *slot = bpf_task_storage_get(stash, bpf_get_current_task_btf(), NULL,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	if (slot)
-		return slot;
-	if (bpf_map_update_elem(stash, &id, fresh, BPF_NOEXIST) == 0)
-		slot = bpf_map_lookup_elem(stash, &id);
 	if (!slot)
 		counter_inc(FEE_CNT_SYSCALL_STASH_FULL);
 	return slot;
-}
-
-/* The thread is gone: its slot with it. */
-static __always_inline void thread_stash_drop(void *stash, __u64 id)
-{
-	bpf_map_delete_elem(stash, &id);
 }
 
 #endif

@@ -47,7 +47,7 @@ struct thread_state {
 	struct thread_request served;
 };
 
-/* Thread (pid_tgid) -> its state. */
+/* Thread -> its state. */
 THREAD_STASH(struct thread_state) threads SEC(".maps");
 
 /* The current thread's state, or NULL when it has none yet. */
@@ -56,12 +56,10 @@ static __always_inline struct thread_state *thread_state_find(void)
 	return thread_stash_find(&threads);
 }
 
-/* The current thread's state, made empty if it has none; NULL when the map is full. */
+/* The current thread's state, made empty if it has none; NULL when it cannot be had. */
 static __always_inline struct thread_state *thread_state_get(void)
 {
-	struct thread_state fresh = {};
-
-	return thread_stash_get(&threads, &fresh);
+	return thread_stash_get(&threads);
 }
 
 #endif

@@ -49,8 +49,7 @@ struct tls_call_args {
 	__u32 call;	 /* enum tls_call */
 };
 
-/* OpenSSL call in flight: thread (pid_tgid) -> its arguments. Reused in place; cleared at
- * thread exit. */
+/* OpenSSL call in flight: thread -> its arguments. Reused in place; freed with the thread. */
 THREAD_STASH(struct tls_call_args) tls_calls SEC(".maps");
 
 static __always_inline void tls_call_enter(enum tls_call call, void *ssl, void *buf, __u64 num,
@@ -77,7 +76,7 @@ static __always_inline void tls_call_enter(enum tls_call call, void *ssl, void *
 	if (call == TLS_WRITE || call == TLS_WRITE_EX)
 		fresh.ts = bpf_ktime_get_ns();
 	if (!slot)
-		slot = thread_stash_get(&tls_calls, &fresh);
+		slot = thread_stash_get(&tls_calls);
 	if (!slot)
 		return;
 	*slot = fresh;
