@@ -145,6 +145,29 @@ static const struct sim_case cases[] = {
 		.records = { { "GET /lf HTTP/1.0", 200, 0, 0, 0 } },
 	},
 	{
+		/* A line that starts with CR but is not blank, and a CRLF blank line after
+		 * LF-ended lines (no blank line to the parser, so the head never ends: the
+		 * response finds it still arriving). */
+		.name = "odd line ends",
+		.steps = { READ("GET /cr HTTP/1.1\r\nHost: x\r\n\rX: y\r\nAccept: */*\r\n\r\n"),
+			   WRITE("HTTP/1.1 200 OK\r\n\r\n"),
+			   READ("GET /mix HTTP/1.1\nHost: x\n\r\n"),
+			   WRITE("HTTP/1.1 400 Bad\r\n\r\n") },
+		.records = { { "GET /cr HTTP/1.1", 200, 0, 0, 0 },
+			     { "GET /mix HTTP/1.1", 400, 0, FEE_REC_HEAD_INCOMPLETE, 0 } },
+	},
+	{
+		/* Headers before and after the one that declares the body. */
+		.name = "Content-Length among other headers",
+		.steps = { READ("POST /f HTTP/1.1\r\nHost: x\r\nUser-Agent: y\r\ncontent-length: "
+				"25\r\nAccept: */*\r\n\r\nGET /in-body HTTP/1.1\r\n\r\n"
+				"GET /g HTTP/1.1\r\nHost: x\r\n\r\n"),
+			   WRITE("HTTP/1.1 201 Created\r\n\r\n"),
+			   WRITE("HTTP/1.1 202 Accepted\r\n\r\n") },
+		.records = { { "POST /f HTTP/1.1", 201, 0, 0, 0 },
+			     { "GET /g HTTP/1.1", 202, 0, 0, 0 } },
+	},
+	{
 		.name = "started, then finished",
 		.opts = { .keep_query = true, .emit_started = true },
 		.steps = { READ("GET /slow?x=1 HTTP/1.1\r\n\r\n"), WAIT(4),
@@ -494,6 +517,34 @@ static void test_records_carry_only_their_line(void **state)
 	}
 }
 
+/* The parser copies a read's first FEE_LINE_MAX bytes at once and scans the head in them,
+ * then goes on in user memory: wherever that edge falls (in a header that does not matter,
+ * in Content-Length, in the blank line, in the body), every request is counted. */
+static void test_heads_across_the_first_copy(void **state)
+{
+	const struct fee_request_record *recs;
+	char req[1024];
+
+	for (unsigned pad = 150; pad <= 300; pad++) {
+		int n = snprintf(req, sizeof(req), "POST /pad HTTP/1.1\r\nX-Pad: ");
+
+		for (unsigned p = 0; p < pad; p++)
+			req[n++] = 'a';
+		n += snprintf(
+			req + n, sizeof(req) - n,
+			"\r\nContent-Length: 25\r\nHost: x\r\n\r\nGET /in-body HTTP/1.1\r\n\r\n"
+			"GET /after HTTP/1.1\r\nAccept: */*\r\n\r\n");
+		conn_sim_start(NULL);
+		assert_int_equal(conn_sim_read(FD, req, n), 2);
+		conn_sim_write(FD, "HTTP/1.1 200 OK\r\n\r\n", 19);
+		conn_sim_write(FD, "HTTP/1.1 201 Created\r\n\r\n", 24);
+		assert_int_equal(conn_sim_take_records(&recs), 2);
+		assert_memory_equal(recs[0].line, "POST /pad HTTP/1.1", 18);
+		assert_memory_equal(recs[1].line, "GET /after HTTP/1.1", 19);
+		assert_int_equal(recs[1].status, 201);
+	}
+}
+
 /* ---- user memory that cannot be read ------------------------------------------------------ */
 
 /* A read the helper fails (a page the kernel may not fault in) never yields a record that
@@ -530,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_full_ring_buffer_is_counted),
 		cmocka_unit_test(test_wakeups_are_batched),
 		cmocka_unit_test(test_records_carry_only_their_line),
+		cmocka_unit_test(test_heads_across_the_first_copy),
 		cmocka_unit_test(test_failed_user_reads_lose_nothing_else),
 	};
 
