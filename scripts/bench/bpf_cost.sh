@@ -14,6 +14,12 @@
 # also runs empty programs on the same tracepoints (scripts/bench/floor/), measured the same
 # way: what any program costs per request there (dispatch, the stats' own clock reads),
 # the floor under the exporter's figures.
+# TOGETHER=1 attaches the empty programs and every exporter at once (each watching nginx),
+# in an order that rotates per round, and measures them on the same requests: on a busy
+# machine, where one wrk run differs from the next by more than the programs do, that is
+# the comparison that holds (each program's time is its own; the others only share the
+# caches with it). The last lines give each exporter's figures over the first one's, as
+# the median of the per-round ratios.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 ROUNDS=${ROUNDS:-3}
@@ -63,19 +69,9 @@ start_programs() {
 	fi
 }
 
-set -- floor "$@"
-for round in $(seq "$ROUNDS"); do
-	for b in $(seq $#); do
-		bin=${!b}
-		exporter=$(start_programs "$bin")
-		prog_stats "$exporter" >"$WORK/before"
-		logged=$(wc -l <"$NGINX_ACCESS_LOG")
-		wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" "$url" >/dev/null
-		prog_stats "$exporter" >"$WORK/after"
-		requests=$(($(wc -l <"$NGINX_ACCESS_LOG") - logged))
-		stop "$exporter"
-		$PY - "$WORK/before" "$WORK/after" "$requests" "$NGINX_SYSCALLS" "$round" "$bin" \
-			>>"$WORK/results.$b" <<'PYEOF'
+# record_round B ROUND REQUESTS: binary B's figures from $WORK/before.B and after.B.
+record_round() {
+	$PY - "$WORK/before.$1" "$WORK/after.$1" "$3" "$NGINX_SYSCALLS" "$2" >>"$WORK/results.$1" <<'PYEOF'
 import sys
 def load(path):
     out = {}
@@ -100,7 +96,39 @@ print("ROUND %s requests %d nginx %.0f machine %.0f" % (sys.argv[5], requests, s
 for ns, name, cnt in sorted(rows, reverse=True):
     print("  %-24s calls/request %6.2f  ns/call %6.0f  ns/request %6.0f" % (name, cnt / requests, ns / cnt, ns / requests))
 PYEOF
-		grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  $bin |"
+}
+
+set -- floor "$@"
+for round in $(seq "$ROUNDS"); do
+	if [ "${TOGETHER:-0}" = 1 ]; then
+		declare -A holder=()
+		order=$(seq $# | awk -v r="$round" -v n=$# '{print ($1 + r - 2) % n + 1}')
+		for b in $order; do
+			holder[$b]=$(start_programs "${!b}")
+			pids+=("${holder[$b]}")
+		done
+		for b in $(seq $#); do prog_stats "${holder[$b]}" >"$WORK/before.$b"; done
+		logged=$(wc -l <"$NGINX_ACCESS_LOG")
+		wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" "$url" >/dev/null
+		requests=$(($(wc -l <"$NGINX_ACCESS_LOG") - logged))
+		for b in $(seq $#); do prog_stats "${holder[$b]}" >"$WORK/after.$b"; done
+		for b in $order; do stop "${holder[$b]}"; done
+		for b in $(seq $#); do
+			record_round "$b" "$round" "$requests"
+			grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  ${!b} |"
+		done
+		continue
+	fi
+	for b in $(seq $#); do
+		exporter=$(start_programs "${!b}")
+		prog_stats "$exporter" >"$WORK/before.$b"
+		logged=$(wc -l <"$NGINX_ACCESS_LOG")
+		wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" "$url" >/dev/null
+		prog_stats "$exporter" >"$WORK/after.$b"
+		requests=$(($(wc -l <"$NGINX_ACCESS_LOG") - logged))
+		stop "$exporter"
+		record_round "$b" "$round" "$requests"
+		grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  ${!b} |"
 	done
 done
 for b in $(seq $#); do
@@ -128,4 +156,10 @@ for b in range(2, len(bins) + 1):
              statistics.median(x[0] - f[0] for x, f in zip(r, floor)),
              statistics.median(x[1] for x in r),
              statistics.median(x[1] - f[1] for x, f in zip(r, floor))))
+first = rounds(2) if len(bins) > 2 else []
+for b in range(3, len(bins) + 1):
+    r = rounds(b)
+    print("RESULT %s / %s: median of the per-round ratios: nginx's programs %.2f, machine-wide %.2f"
+          % (bins[b - 1], bins[1], statistics.median(x[0] / y[0] for x, y in zip(r, first)),
+             statistics.median(x[1] / y[1] for x, y in zip(r, first))))
 PYEOF
