@@ -21,7 +21,7 @@ FEE_LOAD_CONFIG __u64 cfg_wakeup_bytes = 64 * 1024;
 /* Finished requests for the daemon. Size set by the daemon before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024);
+	__uint(max_entries, FEE_RING_KB_DEFAULT * 1024);
 } records SEC(".maps");
 
 /*

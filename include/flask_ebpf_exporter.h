@@ -21,6 +21,13 @@
 /* Hierarchy levels a cgroup target may sit at (0, the root, to FEE_CGROUP_LEVELS - 1). */
 #define FEE_CGROUP_LEVELS 32
 
+/* The kernel-to-daemon ring buffer's default size in KiB (--ring-buffer-kb). A record is
+ * 24 bytes of head and 32 to 256 of request line, plus the ring's 8-byte header: 2 MiB
+ * hold 32 000 records of short lines (7 000 of the longest), over half a second of a
+ * server at 50 000 requests/s, and the daemon drains it every 100 ms or sooner
+ * (scripts/bench/noloss.sh: no drops at full speed). */
+#define FEE_RING_KB_DEFAULT 2048
+
 /* Entries of the kernel's target map (tgid -> target index): the processes of --pid, --exe
  * and --port trees one exporter can watch. The daemon lists the map with a buffer this big. */
 #define FEE_MAX_TARGET_PROCESSES 65536

@@ -35,7 +35,7 @@ struct capture_options {
 	int keep_query;
 	/* Also emit FEE_KIND_STARTED / FEE_KIND_ABANDONED records (in-progress gauges). */
 	int emit_started;
-	/* Ring buffer size in bytes (a power of two, at least a page); 0: the default 8 MiB.
+	/* Ring buffer size in bytes (a power of two, at least a page); 0: FEE_RING_KB_DEFAULT KiB.
 	 * Small rings are for tests that fill them (--ring-buffer-kb). */
 	unsigned int ring_bytes;
 	/* No OpenSSL uprobes (no CAP_SYS_ADMIN to attach them): HTTPS terminated in the

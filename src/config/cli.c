@@ -65,7 +65,7 @@ static void print_usage(FILE *out)
 		"                         under \"<overflow>\" (default %d; 0: no cap)\n"
 		"      --fold-ids         count id-like path segments (numbers, UUIDs, long hex)\n"
 		"                         as \":id\"\n"
-		"      --ring-buffer-kb N the kernel-to-daemon ring buffer (default 8192 KiB)\n"
+		"      --ring-buffer-kb N the kernel-to-daemon ring buffer (default 2048 KiB)\n"
 		"Endpoint:\n"
 		"  -l, --listen HOST:PORT serve metrics here (default :%d, all interfaces;\n"
 		"                         \"[::1]:PORT\" for IPv6, port 0 picks a free port)\n"

@@ -157,9 +157,9 @@ struct exporter_config {
 	size_t n_exclude;
 	struct config_info *info; /* static info gauges */
 	size_t n_info;
-	long max_series;     /* cardinality cap per default family (series_cap.h); 0: none */
-	int fold_ids;	     /* fold id-like path segments into ":id" (path_fold.h) */
-	long ring_kb;	     /* --ring-buffer-kb: the kernel's ring buffer (0: 8 MiB) */
+	long max_series; /* cardinality cap per default family (series_cap.h); 0: none */
+	int fold_ids;	 /* fold id-like path segments into ":id" (path_fold.h) */
+	long ring_kb;	 /* --ring-buffer-kb: the kernel's ring buffer (0: FEE_RING_KB_DEFAULT) */
 	int process_metrics; /* the app's process_* and python_info (1 by default) */
 
 	/* Routes, group_by and custom metrics: see config/routes.h. */
