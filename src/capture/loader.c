@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,23 @@ static int open_cheapest_hooks(struct capture *c, enum hook_mode requested)
 	return err;
 }
 
+/*
+ * Loading parses the kernel's BTF once per object (3 MiB and more each) and, when a probe
+ * fails, libbpf allocates a 16 MiB verifier log. Freed, such a block makes glibc raise its
+ * mmap threshold to the block's size and its trim threshold to twice that, so from then on
+ * blocks of megabytes come from the heap, whose freed pages are never handed back and are
+ * touched again by whatever small allocations land there: 10 MiB of the daemon's resident
+ * memory for good. With the thresholds pinned (glibc's defaults) large blocks are mapped and
+ * unmapped whole.
+ */
+static void keep_large_blocks_out_of_the_heap(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+#endif
+}
+
 struct capture *capture_open(enum hook_mode hooks, const struct capture_options *opts,
 			     capture_record_fn on_record, void *ctx)
 {
@@ -191,6 +209,7 @@ struct capture *capture_open(enum hook_mode hooks, const struct capture_options 
 		errno = -err;
 		return NULL;
 	}
+	keep_large_blocks_out_of_the_heap();
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
