@@ -73,8 +73,11 @@ const char *route_sort_name(enum route_sort sort);
 int route_rows(const struct route_snapshot *old, const struct route_snapshot *now, int by_status,
 	       enum route_sort sort, struct route_row **rows, size_t *n);
 
-/* The last snapshots, for rates over a sliding window refreshed more often than it spans. */
-#define ROUTE_HISTORY_MAX 12
+/* The last snapshots, for rates over a sliding window refreshed more often than it spans:
+ * the window over the sampling period, plus the newest, and no more (the landing page's
+ * 10 s sampled every 2 s and top's 5 s every second need 6; every snapshot copies the
+ * whole duration histogram, ≈ 0.5 MiB with 2 000 series). */
+#define ROUTE_HISTORY_MAX 6
 
 struct route_history {
 	struct route_snapshot snaps[ROUTE_HISTORY_MAX]; /* a ring, oldest first from `first` */
