@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * The exporter's kernel side: hooks on the socket reads and writes of the target processes
- * (one of three families, hooks_*.bpf.h), and scheduler tracepoints, shared by every
+ * (one of five families, hooks_*.bpf.h), and scheduler tracepoints, shared by every
  * family, that keep the target set equal to the watched process trees, and uprobes on
  * OpenSSL for TLS plaintext (tls.bpf.h). All HTTP logic lives behind conn_io.bpf.h; the
  * hooks only pick out syscall arguments (socket_syscalls.bpf.h).
@@ -15,12 +15,15 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
- * ---- socket reads and writes: three interchangeable hook families -------------------------
+ * ---- socket reads and writes: five interchangeable hook families --------------------------
  * All are compiled in; the daemon loads exactly one (src/capture/hook_probe.c turns the others'
- * autoload off), preferring fentry, then kprobes, then the syscall tracepoints.
+ * autoload off), preferring fentry, then kprobes, on the socket functions, then the same two
+ * on the syscalls, then the syscall tracepoints (docs/hook-modes.md).
  */
 #include "hooks_fentry.bpf.h"
 #include "hooks_kprobe.bpf.h"
+#include "hooks_socket_fentry.bpf.h"
+#include "hooks_socket_kprobe.bpf.h"
 #include "hooks_tracepoint.bpf.h"
 
 /* ---- TLS plaintext: OpenSSL uprobes, attached per library by src/capture/tls_probes.c ---- */

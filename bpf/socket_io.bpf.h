@@ -254,6 +254,38 @@ static __always_inline void socket_write_exit(__u32 tgid, const struct io_args *
 		socket_write_done(&key, conn, args, sent, served);
 }
 
+/* Under an OpenSSL call (io->in_tls) the socket I/O is ciphertext: only a client that is
+ * gone matters, to count a response whose write failed (tls.bpf.h). Returns whether the
+ * call returning `ret` is such ciphertext I/O. */
+static __always_inline bool io_is_ciphertext(struct io_args *io, long ret)
+{
+	if (!io->in_tls)
+		return false;
+	if (ret == -FEE_EPIPE || ret == -FEE_ECONNRESET)
+		io->in_tls = TLS_INSIDE_PEER_GONE;
+	return true;
+}
+
+/*
+ * A read-like call seen whole, by a hook that has its arguments with its result (below the
+ * syscall layer: hooks_socket_*.bpf.h): what socket_read_enter() and socket_io_exit() do
+ * for it, without the stash in between.
+ */
+static __always_inline void socket_read_call(__u32 fd, __u64 ptr, __u32 count, enum io_shape shape,
+					     __u64 flags, long ret)
+{
+	struct io_args args = { .ptr = ptr, .fd = fd, .count = count, .shape = shape };
+	struct thread_state *t;
+
+	if ((flags & FEE_MSG_PEEK) || !current_is_target())
+		return;
+	/* A read that failed matters only under an OpenSSL call, whose state exists. */
+	t = ret > 0 ? thread_state_get() : thread_state_find();
+	if (!t || io_is_ciphertext(&t->io, ret) || ret <= 0)
+		return;
+	socket_read_done(bpf_get_current_pid_tgid() >> 32, &args, ret, &t->served);
+}
+
 /* Syscall exit of any stashed read or write. */
 static __always_inline void socket_io_exit(long ret)
 {
@@ -269,14 +301,7 @@ static __always_inline void socket_io_exit(long ret)
 	if (!t)
 		return;
 	stashed = &t->io;
-	if (stashed->in_tls) {
-		/* Ciphertext under an OpenSSL call: only a client that is gone matters, to
-		 * count a response whose write failed (tls.bpf.h). */
-		if (ret == -FEE_EPIPE || ret == -FEE_ECONNRESET)
-			stashed->in_tls = TLS_INSIDE_PEER_GONE;
-		return;
-	}
-	if (!stashed->pending)
+	if (io_is_ciphertext(stashed, ret) || !stashed->pending)
 		return;
 	args = *stashed;
 	stashed->pending = 0;

@@ -31,27 +31,25 @@
 	ENTER(close)
 /* clang-format on */
 
+/* The reads and the writes among them, for hooks that tell them apart by their number
+ * (below the syscall layer: hooks_socket_*.bpf.h). */
+#define FEE_SOCKET_READ_SYSCALLS(X) X(read) X(readv) X(recvfrom) X(recvmsg)
+#define FEE_SOCKET_WRITE_SYSCALLS(X) X(write) X(writev) X(sendto) X(sendmsg)
+
 /* read(fd, buf, count), readv(fd, iov, iovcnt), recvfrom(fd, buf, len, flags, ...),
- * recvmsg(fd, msg, flags): stashed at entry, parsed at exit. */
-static __always_inline void sys_read_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
-{
-	socket_read_enter(a0, a1, a2, IO_BUF, 0);
-}
+ * recvmsg(fd, msg, flags) as (fd, ptr, count, shape, flags): stashed at entry, parsed at
+ * exit (or both at once where a hook sees the arguments with the result). */
+#define FEE_READ_ARGS_read(a0, a1, a2, a3) a0, a1, a2, IO_BUF, 0
+#define FEE_READ_ARGS_readv(a0, a1, a2, a3) a0, a1, a2, IO_IOV, 0
+#define FEE_READ_ARGS_recvfrom(a0, a1, a2, a3) a0, a1, a2, IO_BUF, a3
+#define FEE_READ_ARGS_recvmsg(a0, a1, a2, a3) a0, a1, 0, IO_MSG, a2
 
-static __always_inline void sys_readv_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
-{
-	socket_read_enter(a0, a1, a2, IO_IOV, 0);
-}
-
-static __always_inline void sys_recvfrom_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
-{
-	socket_read_enter(a0, a1, a2, IO_BUF, a3);
-}
-
-static __always_inline void sys_recvmsg_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
-{
-	socket_read_enter(a0, a1, 0, IO_MSG, a2);
-}
+#define FEE_SOCKET_READ_ENTER(name)                                                                \
+	static __always_inline void sys_##name##_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)     \
+	{                                                                                          \
+		socket_read_enter(FEE_READ_ARGS_##name(a0, a1, a2, a3));                           \
+	}
+FEE_SOCKET_READ_SYSCALLS(FEE_SOCKET_READ_ENTER)
 
 /* write(fd, buf, count), writev(fd, iov, iovcnt), sendto(fd, buf, len, ...),
  * sendmsg(fd, msg, flags). */

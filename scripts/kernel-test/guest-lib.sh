@@ -1,4 +1,4 @@
-# guest-lib.sh — sourced by run.sh (x86-64 guest) and run-arm64.sh (arm64 guest).
+# guest-lib.sh — sourced by run.sh and bench.sh (x86-64 guest) and run-arm64.sh (arm64 guest).
 
 # guest_init_head: the start of a guest's /init (busybox, the kernel filesystems, loopback,
 # the KTEST-BOOTED line); each script appends its tests, KTEST-EXIT and poweroff. /init must
@@ -37,4 +37,39 @@ guest_result() {
 		tr -d '\r' <"$log" | tail -n 60 >&2
 		return 1
 	fi
+}
+
+# guest_root BUSYBOX: the initramfs tree at $ROOT with its directories and the static busybox.
+guest_root() {
+	mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,root}
+	cp "$1" "$ROOT/bin/busybox"
+}
+
+# copy_with_libs FILE DEST: a host file into the initramfs ($ROOT) at DEST, with the shared
+# libraries it needs (at their host paths, where the dynamic loader looks).
+copy_with_libs() {
+	local f=$1 dest=$2 lib
+	mkdir -p "$ROOT$(dirname "$dest")"
+	cp -L "$f" "$ROOT$dest"
+	for lib in $(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }'); do
+		[ -e "$ROOT$lib" ] && continue
+		mkdir -p "$ROOT$(dirname "$lib")"
+		cp -L "$lib" "$ROOT$lib"
+	done
+}
+
+# guest_boot_amd64 VMLINUX WORK TIMEOUT: packs $ROOT into WORK/initramfs.cpio.gz and boots
+# it on VMLINUX under qemu-system-x86_64 (TCG: KVM is not usable on the development and CI
+# machines), the console in WORK/console.log; returns qemu's status (124: the timeout).
+guest_boot_amd64() {
+	local vmlinux=$1 work=$2 timeout=$3 status
+	(cd "$ROOT" && find . | "$ROOT/bin/busybox" cpio -o -H newc -R 0:0 2>/dev/null | gzip -1 >"$work/initramfs.cpio.gz")
+	set +e
+	timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config -accel tcg -cpu max \
+		-smp 2 -m 1024 -kernel "$vmlinux" -initrd "$work/initramfs.cpio.gz" \
+		-append "console=ttyS0 quiet panic=-1 oops=panic" \
+		-display none -serial stdio -no-reboot </dev/null >"$work/console.log" 2>&1
+	status=$?
+	set -e
+	return "$status"
 }

@@ -8,23 +8,30 @@
 # "--hooks MODE is unavailable on this kernel: <reason>"; that is a failure only for the
 # REQUIRED modes. Then --hooks auto must pick the cheapest mode that worked.
 #
-# Env: REQUESTS (default 30 of each status), BENCH_ROUNDS (default 0: no benchmark; else
-# rounds of BENCH_REQUESTS requests without the exporter and with each working mode, in
-# alternation, reported as time ratios), BB (busybox, default "busybox").
+# With PROG_CHECK=1 (needs bpftool and kernel.bpf_stats_enabled), the socket-level modes
+# (fentry, kprobe) must also prove what they attach: their socket programs and none of the
+# syscall-level read/write programs, and a watched process's pipe reads and writes must
+# run none of the socket programs (their run_cnt unchanged) while its write(2) hook, which
+# scans log writes for the exception log, did run for them (so the traffic was seen).
+#
+# Env: REQUESTS (default 30 of each status), BB (busybox, default "busybox"). (The
+# benchmark per mode is bench.sh's, with nginx and wrk.)
 # Prints "KTEST ..." lines; exits 0 when every mode did what it must.
 set -u
 FEE=$1
 REQUIRED=" $2 "
 N=${REQUESTS:-30}
 BB=${BB:-busybox}
-MODES="fentry kprobe tracepoint"
+MODES="fentry kprobe fentry-syscall kprobe-syscall tracepoint"
 WORK=$(mktemp -d /tmp/modes-test.XXXXXX)
 HTTPD_PID=
 FEE_PID=
+PIPER_PID=
 failures=0
 
 cleanup() {
 	[ -n "$FEE_PID" ] && kill "$FEE_PID" 2>/dev/null
+	[ -n "$PIPER_PID" ] && kill "$PIPER_PID" 2>/dev/null
 	[ -n "$HTTPD_PID" ] && kill "$HTTPD_PID" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$WORK"
@@ -38,8 +45,6 @@ fail() {
 	say "$@"
 	failures=$((failures + 1))
 }
-# Seconds since boot, in centiseconds: busybox date has no %N.
-now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
 
 # ---- the server: busybox httpd on a free port (it exits at once if the port is taken) ----
 mkdir -p "$WORK/www"
@@ -64,12 +69,13 @@ urls() {
 	done
 }
 
-# Starts the exporter with --hooks $1; sets FEE_PID and METRICS (its URL), or returns 1
-# after it exited (its log is $WORK/$1.log, its status in $exit_status).
+# Starts the exporter with --hooks $1 (and more arguments after it); sets FEE_PID and
+# METRICS (its URL), or returns 1 after it exited (its log is $WORK/$1.log, its status in
+# $exit_status).
 start_exporter() {
 	log=$WORK/$1.log
 	: >"$log"
-	"$FEE" --pid "$HTTPD_PID" --listen 127.0.0.1:0 --hooks "$1" >"$log" 2>&1 &
+	"$FEE" --pid "$HTTPD_PID" --listen 127.0.0.1:0 --hooks "$@" >"$log" 2>&1 &
 	FEE_PID=$!
 	# Loading the programs takes a while under an emulated CPU.
 	waited=0
@@ -128,10 +134,70 @@ check_counts() {
 	return 0
 }
 
+# "name run_cnt" of every BPF program loaded (bpftool cuts names to 15 characters).
+prog_counts() {
+	bpftool prog show | awk '/ name / { for (i = 1; i < NF; i++) { if ($i == "name") n = $(i + 1); if ($i == "run_cnt") c = $(i + 1) } print n, c + 0; n = ""; c = 0 }'
+}
+run_cnt() { awk -v n="$1" '$1 == n { print $2; exit }' "$2"; }
+
+# PROG_CHECK for socket-level mode $1 (fentry: programs sfe_*, kprobe: skp_*): a watched
+# process (the piper, a second --pid) writes and reads a pipe; 0 when it all holds.
+check_socket_programs() {
+	mode=$1
+	family=$2
+	before=$WORK/$mode.progs.before
+	after=$WORK/$mode.progs.after
+	prog_counts >"$before"
+	for p in ${family}_recv_exit ${family}_send_enter ${family}_send_exit ${family}_exit_write; do
+		[ -n "$(run_cnt "$p" "$before")" ] || { fail "$mode FAIL: program $p is not loaded: $(cut -d' ' -f1 "$before" | tr '\n' ' ')"; return 1; }
+	done
+	if grep -qE '^(fe|ks|tp)_(enter|exit)_(read|write|recvfrom|writev)' "$before"; then
+		fail "$mode FAIL: syscall-level read/write programs are loaded: $(cut -d' ' -f1 "$before" | tr '\n' ' ')"
+		return 1
+	fi
+	touch "$WORK/pipe.go"
+	waited=0
+	while [ ! -e "$WORK/pipe.done" ] && [ "$waited" -lt 600 ]; do sleep 0.1; waited=$((waited + 1)); done
+	prog_counts >"$after"
+	[ -e "$WORK/pipe.done" ] || { fail "$mode FAIL: the piper did not finish"; return 1; }
+	for p in ${family}_recv_exit ${family}_send_enter ${family}_send_exit; do
+		if [ "$(run_cnt "$p" "$before")" != "$(run_cnt "$p" "$after")" ]; then
+			fail "$mode FAIL: $p ran for pipe I/O: run_cnt $(run_cnt "$p" "$before") -> $(run_cnt "$p" "$after")"
+			return 1
+		fi
+	done
+	writes=$(($(run_cnt ${family}_exit_write "$after") - $(run_cnt ${family}_exit_write "$before")))
+	if [ "$writes" -lt "$PIPE_LINES" ]; then
+		fail "$mode FAIL: the piper's $PIPE_LINES pipe writes ran ${family}_exit_write $writes times"
+		return 1
+	fi
+	say "$mode PASS on $kernel: attached ${family}_recv_exit/send_enter/send_exit, no syscall-level read/write program; $PIPE_LINES pipe writes and reads of a watched process ran none of them (write(2) hook: $writes runs)"
+	return 0
+}
+
+[ "${PROG_CHECK:-0}" = 1 ] && echo 1 >/proc/sys/kernel/bpf_stats_enabled
+
+# The piper: once told, writes PIPE_LINES lines into a pipe that cat reads, then idles.
+PIPE_LINES=300
+start_piper() {
+	rm -f "$WORK/pipe.go" "$WORK/pipe.done"
+	sh -c "while [ ! -e $WORK/pipe.go ]; do sleep 0.1; done
+		i=0; while [ \$i -lt $PIPE_LINES ]; do echo line \$i; i=\$((i + 1)); done | cat >/dev/null
+		touch $WORK/pipe.done; exec sleep 1000" &
+	PIPER_PID=$!
+}
+
 kernel=$(uname -r)
 working=""
 for mode in $MODES; do
-	if ! start_exporter "$mode"; then
+	family=
+	case $mode in fentry) family=sfe ;; kprobe) family=skp ;; esac
+	extra=
+	if [ "${PROG_CHECK:-0}" = 1 ] && [ -n "$family" ]; then
+		start_piper
+		extra="--pid $PIPER_PID"
+	fi
+	if ! start_exporter "$mode" $extra; then
 		reason=$(grep "is unavailable on this kernel" "$WORK/$mode.log")
 		if [ "$exit_status" = 1 ] && [ -n "$reason" ]; then
 			case $REQUIRED in
@@ -143,9 +209,17 @@ for mode in $MODES; do
 		fi
 		continue
 	fi
+	prog_rc=0
+	if [ -n "$extra" ]; then
+		check_socket_programs "$mode" "$family" || prog_rc=2
+		kill "$PIPER_PID" 2>/dev/null
+		wait "$PIPER_PID" 2>/dev/null
+		PIPER_PID=
+	fi
 	check_counts "$mode"
 	rc=$?
 	[ "$rc" = 1 ] && fail "$mode FAIL: a request or the scrape failed"
+	[ "$rc" = 0 ] && rc=$prog_rc
 	if ! stop_exporter; then
 		fail "$mode FAIL: exporter exited $stop_status on SIGINT"
 		rc=1
@@ -171,36 +245,6 @@ else
 	else
 		fail "auto FAIL on $kernel: chose '$chosen', expected $expected"
 	fi
-fi
-
-# ---- optional benchmark: time per request without the exporter and with each mode ----
-if [ "${BENCH_ROUNDS:-0}" -gt 0 ] && [ -n "$working" ]; then
-	n=${BENCH_REQUESTS:-200}
-	list=$(urls "$n" "$URL/index.html")
-	round=1
-	while [ "$round" -le "$BENCH_ROUNDS" ]; do
-		for mode in none $working; do # alternate: every round measures all of them
-			if [ "$mode" != none ] && ! start_exporter "$mode"; then
-				fail "bench FAIL: $mode did not start"
-				continue
-			fi
-			t0=$(now_cs)
-			$BB wget -q -O /dev/null $list
-			t1=$(now_cs)
-			[ "$mode" != none ] && stop_exporter
-			echo "$mode $((t1 - t0))" >>"$WORK/bench"
-		done
-		round=$((round + 1))
-	done
-	awk -v n="$n" -v rounds="$BENCH_ROUNDS" '
-		{ total[$1] += $2 }
-		END {
-			base = total["none"]
-			printf "KTEST bench on %s: %d rounds x %d requests, time ratio to no exporter:", \
-				kernel, rounds, n
-			for (m in total) if (m != "none") printf " %s=%.3f", m, total[m] / base
-			printf " (no exporter: %.2f ms/request)\n", base * 10 / (rounds * n)
-		}' kernel="$kernel" "$WORK/bench"
 fi
 
 say "RESULT on $kernel: $failures failure(s); working modes:${working:- none}"

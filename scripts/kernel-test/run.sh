@@ -9,12 +9,12 @@
 #     with the exporter's reason.
 #  2. Debian's current 6.1 kernel (guest-kernel.sh) under qemu-system-x86_64 with TCG (KVM
 #     is not usable on the development and CI machines), booted from a busybox-static
-#     initramfs holding the exporter and its shared libraries: all three modes must count
-#     exactly, and auto must pick fentry.
+#     initramfs holding the exporter and its shared libraries: all five modes must count
+#     exactly, auto must pick fentry (on the socket functions), and bpftool must show that
+#     the socket-level modes attach their socket programs, which a pipe does not run.
 #
-# Env: BENCH_ROUNDS=N also times requests in the guest without the exporter and with each
-#      mode (BENCH_REQUESTS per round); QEMU_TIMEOUT (s, default 600); KEEP=1 keeps the
-#      work directory. Downloads are cached in build/kernel-test. Exits non-zero on any
+# Env: QEMU_TIMEOUT (s, default 600); KEEP=1 keeps the work directory. (make bench-kernels
+#      is bench.sh.) Downloads are cached in build/kernel-test. Exits non-zero on any
 #      failure, including a missing qemu or a failed download.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -58,21 +58,9 @@ VMLINUX=$("$HERE/guest-kernel.sh" "$CACHE/kernels") || die "cannot fetch the gue
 WORK=$(mktemp -d "$CACHE/run.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 ROOT=$WORK/initramfs
-mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,root}
-cp "$BUSYBOX" "$ROOT/bin/busybox"
-
-# A host file into the initramfs at `dest`, with the shared libraries it needs (at their
-# host paths, where the dynamic loader looks).
-copy_with_libs() {
-	local f=$1 dest=$2 lib
-	mkdir -p "$ROOT$(dirname "$dest")"
-	cp -L "$f" "$ROOT$dest"
-	for lib in $(ldd "$f" 2>/dev/null | awk '/=>/ && $3 ~ /^\// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }'); do
-		[ -e "$ROOT$lib" ] && continue
-		mkdir -p "$ROOT$(dirname "$lib")"
-		cp -L "$lib" "$ROOT$lib"
-	done
-}
+# shellcheck source=guest-lib.sh
+. "$HERE/guest-lib.sh"
+guest_root "$BUSYBOX"
 # Fixed guest paths: the checkout may live anywhere on the host, /tmp included, which the
 # guest's /init mounts a tmpfs over.
 GUEST_FEE=/opt/fee/flask_ebpf_exporter
@@ -84,19 +72,19 @@ for t in "${BPF_TESTS[@]}"; do
 	copy_with_libs "$t" "/opt/fee/bpf-tests/$(basename "$t")"
 	GUEST_BPF_TESTS="$GUEST_BPF_TESTS /opt/fee/bpf-tests/$(basename "$t"):${PASSED_HERE[$t]:-0}"
 done
+# The socket-level modes' program check (modes-test.sh PROG_CHECK).
+BPFTOOL=$(command -v bpftool) || die "bpftool is missing: scripts/install-deps.sh"
+copy_with_libs "$BPFTOOL" /usr/sbin/bpftool
 # The TLS test makes its certificate with the openssl command.
 OPENSSL=$(command -v openssl) || die "openssl is missing: scripts/install-deps.sh"
 copy_with_libs "$OPENSSL" "$OPENSSL"
 mkdir -p "$ROOT/usr/lib/ssl"
 cp -L /usr/lib/ssl/openssl.cnf "$ROOT/usr/lib/ssl/openssl.cnf"
 
-# shellcheck source=guest-lib.sh
-. "$HERE/guest-lib.sh"
 guest_init_head >"$ROOT/init"
 cat >>"$ROOT/init" <<INIT
 rc=0
-REQUESTS=${REQUESTS:-30} BENCH_ROUNDS=${BENCH_ROUNDS:-0} BENCH_REQUESTS=${BENCH_REQUESTS:-200} \\
-	sh $GUEST_TEST $GUEST_FEE "fentry kprobe tracepoint" || rc=1
+REQUESTS=${REQUESTS:-30} PROG_CHECK=1 sh $GUEST_TEST $GUEST_FEE "fentry kprobe fentry-syscall kprobe-syscall tracepoint" || rc=1
 # Every BPF test named on the host runs in both modes: a missing binary is a failure, and
 # so are fewer test cases passed than on the host, or fewer runs than tests x modes.
 ran=0
@@ -133,15 +121,7 @@ echo "KTEST-EXIT=\$rc"
 poweroff -f
 INIT
 chmod +x "$ROOT/init"
-(cd "$ROOT" && find . | "$BUSYBOX" cpio -o -H newc -R 0:0 2>/dev/null | gzip -1 >"$WORK/initramfs.cpio.gz")
-
-LOG=$WORK/console.log
-set +e
-timeout "$QEMU_TIMEOUT" qemu-system-x86_64 -nodefaults -no-user-config -accel tcg -cpu max \
-	-smp 2 -m 1024 -kernel "$VMLINUX" -initrd "$WORK/initramfs.cpio.gz" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic" \
-	-display none -serial stdio -no-reboot </dev/null >"$LOG" 2>&1
-qemu_status=$?
-set -e
-guest_result "$LOG" "$qemu_status" test-kernels || status=1
+qemu_status=0
+guest_boot_amd64 "$VMLINUX" "$WORK" "$QEMU_TIMEOUT" || qemu_status=$?
+guest_result "$WORK/console.log" "$qemu_status" test-kernels || status=1
 exit "$status"

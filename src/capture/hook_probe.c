@@ -4,22 +4,56 @@
 #include "hook_probe.skel.h"
 #include "capture/tracefs.h"
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Does the running kernel's BTF have __sock_sendmsg? Asked once: the kernel's type
+ * information is large, so it is not kept. */
+static bool kernel_has_sock_sendmsg_split(void)
+{
+	static int known = -1;
+	struct btf *btf;
+
+	if (known < 0) {
+		btf = btf__load_vmlinux_btf();
+		known = btf && btf__find_by_name_kind(btf, "__sock_sendmsg", BTF_KIND_FUNC) > 0;
+		btf__free(btf);
+	}
+	return known;
+}
+
+/*
+ * The send syscalls reach the socket layer through __sock_sendmsg on kernels that have it
+ * (Linux 6.6, and the stable kernels it went back to, e.g. Debian 12's 6.1), where
+ * sock_sendmsg is left to kernel callers; through sock_sendmsg before. The socket-level
+ * families carry programs for both (bpf/hooks_socket_*.bpf.h); the kernel says which fit.
+ */
+static bool fits_kernel(const struct bpf_program *prog)
+{
+	const char *fn = hook_section_function(bpf_program__section_name(prog));
+	bool split = !strcmp(fn, "__sock_sendmsg");
+
+	if (!split && strcmp(fn, "sock_sendmsg"))
+		return true;
+	return split == kernel_has_sock_sendmsg_split();
+}
 
 int hook_select(struct bpf_object *obj, enum hook_mode mode)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program (prog, obj) {
-		enum hook_mode family = hook_mode_of_section(bpf_program__section_name(prog));
+		enum hook_mode family = hook_mode_of_program(bpf_program__name(prog),
+							     bpf_program__section_name(prog));
 		int err;
 
 		if (family == HOOK_MODE_AUTO) /* shared by every mode */
 			continue;
-		err = bpf_program__set_autoload(prog, family == mode);
+		err = bpf_program__set_autoload(prog, family == mode && fits_kernel(prog));
 		if (err)
 			return err;
 	}

@@ -503,7 +503,9 @@ int config_set_group_by(struct exporter_config *cfg, const char *name, char *err
 int config_set_hooks(struct exporter_config *cfg, const char *text, char *err, size_t err_size)
 {
 	if (hook_mode_parse(text, &cfg->hooks)) {
-		snprintf(err, err_size, "expected auto, fentry, kprobe or tracepoint, got '%s'",
+		snprintf(err, err_size,
+			 "expected auto, fentry, kprobe, fentry-syscall, "
+			 "kprobe-syscall or tracepoint, got '%s'",
 			 text);
 		return -EINVAL;
 	}

@@ -8,6 +8,8 @@ static const char *const mode_names[HOOK_MODE_COUNT] = {
 	[HOOK_MODE_AUTO] = "auto",
 	[HOOK_MODE_FENTRY] = "fentry",
 	[HOOK_MODE_KPROBE] = "kprobe",
+	[HOOK_MODE_FENTRY_SYSCALL] = "fentry-syscall",
+	[HOOK_MODE_KPROBE_SYSCALL] = "kprobe-syscall",
 	[HOOK_MODE_TRACEPOINT] = "tracepoint",
 };
 

@@ -8,7 +8,7 @@ import requests
 
 from conftest import FEE_BIN, answers, free_port, series, start_server, stop_process, wait_until
 
-MODES = ("fentry", "kprobe", "tracepoint")
+MODES = ("fentry", "kprobe", "fentry-syscall", "kprobe-syscall", "tracepoint")
 REQUESTS = 25
 
 
@@ -84,4 +84,5 @@ def test_unknown_mode_is_a_usage_error():
     r = subprocess.run([FEE_BIN, "--pid", "1", "--hooks", "ebpf"], capture_output=True,
                        text=True, timeout=20)
     assert r.returncode == 2
-    assert "--hooks: expected auto, fentry, kprobe or tracepoint, got 'ebpf'" in r.stderr
+    assert ("--hooks: expected auto, fentry, kprobe, fentry-syscall, kprobe-syscall or "
+            "tracepoint, got 'ebpf'") in r.stderr

@@ -292,6 +292,8 @@ static void test_hooks(void **state)
 		{ "auto", HOOK_MODE_AUTO },
 		{ "fentry", HOOK_MODE_FENTRY },
 		{ "kprobe", HOOK_MODE_KPROBE },
+		{ "fentry-syscall", HOOK_MODE_FENTRY_SYSCALL },
+		{ "kprobe-syscall", HOOK_MODE_KPROBE_SYSCALL },
 		{ "tracepoint", HOOK_MODE_TRACEPOINT },
 	};
 	struct exporter_config opts;

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * From the kernel's socket functions back to the syscall that called them, for the
+ * socket-level hook families (hooks_socket_fentry.bpf.h, hooks_socket_kprobe.bpf.h): only
+ * socket I/O runs these programs, not every read and write of every process.
+ *
+ * Every socket read and write syscall of Linux 6.1 passes one of two functions:
+ * read, readv (sock_read_iter), recvfrom and recvmsg call sock_recvmsg; write, writev
+ * (sock_write_iter), sendto and sendmsg call __sock_sendmsg (sock_sendmsg before Linux 6.6
+ * and its stable backports). At that point the syscall's number and arguments still sit
+ * in the thread's user registers (syscall_regs.bpf.h), so the state machine gets exactly
+ * the calls the syscall hooks give it; a caller that is none of those syscalls (recvmmsg,
+ * kernel_recvmsg, an io_uring worker) is left alone, as the syscall hooks leave it.
+ */
+#ifndef FEE_SOCKET_LAYER_BPF_H
+#define FEE_SOCKET_LAYER_BPF_H
+
+#include "env.bpf.h"
+#include "exception_log.bpf.h"
+#include "socket_fd.bpf.h"
+#include "socket_io.bpf.h"
+#include "socket_syscalls.bpf.h"
+#include "syscall_regs.bpf.h"
+#include "targets.bpf.h"
+#include "thread_state.bpf.h"
+
+/* A read-like syscall's arguments as socket_read_call() takes them. */
+struct read_layout {
+	__u64 ptr;
+	__u64 flags;
+	__u32 fd;
+	__u32 count;
+	__u32 shape;
+};
+
+static __always_inline void read_layout_set(struct read_layout *l, __u32 fd, __u64 ptr, __u32 count,
+					    enum io_shape shape, __u64 flags)
+{
+	l->fd = fd;
+	l->ptr = ptr;
+	l->count = count;
+	l->shape = shape;
+	l->flags = flags;
+}
+
+#define FEE_READ_LAYOUT_CASE(name)                                                                 \
+	case FEE_NR_##name:                                                                        \
+		read_layout_set(&l, FEE_READ_ARGS_##name(a0, a1, a2, a3));                         \
+		break;
+
+/* sock_recvmsg returned `ret`: one program per read, which sees the read's arguments
+ * (the syscall's) and its result at once. */
+static __always_inline void socket_layer_recv_returned(long ret)
+{
+	struct read_layout l;
+	struct pt_regs *regs;
+	__u64 a0, a1, a2, a3;
+	long nr;
+
+	if (!current_may_be_target())
+		return;
+	regs = current_syscall_regs();
+	if (!regs)
+		return;
+	nr = FEE_SYSCALL_NR(regs);
+	if (nr != FEE_NR_read && nr != FEE_NR_readv && nr != FEE_NR_recvfrom &&
+	    nr != FEE_NR_recvmsg)
+		return;
+	a0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	a3 = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	switch (nr) {
+		FEE_SOCKET_READ_SYSCALLS(FEE_READ_LAYOUT_CASE)
+	default:
+		return;
+	}
+	socket_read_call(l.fd, l.ptr, l.count, l.shape, l.flags, ret);
+}
+
+#define FEE_WRITE_ENTER_CASE(name)                                                                 \
+	case FEE_NR_##name:                                                                        \
+		sys_##name##_enter(FEE_SYSCALL_ARGS(regs));                                        \
+		break;
+
+/* The send function is entered: a write's arguments, and the moment its bytes start to
+ * leave, are stashed as at syscall entry. */
+static __always_inline void socket_layer_send_entered(void)
+{
+	struct pt_regs *regs;
+
+	if (!current_may_be_target())
+		return;
+	regs = current_syscall_regs();
+	if (!regs)
+		return;
+	switch (FEE_SYSCALL_NR(regs)) {
+		FEE_SOCKET_WRITE_SYSCALLS(FEE_WRITE_ENTER_CASE)
+	}
+}
+
+/* The send function returned: the stashed write, if socket_layer_send_entered() kept
+ * one, is done. */
+static __always_inline void socket_layer_send_returned(long ret)
+{
+	socket_io_exit(ret);
+}
+
+/*
+ * write(2) returned `ret`; regs are its user registers (NULL: the thread's, looked up only
+ * when needed). What it wrote to a socket went
+ * through the send function; the rest matters only as a serving thread's log: Flask writes
+ * an uncaught exception's traceback to stderr, a file or a pipe (exception_log.bpf.h). So
+ * a target's writes pay here only while the thread serves an unanswered request.
+ */
+static __always_inline void socket_layer_log_write_returned(struct pt_regs *regs, long ret)
+{
+	struct thread_state *t;
+	__u32 fd;
+
+	if (ret <= 0 || !current_may_be_target())
+		return;
+	t = thread_state_find();
+	if (!t || !thread_request_unanswered(&t->served) || !thread_request_open(&t->served))
+		return;
+	if (!regs)
+		regs = current_syscall_regs();
+	if (!regs)
+		return;
+	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	if (fd_is_socket(fd))
+		return;
+	exception_log_written(&t->served, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs), ret);
+}
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The syscall the current thread is in, from its user registers (the struct pt_regs the
+ * kernel saved at syscall entry, bpf_task_pt_regs, Linux 5.15): a hook below the syscall
+ * layer (hooks_socket_*.bpf.h) tells by the syscall number which syscall called it, or
+ * that none of ours did (kernel_recvmsg, io_uring), and reads the syscall's own arguments
+ * with libbpf's PT_REGS_PARMn_CORE_SYSCALL (orig_x0 for the first on arm64).
+ */
+#ifndef FEE_SYSCALL_REGS_BPF_H
+#define FEE_SYSCALL_REGS_BPF_H
+
+#include "env.bpf.h"
+
+/* The syscall numbers of the socket reads and writes (asm/unistd.h), and where the
+ * number is saved. */
+#if defined(__TARGET_ARCH_x86)
+#define FEE_NR_read 0
+#define FEE_NR_write 1
+#define FEE_NR_readv 19
+#define FEE_NR_writev 20
+#define FEE_NR_sendto 44
+#define FEE_NR_recvfrom 45
+#define FEE_NR_sendmsg 46
+#define FEE_NR_recvmsg 47
+#define FEE_SYSCALL_NR(regs) ((long)BPF_CORE_READ(regs, orig_ax))
+#elif defined(__TARGET_ARCH_arm64)
+#define FEE_NR_read 63
+#define FEE_NR_write 64
+#define FEE_NR_readv 65
+#define FEE_NR_writev 66
+#define FEE_NR_sendto 206
+#define FEE_NR_recvfrom 207
+#define FEE_NR_sendmsg 211
+#define FEE_NR_recvmsg 212
+#define FEE_SYSCALL_NR(regs) ((long)BPF_CORE_READ(regs, syscallno))
+#else
+#error "socket-level hooks: syscall numbers unknown for this architecture"
+#endif
+
+/* include/linux/sched.h: threads whose saved registers hold no syscall of theirs. */
+#define FEE_PF_IO_WORKER 0x00000010
+#define FEE_PF_KTHREAD 0x00200000
+
+/* The current thread's user registers, or NULL for a kernel thread or an io_uring
+ * worker (created with zeroed registers: on x86-64 they would read as read(0, NULL, 0)). */
+static __always_inline struct pt_regs *current_syscall_regs(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (BPF_CORE_READ(task, flags) & (FEE_PF_IO_WORKER | FEE_PF_KTHREAD))
+		return NULL;
+	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
+
+/* The first four arguments of the syscall whose registers are regs, as a0..a3. */
+#define FEE_SYSCALL_ARGS(regs)                                                                     \
+	PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),                        \
+		PT_REGS_PARM3_CORE_SYSCALL(regs), PT_REGS_PARM4_CORE_SYSCALL(regs)
+
+#endif
