@@ -239,9 +239,11 @@ demo:
 bench: $(APP)
 	$(Q)scripts/bench/overhead.sh
 
-# Per-request cost of each hook mode on Debian's 6.1 under qemu, as time ratios (~5 min).
+# What each hook mode costs nginx on Debian's 6.1 under qemu, nginx and wrk both in the
+# guest, as requests/s ratios (~15 min). BENCH_BEFORE=path/to/another/flask_ebpf_exporter
+# adds that binary's fentry and kprobe modes to the same run (scripts/kernel-test/bench.sh).
 bench-kernels: $(APP)
-	$(Q)BENCH_ROUNDS=3 BENCH_REQUESTS=200 scripts/kernel-test/run.sh $(APP)
+	$(Q)scripts/kernel-test/bench.sh $(APP) $(BENCH_BEFORE)
 
 # --- static binary and image (issue 15) ---------------------------------------------------
 # `make static`: every library linked from its static archive where Debian ships one (libbpf,
