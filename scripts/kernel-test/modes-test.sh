@@ -238,7 +238,7 @@ if [ -z "$expected" ]; then
 elif ! start_exporter auto; then
 	fail "auto FAIL: exporter exited ($exit_status): $(tail -n 3 "$WORK/auto.log")"
 else
-	chosen=$(sed -n 's/.*hooking socket I\/O with \([a-z]*\) programs.*/\1/p' "$WORK/auto.log")
+	chosen=$(sed -n 's/.*hooking socket I\/O with \([a-z-]*\) programs.*/\1/p' "$WORK/auto.log")
 	stop_exporter
 	if [ "$chosen" = "$expected" ]; then
 		say "auto PASS on $kernel: chose $chosen"

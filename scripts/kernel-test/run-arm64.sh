@@ -75,7 +75,7 @@ cp -L /lib/$MULTIARCH/ld-linux-aarch64.so.1 "$ROOT/lib/ld-linux-aarch64.so.1"
 guest_init_head >"$ROOT/init"
 cat >>"$ROOT/init" <<INIT
 rc=0
-REQUESTS=${REQUESTS:-30} sh /opt/fee/modes-test.sh /opt/fee/flask_ebpf_exporter "kprobe kprobe-syscall tracepoint" || rc=1
+REQUESTS=${REQUESTS:-30} sh /opt/fee/modes-test.sh /opt/fee/flask_ebpf_exporter "kprobe-syscall tracepoint" || rc=1
 echo "KTEST-EXIT=\$rc"
 poweroff -f
 INIT

@@ -16,8 +16,10 @@ struct bpf_object;
  * programs shared by every mode keep their setting. Returns 0 or -errno. */
 int hook_select(struct bpf_object *obj, enum hook_mode mode);
 
-/* Loads and attaches mode's probe program, then removes it. Returns 0, or -errno with
- * the stage and reason in words in why. */
+/* Loads and attaches mode's probe programs, then removes them; for the socket-level
+ * modes, first checks with the thread's own socket I/O that every socket read and write
+ * syscall reaches the hooked functions. Returns 0, or -errno with the stage and reason in
+ * words in why. */
 int hook_probe(enum hook_mode mode, char *why, size_t why_size);
 
 #endif

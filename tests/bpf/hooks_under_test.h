@@ -1,5 +1,6 @@
-/* The hook mode a BPF-tier test loads: FEE_HOOKS=fentry|kprobe|tracepoint, default auto.
- * make test-kernels runs every BPF test once per mode in the guest kernel. */
+/* The hook mode a BPF-tier test loads: FEE_HOOKS=fentry|kprobe|fentry-syscall|
+ * kprobe-syscall|tracepoint, default auto. make test-kernels runs every BPF test in
+ * tracepoint mode here and in the socket-level fentry and kprobe modes in the guest. */
 #ifndef FEE_TESTS_HOOKS_UNDER_TEST_H
 #define FEE_TESTS_HOOKS_UNDER_TEST_H
 
