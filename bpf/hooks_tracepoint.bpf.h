@@ -20,6 +20,7 @@
 #include "env.bpf.h"
 #include "socket_syscalls.bpf.h"
 #include "socket_syscalls.h"
+#include "targets.bpf.h"
 
 #define TRACEPOINT_ENTER(name)                                                                     \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
@@ -58,12 +59,14 @@ struct {
 	__type(value, __u32);
 } tp_shared_exits SEC(".maps");
 
-/* A syscall's exit: on to its shared program (a tail call does not return). */
+/* A syscall's exit: on to its shared program (a tail call does not return). Every process
+ * passes here, so the target check comes first: one that surely is none pays no tail call. */
 #define TRACEPOINT_EXIT_VIA(name, slot)                                                            \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
 	int tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                   \
 	{                                                                                          \
-		bpf_tail_call(ctx, &tp_shared_exits, slot);                                        \
+		if (current_may_be_target())                                                       \
+			bpf_tail_call(ctx, &tp_shared_exits, slot);                                \
 		return 0;                                                                          \
 	}
 #define TRACEPOINT_IO_EXIT(name) TRACEPOINT_EXIT_VIA(name, FEE_SHARED_EXIT_SOCKET_IO)
