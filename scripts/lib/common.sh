@@ -114,6 +114,21 @@ build_floor() {
 	cc -O2 -o "$1/attach_all" "$REPO_ROOT/scripts/bench/floor/attach_all.c" -lbpf
 }
 
+# prog_stats PID: "id run_cnt run_time_ns name" of every BPF program PID holds open.
+prog_stats() {
+	local ids
+	ids=$(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u | tr '\n' ' ')
+	local all=""
+	# Other jobs load and unload programs meanwhile: bpftool may lose a race; ask again.
+	for _ in 1 2 3 4 5; do all=$(bpftool prog show -j 2>/dev/null) && break; sleep 0.2; done
+	echo "$all" | $PY -c '
+import json, sys
+ids = set(int(i) for i in sys.argv[1].split())
+for p in json.load(sys.stdin):
+    if p["id"] in ids:
+        print(p["id"], p.get("run_cnt", 0), p.get("run_time_ns", 0), p["name"])' "$ids"
+}
+
 # An awk function for the benchmarks' summaries: median(v, n) of v[1..n] (sorts v).
 AWK_MEDIAN='
 function median(v, n,    i, j, t) {
