@@ -349,63 +349,6 @@ static __noinline __u32 request_line_fast(struct conn *conn, struct req_slot *sl
 	return consumed;
 }
 
-/* head_rest_fast()'s answer: bit 31 says the head ended, the rest where the scan goes on. */
-#define HEAD_FAST_DONE (1U << 31)
-
-/*
- * The usual case again: the header lines that follow a request line request_line_fast()
- * took, while they lie within the `copied` bytes of slot->line (copied from the read
- * already). One plain loop over kernel memory does what the byte loop would, one step per
- * byte instead of a bpf_loop step and a user-memory read per 64: the same `recent` bytes,
- * the same blank-line test, each line skipped to its '\n'. A line that may name
- * Content-Length or Transfer-Encoding (its first letter c or t, any case) is left to the
- * byte loop, as is a head that goes on past the copied bytes: conn->recent and conn->hdr
- * say where it stands, as the byte loop would have left them there.
- * Returns where the scan goes on (an offset in the read), with HEAD_FAST_DONE when it
- * stopped after the head's end.
- *
- * A global function: the verifier checks it once, on its own, instead of once for every
- * state its callers reach it in (each walk being the whole loop).
- */
-__noinline __u32 head_rest_fast(struct conn *conn, struct req_slot *slot, __u32 start, __u32 copied)
-{
-	__u32 recent, at, done = 0;
-	bool line_start = true;
-	__u64 left;
-	int i;
-
-	if (!conn || !slot || start >= copied || copied > FEE_LINE_MAX)
-		return start;
-	recent = conn->recent;
-	/* Counted from 0, not from `start`: comparing the index with `start` would make the
-	 * verifier walk the loop once for every value `start` can take. */
-	left = copied - start;
-	at = copied;
-	for (i = 0; i < FEE_LINE_MAX; i++) {
-		char c;
-
-		if (i >= left)
-			break;
-		c = slot->line[(start + i) & (FEE_LINE_MAX - 1)];
-		if (line_start && ((c | 0x20) == 'c' || (c | 0x20) == 't')) {
-			at = start + i;
-			break;
-		}
-		recent = (recent << 8) | (__u8)c;
-		line_start = c == '\n';
-		/* CRLF CRLF, or a bare LF LF, which servers accept too. */
-		if (line_start && (recent == 0x0d0a0d0a || (recent & 0xffff) == 0x0a0a)) {
-			at = start + i + 1;
-			done = HEAD_FAST_DONE;
-			break;
-		}
-	}
-	conn->recent = recent;
-	conn->hdr = line_start ? HDR_LINE_START : HDR_SKIP;
-	/* One state for the caller to go on from, whichever iteration stopped the loop. */
-	return forget_value(conn, at | done);
-}
-
 /* The head being parsed is complete at `now`: it joins the requests owed. */
 static __always_inline void parse_head_done(const struct conn_key *key, struct conn *conn,
 					    struct req_slot *slot, __u64 now)
@@ -433,6 +376,67 @@ struct request_scan {
 	__u32 heads; /* heads completed in this read */
 	char chunk[SCAN_CHUNK];
 };
+
+/* head_rest_fast()'s answer: bit 31 says the head ended, the rest where the scan goes on. */
+#define HEAD_FAST_DONE (1U << 31)
+
+/*
+ * The usual case again: the header lines that follow a request line request_line_fast()
+ * took, while they lie within the `copied` bytes of slot->line (copied from the read
+ * already). One plain loop over kernel memory does what the byte loop would, one step per
+ * byte instead of a bpf_loop step and a user-memory read per 64: the same `recent` bytes,
+ * the same blank-line test, each line skipped to its '\n'. A line that may name
+ * Content-Length or Transfer-Encoding (its first letter c or t, any case) is left to the
+ * byte loop, as is a head that goes on past the copied bytes: conn->recent and conn->hdr
+ * say where it stands, as the byte loop would have left them there.
+ * Returns where the scan goes on (an offset in the read), with HEAD_FAST_DONE when it
+ * stopped after the head's end.
+ *
+ * A complete head is done here too (parse_head_done()), not in the caller: with the
+ * record it may emit. A global function: the verifier checks it once, on its own, instead
+ * of once for every state its callers reach it in (each walk being the whole loop).
+ */
+__noinline __u32 head_rest_fast(const struct conn_key *key, struct conn *conn,
+				struct req_slot *slot, __u32 start, __u32 copied)
+{
+	__u32 recent, at, done = 0;
+	bool line_start = true;
+	__u64 left;
+	int i;
+
+	if (!key || !conn || !slot || start >= copied || copied > FEE_LINE_MAX)
+		return start;
+	recent = conn->recent;
+	/* Counted from 0, not from `start`: comparing the index with `start` would make the
+	 * verifier walk the loop once for every value `start` can take. */
+	left = copied - start;
+	at = copied;
+	for (i = 0; i < FEE_LINE_MAX; i++) {
+		char c;
+
+		if (i >= left)
+			break;
+		c = slot->line[(start + i) & (FEE_LINE_MAX - 1)];
+		if (line_start && ((c | 0x20) == 'c' || (c | 0x20) == 't')) {
+			at = start + i;
+			break;
+		}
+		recent = (recent << 8) | (__u8)c;
+		line_start = c == '\n';
+		/* CRLF CRLF, or a bare LF LF, which servers accept too. */
+		if (line_start && (recent == 0x0d0a0d0a || (recent & 0xffff) == 0x0a0a)) {
+			at = start + i + 1;
+			done = HEAD_FAST_DONE;
+			break;
+		}
+	}
+	conn->recent = recent;
+	conn->hdr = line_start ? HDR_LINE_START : HDR_SKIP;
+	if (done) /* complete when the read was: the time its start was read with */
+		parse_head_done(key, conn, slot, slot->head_ts);
+	/* One state for the caller to go on from, whichever iteration stopped the loop. */
+	return forget_value(conn, at | done);
+}
 
 /*
  * PARSE_IDLE at scan->pos: a new request, if the bytes look like one. False to stop.
@@ -478,11 +482,9 @@ static __always_inline bool scan_request_start(struct request_scan *scan, struct
 		slot->line_len = 0; /* the byte loop starts over */
 		return true;
 	}
-	consumed = head_rest_fast(conn, slot, consumed, copied);
-	if (consumed & HEAD_FAST_DONE) {
-		parse_head_done(&scan->key, conn, slot, scan->now);
+	consumed = head_rest_fast(&scan->key, conn, slot, consumed, copied);
+	if (consumed & HEAD_FAST_DONE)
 		scan->heads++;
-	}
 	scan->pos += consumed & ~HEAD_FAST_DONE;
 	return true;
 }
