@@ -13,7 +13,7 @@
 #     exactly, auto must pick fentry (on the socket functions), and bpftool must show that
 #     the socket-level modes attach their socket programs, which a pipe does not run.
 #
-# Env: QEMU_TIMEOUT (s, default 600); KEEP=1 keeps the work directory. (make bench-kernels
+# Env: QEMU_TIMEOUT (s, default 1200: the guest takes ~10 min on a loaded 2-core host); KEEP=1 keeps the work directory. (make bench-kernels
 #      is bench.sh.) Downloads are cached in build/kernel-test. Exits non-zero on any
 #      failure, including a missing qemu or a failed download.
 set -euo pipefail
@@ -24,7 +24,7 @@ shift || true
 BPF_TESTS=("$@")
 CACHE=$REPO/build/kernel-test
 mkdir -p "$CACHE"
-QEMU_TIMEOUT=${QEMU_TIMEOUT:-600}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-1200}
 
 die() { echo "test-kernels: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (loads BPF programs)"
