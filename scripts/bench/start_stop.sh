@@ -22,6 +22,7 @@ for round in $(seq "$ROUNDS"); do
 		t0=$(now_ms)
 		"${!b}" --pid "$target" --listen "127.0.0.1:$port" >/dev/null 2>&1 &
 		exporter=$!
+		pids+=("$exporter") # stopped on any exit, also "not ready in 30 s"
 		until curl -fs -o /dev/null --max-time 1 "http://127.0.0.1:$port/-/ready"; do
 			sleep 0.02
 			if [ $(($(now_ms) - t0)) -gt 30000 ]; then echo "not ready in 30 s" >&2; exit 1; fi
