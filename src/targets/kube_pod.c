@@ -46,7 +46,7 @@ static int keep_pairs(struct json_object *map, const char *const *keys, size_t n
 {
 	*out = NULL;
 	*n_out = 0;
-	if (!map)
+	if (!map || !n_keys) /* nothing kept: no need to walk the object */
 		return 0;
 	json_object_object_foreach(map, key, value)
 	{
