@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * One small program per hook family, in the same sections as the real hooks
- * (bpf/hooks_*.bpf.h): the syscall-level ones empty, on read(2); the socket-level ones on
+ * (bpf/hooks_*.bpf.h): the syscall-level ones on read(2), empty but for the tracepoint's,
+ * which looks up the user registers as its read exits do; the socket-level ones on
  * the socket functions, where they check what the real ones rely on. Loading and attaching
  * them tells in milliseconds whether the kernel has that family, before the exporter's
  * large programs are verified for it (src/capture/hook_probe.c). Names and sections tell
@@ -30,18 +31,6 @@ __u32 probe_write_fd;
 __u32 reads_seen;
 __u32 writes_seen;
 
-static __always_inline bool is_read(long nr)
-{
-	return nr == FEE_NR_read || nr == FEE_NR_readv || nr == FEE_NR_recvfrom ||
-	       nr == FEE_NR_recvmsg;
-}
-
-static __always_inline bool is_write(long nr)
-{
-	return nr == FEE_NR_write || nr == FEE_NR_writev || nr == FEE_NR_sendto ||
-	       nr == FEE_NR_sendmsg;
-}
-
 static __always_inline int count_probing_call(bool read)
 {
 	struct pt_regs *regs;
@@ -55,9 +44,9 @@ static __always_inline int count_probing_call(bool read)
 		return 0;
 	nr = FEE_SYSCALL_NR(regs);
 	fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	if (read && is_read(nr) && fd == probe_read_fd)
+	if (read && syscall_is_socket_read(nr) && fd == probe_read_fd)
 		__sync_fetch_and_add(&reads_seen, 1);
-	if (!read && is_write(nr) && fd == probe_write_fd)
+	if (!read && syscall_is_socket_write(nr) && fd == probe_write_fd)
 		__sync_fetch_and_add(&writes_seen, 1);
 	return 0;
 }
@@ -102,8 +91,10 @@ int BPF_KSYSCALL(probe_kprobe, __u64 fd)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_read")
+/* Where tracepoint mode's reads are parsed: their exit, which reads the arguments from the
+ * thread's user registers (bpf_task_pt_regs must be allowed in a tracepoint program). */
+SEC("tracepoint/syscalls/sys_exit_read")
 int probe_tracepoint(void *ctx)
 {
-	return 0;
+	return current_syscall_regs() ? 0 : 0;
 }

@@ -5,6 +5,7 @@
  * and CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS. The fallback of the socket-level "fentry"
  * family (hooks_socket_fentry.bpf.h, which uses the macros below for accept and close).
  * The target function is resolved at load time, so an unavailable family fails to load.
+ * A read has only its fexit, which reads the arguments from the registers it is given.
  */
 #ifndef FEE_HOOKS_FENTRY_BPF_H
 #define FEE_HOOKS_FENTRY_BPF_H
@@ -28,7 +29,7 @@
 	SEC("fexit/" FEE_SYSCALL_PREFIX #name)                                                     \
 	int BPF_PROG(family##_exit_##name, struct pt_regs *regs, long ret)                         \
 	{                                                                                          \
-		sys_##name##_exit(ret);                                                            \
+		sys_##name##_exit(regs, ret);                                                      \
 		return 0;                                                                          \
 	}
 

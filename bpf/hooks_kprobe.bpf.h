@@ -4,7 +4,8 @@
  * (libbpf's ksyscall/kretsyscall resolve the architecture's wrapper, e.g. __x64_sys_read).
  * Needs CONFIG_KPROBES; cheaper than the syscall tracepoints, which run for every syscall
  * of every process before our filter. The fallback of the socket-level "kprobe" family
- * (hooks_socket_kprobe.bpf.h, which uses the macros below for accept and close).
+ * (hooks_socket_kprobe.bpf.h, which uses the macros below for accept and close). A read
+ * has only its kretprobe, which reads the arguments from the thread's user registers.
  */
 #ifndef FEE_HOOKS_KPROBE_BPF_H
 #define FEE_HOOKS_KPROBE_BPF_H
@@ -25,7 +26,7 @@
 	SEC("kretsyscall/" #name)                                                                  \
 	int BPF_KRETPROBE(family##_exit_##name, long ret)                                          \
 	{                                                                                          \
-		sys_##name##_exit(ret);                                                            \
+		sys_##name##_exit(NULL, ret);                                                      \
 		return 0;                                                                          \
 	}
 

@@ -4,15 +4,20 @@
  * CONFIG_FTRACE_SYSCALLS and tracefs (for the tracepoint ids); works on every kernel the
  * exporter supports, and is the fallback when kprobes and fentry are unavailable.
  *
- * One program per syscall entry (each has its own argument layout). An exit needs nothing
- * from its tracepoint but the return value, so the exits of all reads and writes share one
- * program, and both accepts another: each sys_exit_* tracepoint has a small program that
- * tail-calls the shared one. The verifier then goes through the request state machine
- * once, not once per syscall (it was most of the exporter's start-up time), and each
- * syscall's exit keeps a program of its own, so bpf_stats still say what each syscall
- * costs (a tail call's time counts to the program that made it). The shared programs are
- * never attached: their section names only say which family they belong to, and the
- * daemon puts them into tp_shared_exits (src/capture/tracepoint_exits.c).
+ * One program per syscall entry that needs one (each has its own argument layout): the
+ * writes (their entry time is when the response started to leave) and close. Reads have
+ * no entry program: their exit takes the arguments from the thread's saved user registers
+ * (socket_syscalls.bpf.h), so a read of any process runs one program, not two.
+ *
+ * An exit needs nothing from its tracepoint but the syscall number and the return value,
+ * so the exits of all reads share one program, those of all writes another, and both
+ * accepts a third: each sys_exit_* tracepoint has a small program that tail-calls the
+ * shared one. The verifier then goes through the request state machine once, not once per
+ * syscall (it was most of the exporter's start-up time), and each syscall's exit keeps a
+ * program of its own, so bpf_stats still say what each syscall costs (a tail call's time
+ * counts to the program that made it). The shared programs are never attached: their
+ * section names only say which family they belong to, and the daemon puts them into
+ * tp_shared_exits (src/capture/tracepoint_exits.c).
  */
 #ifndef FEE_HOOKS_TRACEPOINT_BPF_H
 #define FEE_HOOKS_TRACEPOINT_BPF_H
@@ -35,9 +40,19 @@
 
 FEE_SOCKET_SYSCALLS(TRACEPOINT_ENTER, TRACEPOINT_NO_EXIT)
 
-/* The exit of every syscall in FEE_SOCKET_IO_SYSCALLS. */
-SEC("tracepoint/syscalls/sys_exit_socket_io")
-int tp_exit_socket_io(struct trace_event_raw_sys_exit *ctx)
+/* The exit of every syscall in FEE_SOCKET_READ_SYSCALLS: the tracepoint's syscall number
+ * says where the arguments sit. It is an int (the event's format: `int __syscall_nr`),
+ * while vmlinux.h calls the field `long id`: its upper half is padding. */
+SEC("tracepoint/syscalls/sys_exit_socket_read")
+int tp_exit_socket_read(struct trace_event_raw_sys_exit *ctx)
+{
+	socket_read_returned(NULL, (int)ctx->id, ctx->ret);
+	return 0;
+}
+
+/* The exit of every syscall in FEE_SOCKET_WRITE_SYSCALLS. */
+SEC("tracepoint/syscalls/sys_exit_socket_write")
+int tp_exit_socket_write(struct trace_event_raw_sys_exit *ctx)
 {
 	socket_io_exit(ctx->ret);
 	return 0;
@@ -69,10 +84,12 @@ struct {
 			bpf_tail_call(ctx, &tp_shared_exits, slot);                                \
 		return 0;                                                                          \
 	}
-#define TRACEPOINT_IO_EXIT(name) TRACEPOINT_EXIT_VIA(name, FEE_SHARED_EXIT_SOCKET_IO)
+#define TRACEPOINT_READ_EXIT(name) TRACEPOINT_EXIT_VIA(name, FEE_SHARED_EXIT_SOCKET_READ)
+#define TRACEPOINT_WRITE_EXIT(name) TRACEPOINT_EXIT_VIA(name, FEE_SHARED_EXIT_SOCKET_WRITE)
 #define TRACEPOINT_ACCEPT_EXIT(name) TRACEPOINT_EXIT_VIA(name, FEE_SHARED_EXIT_SOCKET_ACCEPT)
 
-FEE_SOCKET_IO_SYSCALLS(TRACEPOINT_IO_EXIT)
+FEE_SOCKET_READ_SYSCALLS(TRACEPOINT_READ_EXIT)
+FEE_SOCKET_WRITE_SYSCALLS(TRACEPOINT_WRITE_EXIT)
 FEE_SOCKET_ACCEPT_SYSCALLS(TRACEPOINT_ACCEPT_EXIT)
 
 #endif

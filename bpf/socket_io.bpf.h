@@ -4,12 +4,13 @@
  * hooked: each hook family (syscall tracepoints today; kprobes or fentry where a kernel
  * has them) only extracts the arguments and calls these functions.
  *
- * Both reads and writes are parsed at syscall exit, from arguments stashed per thread at
- * entry: at exit the return value says how many bytes moved, and the kernel has touched
- * the user pages (at entry, a write's buffer may not be faulted in yet, e.g. a constant in
- * a freshly forked worker, and BPF cannot fault pages in). A write's entry time is kept as
- * the moment its bytes started to leave the server. Every read and write of a target is
- * stashed, so entry costs one lookup of the thread's state; exit looks it up again and,
+ * Both reads and writes are parsed at syscall exit: then the return value says how many
+ * bytes moved, and the kernel has touched the user pages (at entry, a write's buffer may
+ * not be faulted in yet, e.g. a constant in a freshly forked worker, and BPF cannot fault
+ * pages in). A read's arguments are taken from the thread's saved user registers at exit
+ * (socket_syscalls.bpf.h), so a read has no entry program. A write's arguments are stashed
+ * per thread at entry, whose time is kept as the moment its bytes started to leave the
+ * server: its entry costs one lookup of the thread's state; exit looks it up again and,
  * for a socket call, the connection.
  */
 #ifndef FEE_SOCKET_IO_BPF_H
@@ -32,7 +33,7 @@
 #define FEE_EPIPE 32
 #define FEE_ECONNRESET 104
 
-/* Entry fills the thread's slot, exit marks it used. */
+/* A write's entry fills the thread's slot, its exit marks it used. */
 static __always_inline void io_stash(const struct io_args *args)
 {
 	struct thread_state *t = thread_state_get();
@@ -108,19 +109,6 @@ static __always_inline bool vector_of(__u32 shape, __u64 ptr, __u32 count, const
 	return true;
 }
 
-/* Syscall entry of a read-like call on fd. */
-static __always_inline void socket_read_enter(__u32 fd, __u64 ptr, __u32 count, enum io_shape shape,
-					      __u64 flags)
-{
-	struct io_args args = {
-		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .pending = 1
-	};
-
-	if (!current_is_target() || (flags & FEE_MSG_PEEK))
-		return;
-	io_stash(&args);
-}
-
 /*
  * A read-like call returned `ret` > 0 bytes. Of a vector read only the first segment is
  * looked at: heads arrive at the start of a read, and one request segment keeps the
@@ -182,7 +170,7 @@ static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
 					       enum io_shape shape)
 {
 	struct io_args args = {
-		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .kind = IO_WRITE, .pending = 1
+		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .pending = 1
 	};
 
 	if (!current_is_target())
@@ -266,52 +254,21 @@ static __always_inline bool io_is_ciphertext(struct io_args *io, long ret)
 	return true;
 }
 
-/*
- * A read-like call seen whole, by a hook that has its arguments with its result (below the
- * syscall layer: hooks_socket_*.bpf.h): what socket_read_enter() and socket_io_exit() do
- * for it, without the stash in between.
- */
-static __always_inline void socket_read_call(__u32 fd, __u64 ptr, __u32 count, enum io_shape shape,
-					     __u64 flags, long ret)
-{
-	struct io_args args = { .ptr = ptr, .fd = fd, .count = count, .shape = shape };
-	struct thread_state *t;
-
-	if ((flags & FEE_MSG_PEEK) || !current_is_target())
-		return;
-	/* A read that failed matters only under an OpenSSL call, whose state exists. */
-	t = ret > 0 ? thread_state_get() : thread_state_find();
-	if (!t || io_is_ciphertext(&t->io, ret) || ret <= 0)
-		return;
-	socket_read_done(bpf_get_current_pid_tgid() >> 32, &args, ret, &t->served);
-}
-
-/* Syscall exit of any stashed read or write. */
+/* Syscall exit of a stashed write (reads are not stashed: socket_syscalls.bpf.h). */
 static __always_inline void socket_io_exit(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct thread_state *t;
-	struct io_args *stashed;
 	struct io_args args;
 
 	/* Only a target's calls are stashed: any other process is done at once. */
 	if (!current_may_be_target())
 		return;
 	t = thread_state_find();
-	if (!t)
+	if (!t || io_is_ciphertext(&t->io, ret) || !t->io.pending)
 		return;
-	stashed = &t->io;
-	if (io_is_ciphertext(stashed, ret) || !stashed->pending)
-		return;
-	args = *stashed;
-	stashed->pending = 0;
-
-	if (args.kind == IO_READ) {
-		if (ret > 0)
-			socket_read_done(id >> 32, &args, ret, &t->served);
-		return;
-	}
-	socket_write_exit(id >> 32, &args, ret, &t->served);
+	args = t->io;
+	t->io.pending = 0;
+	socket_write_exit(bpf_get_current_pid_tgid() >> 32, &args, ret, &t->served);
 }
 
 /* A descriptor was closed, or handed out anew by accept: forget what it carried. */

@@ -24,37 +24,11 @@
 #include "targets.bpf.h"
 #include "thread_state.bpf.h"
 
-/* A read-like syscall's arguments as socket_read_call() takes them. */
-struct read_layout {
-	__u64 ptr;
-	__u64 flags;
-	__u32 fd;
-	__u32 count;
-	__u32 shape;
-};
-
-static __always_inline void read_layout_set(struct read_layout *l, __u32 fd, __u64 ptr, __u32 count,
-					    enum io_shape shape, __u64 flags)
-{
-	l->fd = fd;
-	l->ptr = ptr;
-	l->count = count;
-	l->shape = shape;
-	l->flags = flags;
-}
-
-#define FEE_READ_LAYOUT_CASE(name)                                                                 \
-	case FEE_NR_##name:                                                                        \
-		read_layout_set(&l, FEE_READ_ARGS_##name(a0, a1, a2, a3));                         \
-		break;
-
 /* sock_recvmsg returned `ret`: one program per read, which sees the read's arguments
  * (the syscall's) and its result at once. */
 static __always_inline void socket_layer_recv_returned(long ret)
 {
-	struct read_layout l;
 	struct pt_regs *regs;
-	__u64 a0, a1, a2, a3;
 	long nr;
 
 	if (!current_may_be_target())
@@ -63,19 +37,8 @@ static __always_inline void socket_layer_recv_returned(long ret)
 	if (!regs)
 		return;
 	nr = FEE_SYSCALL_NR(regs);
-	if (nr != FEE_NR_read && nr != FEE_NR_readv && nr != FEE_NR_recvfrom &&
-	    nr != FEE_NR_recvmsg)
-		return;
-	a0 = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
-	a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	a3 = PT_REGS_PARM4_CORE_SYSCALL(regs);
-	switch (nr) {
-		FEE_SOCKET_READ_SYSCALLS(FEE_READ_LAYOUT_CASE)
-	default:
-		return;
-	}
-	socket_read_call(l.fd, l.ptr, l.count, l.shape, l.flags, ret);
+	if (syscall_is_socket_read(nr))
+		socket_read_returned(regs, nr, ret);
 }
 
 #define FEE_WRITE_ENTER_CASE(name)                                                                 \

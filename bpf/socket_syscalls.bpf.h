@@ -2,12 +2,15 @@
 /*
  * The socket syscalls the exporter follows, and the one place that knows each one's
  * argument layout. Every hook family (hooks_*.bpf.h) passes the raw syscall arguments
- * a0..a3 and the return value here, so tracepoints, kprobes and fentry feed the request
- * state machine (socket_io.bpf.h) exactly the same calls.
+ * a0..a3, or the thread's saved user registers, and the return value here, so
+ * tracepoints, kprobes and fentry feed the request state machine (socket_io.bpf.h) exactly
+ * the same calls.
  *
  * FEE_SOCKET_SYSCALLS(ENTER, EXIT) expands ENTER(name) for every syscall needed at entry
  * and EXIT(name) for every one needed at exit; a family defines the two macros that turn
- * a name into its programs.
+ * a name into its programs. Reads are needed at exit only: their arguments are still in
+ * the saved user registers then (syscall_regs.bpf.h). Writes keep their entry, whose time
+ * is when the response started to leave.
  */
 #ifndef FEE_SOCKET_SYSCALLS_BPF_H
 #define FEE_SOCKET_SYSCALLS_BPF_H
@@ -15,14 +18,17 @@
 #include "env.bpf.h"
 #include "socket_io.bpf.h"
 #include "socket_syscalls.h"
+#include "syscall_regs.bpf.h"
+#include "targets.bpf.h"
+#include "thread_state.bpf.h"
 
 /* One syscall per line. */
 /* clang-format off */
 #define FEE_SOCKET_SYSCALLS(ENTER, EXIT)						\
-	ENTER(read) EXIT(read)								\
-	ENTER(readv) EXIT(readv)							\
-	ENTER(recvfrom) EXIT(recvfrom)							\
-	ENTER(recvmsg) EXIT(recvmsg)							\
+	EXIT(read)									\
+	EXIT(readv)									\
+	EXIT(recvfrom)									\
+	EXIT(recvmsg)									\
 	ENTER(write) EXIT(write)							\
 	ENTER(writev) EXIT(writev)							\
 	ENTER(sendto) EXIT(sendto)							\
@@ -31,25 +37,73 @@
 	ENTER(close)
 /* clang-format on */
 
-/* The reads and the writes among them, for hooks that tell them apart by their number
- * (below the syscall layer: hooks_socket_*.bpf.h). */
-#define FEE_SOCKET_READ_SYSCALLS(X) X(read) X(readv) X(recvfrom) X(recvmsg)
-#define FEE_SOCKET_WRITE_SYSCALLS(X) X(write) X(writev) X(sendto) X(sendmsg)
-
 /* read(fd, buf, count), readv(fd, iov, iovcnt), recvfrom(fd, buf, len, flags, ...),
- * recvmsg(fd, msg, flags) as (fd, ptr, count, shape, flags): stashed at entry, parsed at
- * exit (or both at once where a hook sees the arguments with the result). */
+ * recvmsg(fd, msg, flags) as (fd, ptr, count, shape, flags). Macros, so an argument a
+ * syscall does not have is never read. */
 #define FEE_READ_ARGS_read(a0, a1, a2, a3) a0, a1, a2, IO_BUF, 0
 #define FEE_READ_ARGS_readv(a0, a1, a2, a3) a0, a1, a2, IO_IOV, 0
 #define FEE_READ_ARGS_recvfrom(a0, a1, a2, a3) a0, a1, a2, IO_BUF, a3
 #define FEE_READ_ARGS_recvmsg(a0, a1, a2, a3) a0, a1, 0, IO_MSG, a2
+#define FEE_APPLY(macro, ...) macro(__VA_ARGS__)
 
-#define FEE_SOCKET_READ_ENTER(name)                                                                \
-	static __always_inline void sys_##name##_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)     \
-	{                                                                                          \
-		socket_read_enter(FEE_READ_ARGS_##name(a0, a1, a2, a3));                           \
+static __always_inline void read_args_set(struct io_args *args, __u64 *flags, __u32 fd, __u64 ptr,
+					  __u32 count, enum io_shape shape, __u64 call_flags)
+{
+	args->fd = fd;
+	args->ptr = ptr;
+	args->count = count;
+	args->shape = shape;
+	*flags = call_flags;
+}
+
+#define FEE_READ_ARGS_CASE(name)                                                                   \
+	case FEE_NR_##name:                                                                        \
+		read_args_set(&args, &flags,                                                       \
+			      FEE_APPLY(FEE_READ_ARGS_##name, FEE_SYSCALL_ARGS(regs)));            \
+		break;
+
+/*
+ * The read-like syscall numbered nr (FEE_NR_*) returned `ret`. Its arguments come from
+ * regs, the thread's saved user registers (NULL: looked up here, only when needed), which
+ * at syscall exit still hold what the syscall used: x86-64 changes only ax (the return
+ * value), arm64 keeps the first argument in orig_x0. So a read has no entry program and
+ * no stash, and never meets a stashed write. Under an OpenSSL call it is ciphertext
+ * (io_is_ciphertext); MSG_PEEK bytes will be read again.
+ */
+static __always_inline void socket_read_returned(struct pt_regs *regs, long nr, long ret)
+{
+	struct io_args args = {};
+	struct thread_state *t;
+	__u64 flags;
+
+	if (!current_is_target())
+		return;
+	/* A read that failed matters only under an OpenSSL call, whose state exists. */
+	t = ret > 0 ? thread_state_get() : thread_state_find();
+	if (!t || io_is_ciphertext(&t->io, ret) || ret <= 0)
+		return;
+	if (!regs)
+		regs = current_syscall_regs();
+	if (!regs) /* a kernel thread or an io_uring worker: no syscall of ours */
+		return;
+	switch (nr) {
+		FEE_SOCKET_READ_SYSCALLS(FEE_READ_ARGS_CASE)
+	default:
+		return;
 	}
-FEE_SOCKET_READ_SYSCALLS(FEE_SOCKET_READ_ENTER)
+	if (flags & FEE_MSG_PEEK)
+		return;
+	socket_read_done(bpf_get_current_pid_tgid() >> 32, &args, ret, &t->served);
+}
+
+/* The exit of a read: regs are its user registers where the hook has them (fentry on the
+ * syscall), else NULL. */
+#define FEE_SOCKET_READ_EXIT(name)                                                                 \
+	static __always_inline void sys_##name##_exit(struct pt_regs *regs, long ret)              \
+	{                                                                                          \
+		socket_read_returned(regs, FEE_NR_##name, ret);                                    \
+	}
+FEE_SOCKET_READ_SYSCALLS(FEE_SOCKET_READ_EXIT)
 
 /* write(fd, buf, count), writev(fd, iov, iovcnt), sendto(fd, buf, len, ...),
  * sendmsg(fd, msg, flags). */
@@ -73,13 +127,13 @@ static __always_inline void sys_sendmsg_enter(__u64 a0, __u64 a1, __u64 a2, __u6
 	socket_write_enter(a0, a1, 0, IO_MSG);
 }
 
-/* Every read and write exit does the same: hand the return value to the stashed call. */
-#define FEE_SOCKET_IO_EXIT(name)                                                                   \
-	static __always_inline void sys_##name##_exit(long ret)                                    \
+/* Every write exit does the same: hand the return value to the stashed call. */
+#define FEE_SOCKET_WRITE_EXIT(name)                                                                \
+	static __always_inline void sys_##name##_exit(struct pt_regs *regs, long ret)              \
 	{                                                                                          \
 		socket_io_exit(ret);                                                               \
 	}
-FEE_SOCKET_IO_SYSCALLS(FEE_SOCKET_IO_EXIT)
+FEE_SOCKET_WRITE_SYSCALLS(FEE_SOCKET_WRITE_EXIT)
 
 /* A descriptor handed out by accept, or closed, carries no connection state yet. */
 static __always_inline void socket_accept_exit(long ret)
@@ -89,7 +143,7 @@ static __always_inline void socket_accept_exit(long ret)
 }
 
 #define FEE_SOCKET_ACCEPT_EXIT(name)                                                               \
-	static __always_inline void sys_##name##_exit(long ret)                                    \
+	static __always_inline void sys_##name##_exit(struct pt_regs *regs, long ret)              \
 	{                                                                                          \
 		socket_accept_exit(ret);                                                           \
 	}

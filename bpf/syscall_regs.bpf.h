@@ -4,12 +4,15 @@
  * kernel saved at syscall entry, bpf_task_pt_regs, Linux 5.15): a hook below the syscall
  * layer (hooks_socket_*.bpf.h) tells by the syscall number which syscall called it, or
  * that none of ours did (kernel_recvmsg, io_uring), and reads the syscall's own arguments
- * with libbpf's PT_REGS_PARMn_CORE_SYSCALL (orig_x0 for the first on arm64).
+ * with libbpf's PT_REGS_PARMn_CORE_SYSCALL (orig_x0 for the first on arm64). A read's
+ * exit, in every mode, takes its arguments from there too (socket_syscalls.bpf.h): until
+ * the syscall returns to user space only the return value's register changes.
  */
 #ifndef FEE_SYSCALL_REGS_BPF_H
 #define FEE_SYSCALL_REGS_BPF_H
 
 #include "env.bpf.h"
+#include "socket_syscalls.h"
 
 /* The syscall numbers of the socket reads and writes (asm/unistd.h), and where the
  * number is saved. */
@@ -36,6 +39,19 @@
 #else
 #error "socket-level hooks: syscall numbers unknown for this architecture"
 #endif
+
+#define FEE_NR_IS(name) nr == FEE_NR_##name ||
+
+/* Is syscall nr one of the socket reads, or writes, the exporter follows? */
+static __always_inline bool syscall_is_socket_read(long nr)
+{
+	return FEE_SOCKET_READ_SYSCALLS(FEE_NR_IS) false;
+}
+
+static __always_inline bool syscall_is_socket_write(long nr)
+{
+	return FEE_SOCKET_WRITE_SYSCALLS(FEE_NR_IS) false;
+}
 
 /* include/linux/sched.h: threads whose saved registers hold no syscall of theirs. */
 #define FEE_PF_IO_WORKER 0x00000010

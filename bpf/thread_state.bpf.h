@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * What the kernel side keeps per thread, in one entry so that a program looks it up once:
- * the socket call in flight (its arguments from syscall entry to exit, socket_io.bpf.h)
+ * the socket write in flight (its arguments from syscall entry to exit, socket_io.bpf.h)
  * and the request the thread serves (for the exception log and dup'ed sockets,
  * exception_log.bpf.h).
  */
@@ -18,18 +18,14 @@ enum io_shape {
 	IO_MSG, /* (struct user_msghdr *) */
 };
 
-enum io_kind {
-	IO_READ,
-	IO_WRITE,
-};
-
+/* A call's arguments: a write's, stashed from its entry to its exit; a read's, taken from
+ * the user registers at its exit (socket_syscalls.bpf.h). */
 struct io_args {
 	__u64 ptr; /* buffer, iovec array or msghdr, per shape */
 	__u64 ts;  /* entry time (writes) */
 	__u32 fd;
 	__u32 count; /* bytes for IO_BUF, iovcnt for IO_IOV */
 	__u8 shape;
-	__u8 kind;    /* enum io_kind */
 	__u8 pending; /* filled at entry, not yet taken at exit */
 	__u8 in_tls;  /* enum tls_state */
 };

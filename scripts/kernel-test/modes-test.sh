@@ -13,6 +13,9 @@
 # syscall-level read/write programs, and a watched process's pipe reads and writes must
 # run none of the socket programs (their run_cnt unchanged) while its write(2) hook, which
 # scans log writes for the exception log, did run for them (so the traffic was seen).
+# The syscall-level modes (fentry-syscall, kprobe-syscall, tracepoint) must load each read
+# syscall's exit program and no entry program for any read: a read's exit takes the
+# arguments from the thread's saved user registers.
 #
 # Env: REQUESTS (default 30 of each status), BB (busybox, default "busybox"). (The
 # benchmark per mode is bench.sh's, with nginx and wrk.)
@@ -175,6 +178,25 @@ check_socket_programs() {
 	return 0
 }
 
+# PROG_CHECK for syscall-level mode $1 (program prefix $2: fe, ks, tp): the reads' exit
+# programs are loaded, their entry programs are not; 0 when it holds.
+check_read_programs() {
+	mode=$1
+	family=$2
+	progs=$WORK/$mode.progs
+	prog_counts >"$progs"
+	# bpftool may cut names to 15 characters: fe_exit_recvfro.
+	for p in read readv 'recvfrom?' recvmsg; do
+		grep -qE "^${family}_exit_$p " "$progs" || { fail "$mode FAIL: program ${family}_exit_$p is not loaded: $(cut -d' ' -f1 "$progs" | tr '\n' ' ')"; return 1; }
+	done
+	if grep -qE "^${family}_enter_(read|recv)" "$progs"; then
+		fail "$mode FAIL: read entry programs are loaded: $(cut -d' ' -f1 "$progs" | tr '\n' ' ')"
+		return 1
+	fi
+	say "$mode PASS on $kernel: the 4 reads' exit programs loaded, no read entry program"
+	return 0
+}
+
 [ "${PROG_CHECK:-0}" = 1 ] && echo 1 >/proc/sys/kernel/bpf_stats_enabled
 
 # The piper: once told, writes PIPE_LINES lines into a pipe that cat reads, then idles.
@@ -191,13 +213,22 @@ kernel=$(uname -r)
 working=""
 for mode in $MODES; do
 	family=
-	case $mode in fentry) family=sfe ;; kprobe) family=skp ;; esac
+	syscall_family=
+	case $mode in
+	fentry) family=sfe ;; kprobe) family=skp ;;
+	fentry-syscall) syscall_family=fe ;; kprobe-syscall) syscall_family=ks ;; tracepoint) syscall_family=tp ;;
+	esac
 	extra=
 	if [ "${PROG_CHECK:-0}" = 1 ] && [ -n "$family" ]; then
 		start_piper
 		extra="--pid $PIPER_PID"
 	fi
 	if ! start_exporter "$mode" $extra; then
+		if [ -n "$PIPER_PID" ]; then # not needed: the next mode starts its own
+			kill "$PIPER_PID" 2>/dev/null
+			wait "$PIPER_PID" 2>/dev/null
+			PIPER_PID=
+		fi
 		reason=$(grep "is unavailable on this kernel" "$WORK/$mode.log")
 		if [ "$exit_status" = 1 ] && [ -n "$reason" ]; then
 			case $REQUIRED in
@@ -215,6 +246,9 @@ for mode in $MODES; do
 		kill "$PIPER_PID" 2>/dev/null
 		wait "$PIPER_PID" 2>/dev/null
 		PIPER_PID=
+	fi
+	if [ "${PROG_CHECK:-0}" = 1 ] && [ -n "$syscall_family" ]; then
+		check_read_programs "$mode" "$syscall_family" || prog_rc=2
 	fi
 	check_counts "$mode"
 	rc=$?

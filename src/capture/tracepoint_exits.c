@@ -11,14 +11,16 @@
 
 void tracepoint_exits_attach_manually(struct exporter_bpf *skel)
 {
-	bpf_program__set_autoattach(skel->progs.tp_exit_socket_io, false);
+	bpf_program__set_autoattach(skel->progs.tp_exit_socket_read, false);
+	bpf_program__set_autoattach(skel->progs.tp_exit_socket_write, false);
 	bpf_program__set_autoattach(skel->progs.tp_exit_socket_accept, false);
 }
 
 int tracepoint_exits_install(const struct exporter_bpf *skel, char *failed, size_t failed_size)
 {
 	const struct bpf_program *shared[FEE_SHARED_EXITS] = {
-		[FEE_SHARED_EXIT_SOCKET_IO] = skel->progs.tp_exit_socket_io,
+		[FEE_SHARED_EXIT_SOCKET_READ] = skel->progs.tp_exit_socket_read,
+		[FEE_SHARED_EXIT_SOCKET_WRITE] = skel->progs.tp_exit_socket_write,
 		[FEE_SHARED_EXIT_SOCKET_ACCEPT] = skel->progs.tp_exit_socket_accept,
 	};
 	int table = bpf_map__fd(skel->maps.tp_shared_exits);

@@ -1,6 +1,7 @@
 /*
  * tracepoint_exits — tracepoint mode's shared exit programs (bpf/hooks_tracepoint.bpf.h):
- * one program for the exits of all socket reads and writes, one for both accepts. Each
+ * one program for the exits of all socket reads (which have no entry program), one for
+ * those of all writes, one for both accepts. Each
  * syscall's own exit program tail-calls them through the tp_shared_exits table, which is
  * filled here after load; the shared programs themselves are never attached.
  */
