@@ -2,6 +2,9 @@
 /*
  * Programs that do nothing, on the same tracepoints as bpf/exporter.bpf.c: what hooking
  * these syscalls costs before the exporter does any work (scripts/bench/hook_floor.sh).
+ * Since reads lost their entry program (issue 13) there are none on sys_enter_read,
+ * readv, recvfrom and recvmsg either, so an exporter from before pays one program per
+ * read more than this floor.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,13 +18,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 		return 0;                                                                          \
 	}
 
-NOOP(syscalls, sys_enter_read)
 NOOP(syscalls, sys_exit_read)
-NOOP(syscalls, sys_enter_readv)
 NOOP(syscalls, sys_exit_readv)
-NOOP(syscalls, sys_enter_recvfrom)
 NOOP(syscalls, sys_exit_recvfrom)
-NOOP(syscalls, sys_enter_recvmsg)
 NOOP(syscalls, sys_exit_recvmsg)
 NOOP(syscalls, sys_enter_write)
 NOOP(syscalls, sys_exit_write)
