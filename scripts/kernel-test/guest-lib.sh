@@ -29,7 +29,8 @@ guest_result() {
 	guest_status=$(tr -d '\r' <"$log" | sed -n 's/^KTEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
 	if [ -z "$guest_status" ]; then
 		echo "$who: the guest did not finish (qemu exit $qemu_status; 124 = timeout). Console:" >&2
-		tail -n 40 "$log" >&2
+		tr -d '\r' <"$log" | tail -n 40 >&2
+		guest_kernel_trouble "$log" >&2
 		return 1
 	fi
 	if [ "$guest_status" != 0 ]; then
@@ -37,6 +38,25 @@ guest_result() {
 		tr -d '\r' <"$log" | tail -n 60 >&2
 		return 1
 	fi
+}
+
+# guest_kernel_trouble LOG: the guest kernel's first complaint (soft lockup, hung task,
+# oops, warning, panic) with the 80 lines after it, then, last (where a CI summary that
+# keeps only the end of the output still shows it), that complaint and its first call
+# trace in one line each. Prints nothing when the kernel did not complain.
+guest_kernel_trouble() {
+	local first
+	first=$(tr -d '\r' <"$1" | grep -an -m1 -E 'BUG:|INFO: task .* blocked|Oops|WARNING:|Kernel panic' | cut -d: -f1)
+	[ -n "$first" ] || return 0
+	echo "== the guest kernel's first complaint (console line $first):"
+	tr -d '\r' <"$1" | tail -n "+$first" | head -n 80
+	echo "== in short:"
+	tr -d '\r' <"$1" | sed -n "${first}p"
+	tr -d '\r' <"$1" | tail -n "+$first" | awk '
+		/Call Trace:/ { on = 1; next }
+		on && /<\/TASK>|^\[ *[0-9.]+\] *---|Kernel panic/ { exit }
+		on && $0 ~ /\+0x/ && $0 !~ / \? / { sub(/^\[ *[0-9.]+\] */, ""); sub(/\+0x.*/, ""); printf "%s%s", sep, $NF; sep = " < " }
+		END { if (sep) print "" }'
 }
 
 # guest_root BUSYBOX: the initramfs tree at $ROOT with its directories and the static busybox.
@@ -58,6 +78,13 @@ copy_with_libs() {
 	done
 }
 
+# The guests' kernel command line after the console. A kernel that stops making progress
+# ends the run within seconds instead of at the qemu timeout, and says where: a CPU stuck
+# in the kernel (soft lockup, 20 s) or a task blocked (hung task, 120 s) panics, after every
+# CPU's backtrace; panic=-1 with qemu's -no-reboot then stops qemu. loglevel=5 instead of
+# quiet lets the backtraces (printed at the default level, 4) reach the console.
+GUEST_KERNEL_ARGS="loglevel=5 panic=-1 oops=panic softlockup_panic=1 softlockup_all_cpu_backtrace=1 hung_task_panic=1"
+
 # guest_boot_amd64 VMLINUX WORK TIMEOUT: packs $ROOT into WORK/initramfs.cpio.gz and boots
 # it on VMLINUX under qemu-system-x86_64 (TCG: KVM is not usable on the development and CI
 # machines), the console in WORK/console.log; returns qemu's status (124: the timeout).
@@ -67,7 +94,7 @@ guest_boot_amd64() {
 	set +e
 	timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config -accel tcg -cpu max \
 		-smp 2 -m 1024 -kernel "$vmlinux" -initrd "$work/initramfs.cpio.gz" \
-		-append "console=ttyS0 quiet panic=-1 oops=panic" \
+		-append "console=ttyS0 $GUEST_KERNEL_ARGS" \
 		-display none -serial stdio -no-reboot </dev/null >"$work/console.log" 2>&1
 	status=$?
 	set -e

@@ -86,7 +86,7 @@ LOG=$WORK/console.log
 set +e
 timeout "$QEMU_TIMEOUT" qemu-system-aarch64 -nodefaults -no-user-config -M virt -accel tcg \
 	-cpu cortex-a57 -smp 2 -m 1024 -kernel "$IMAGE" -initrd "$WORK/initramfs.cpio.gz" \
-	-append "console=ttyAMA0 quiet panic=-1 oops=panic" \
+	-append "console=ttyAMA0 $GUEST_KERNEL_ARGS" \
 	-display none -serial stdio -no-reboot </dev/null >"$LOG" 2>&1
 qemu_status=$?
 set -e
