@@ -38,13 +38,11 @@
 /* clang-format on */
 
 /* read(fd, buf, count), readv(fd, iov, iovcnt), recvfrom(fd, buf, len, flags, ...),
- * recvmsg(fd, msg, flags) as (fd, ptr, count, shape, flags). Macros, so an argument a
- * syscall does not have is never read. */
+ * recvmsg(fd, msg, flags) as (fd, ptr, count, shape, flags). */
 #define FEE_READ_ARGS_read(a0, a1, a2, a3) a0, a1, a2, IO_BUF, 0
 #define FEE_READ_ARGS_readv(a0, a1, a2, a3) a0, a1, a2, IO_IOV, 0
 #define FEE_READ_ARGS_recvfrom(a0, a1, a2, a3) a0, a1, a2, IO_BUF, a3
 #define FEE_READ_ARGS_recvmsg(a0, a1, a2, a3) a0, a1, 0, IO_MSG, a2
-#define FEE_APPLY(macro, ...) macro(__VA_ARGS__)
 
 static __always_inline void read_args_set(struct io_args *args, __u64 *flags, __u32 fd, __u64 ptr,
 					  __u32 count, enum io_shape shape, __u64 call_flags)
@@ -58,8 +56,7 @@ static __always_inline void read_args_set(struct io_args *args, __u64 *flags, __
 
 #define FEE_READ_ARGS_CASE(name)                                                                   \
 	case FEE_NR_##name:                                                                        \
-		read_args_set(&args, &flags,                                                       \
-			      FEE_APPLY(FEE_READ_ARGS_##name, FEE_SYSCALL_ARGS(regs)));            \
+		read_args_set(&args, &flags, FEE_READ_ARGS_##name(f.a0, f.a1, f.a2, f.a3));        \
 		break;
 
 /*
@@ -73,6 +70,7 @@ static __always_inline void read_args_set(struct io_args *args, __u64 *flags, __
 static __always_inline void socket_read_returned(struct pt_regs *regs, long nr, long ret)
 {
 	struct io_args args = {};
+	struct syscall_frame f;
 	struct thread_state *t;
 	__u64 flags;
 
@@ -84,7 +82,8 @@ static __always_inline void socket_read_returned(struct pt_regs *regs, long nr, 
 		return;
 	if (!regs)
 		regs = current_syscall_regs();
-	if (!regs) /* a kernel thread or an io_uring worker: no syscall of ours */
+	/* No regs: a kernel thread or an io_uring worker, no syscall of ours. */
+	if (!regs || !syscall_frame_read(regs, &f))
 		return;
 	switch (nr) {
 		FEE_SOCKET_READ_SYSCALLS(FEE_READ_ARGS_CASE)

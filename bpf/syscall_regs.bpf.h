@@ -68,6 +68,52 @@ static __always_inline struct pt_regs *current_syscall_regs(void)
 	return (struct pt_regs *)bpf_task_pt_regs(task);
 }
 
+/* The first four arguments of a syscall, and its number, as read from its saved user
+ * registers by syscall_frame_read(). */
+struct syscall_frame {
+	__u64 a0, a1, a2, a3;
+};
+
+#if defined(__TARGET_ARCH_x86)
+/* r10 to di: the fourth argument to the first, adjacent in struct pt_regs (the order the
+ * entry code pushes them), so one copy takes them all. */
+struct syscall_arg_regs_x86 {
+	__u64 r10, r9, r8, ax, cx, dx, si, di;
+};
+_Static_assert(__builtin_offsetof(struct pt_regs, di) - __builtin_offsetof(struct pt_regs, r10) ==
+		       __builtin_offsetof(struct syscall_arg_regs_x86, di),
+	       "pt_regs: r10..di not adjacent");
+
+/* The syscall's arguments from regs in one kernel-memory copy (a copy costs about as much
+ * whatever its size, so one instead of four); false when it cannot be read. */
+static __always_inline bool syscall_frame_read(struct pt_regs *regs, struct syscall_frame *f)
+{
+	struct syscall_arg_regs_x86 r;
+
+	if (bpf_probe_read_kernel(&r, sizeof(r), &regs->r10))
+		return false;
+	f->a0 = r.di;
+	f->a1 = r.si;
+	f->a2 = r.dx;
+	f->a3 = r.r10;
+	return true;
+}
+#elif defined(__TARGET_ARCH_arm64)
+/* x0..x3 (x0 is the return value by now: the first argument is orig_x0), two copies. */
+static __always_inline bool syscall_frame_read(struct pt_regs *regs, struct syscall_frame *f)
+{
+	__u64 x[4];
+
+	if (bpf_probe_read_kernel(x, sizeof(x), &regs->regs[0]) ||
+	    bpf_probe_read_kernel(&f->a0, sizeof(f->a0), &regs->orig_x0))
+		return false;
+	f->a1 = x[1];
+	f->a2 = x[2];
+	f->a3 = x[3];
+	return true;
+}
+#endif
+
 /* The first four arguments of the syscall whose registers are regs, as a0..a3. */
 #define FEE_SYSCALL_ARGS(regs)                                                                     \
 	PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),                        \
