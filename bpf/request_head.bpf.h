@@ -380,15 +380,53 @@ struct request_scan {
 /* head_rest_fast()'s answer: bit 31 says the head ended, the rest where the scan goes on. */
 #define HEAD_FAST_DONE (1U << 31)
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "head_rest_fast() takes byte i of a word from its bits 8i..8i+7"
+#endif
+
+/* Bit 8i+7 set for each byte i of w that is '\n', no other bit (exact: no false positives
+ * above a match, unlike the shorter has-zero-byte test). */
+static __always_inline __u64 word_lf_bytes(__u64 w)
+{
+	__u64 x = w ^ 0x0a0a0a0a0a0a0a0aULL; /* a '\n' becomes a zero byte */
+
+	return ~(((x & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | x | 0x7f7f7f7f7f7f7f7fULL);
+}
+
+/*
+ * Index of the lowest byte marked in m (non-zero, marks from word_lf_bytes()), without a
+ * branch: the lowest mark alone, moved to bit 8i, times a constant whose byte 7 - i is i
+ * puts i in the top byte.
+ */
+static __always_inline __u32 first_marked_byte(__u64 m)
+{
+	return (((m & -m) >> 7) * 0x0001020304050607ULL) >> 56;
+}
+
+/*
+ * Byte q of the head as the byte loop would have seen it: slot->line[q] from `start` on,
+ * and before it the bytes the connection's `recent` held when the scan began (recent0).
+ */
+static __always_inline __u32 head_byte(const struct req_slot *slot, __u32 recent0, __u32 start,
+				       int q)
+{
+	int back = (int)start - 1 - q;
+
+	if (back < 0)
+		return (__u8)slot->line[q & (FEE_LINE_MAX - 1)];
+	return back < 4 ? (recent0 >> (8 * back)) & 0xff : 0;
+}
+
 /*
  * The usual case again: the header lines that follow a request line request_line_fast()
  * took, while they lie within the `copied` bytes of slot->line (copied from the read
- * already). One plain loop over kernel memory does what the byte loop would, one step per
- * byte instead of a bpf_loop step and a user-memory read per 64: the same `recent` bytes,
- * the same blank-line test, each line skipped to its '\n'. A line that may name
- * Content-Length or Transfer-Encoding (its first letter c or t, any case) is left to the
- * byte loop, as is a head that goes on past the copied bytes: conn->recent and conn->hdr
- * say where it stands, as the byte loop would have left them there.
+ * already). What the byte loop would do, a word at a time: only two places in a head
+ * matter here, a line's first byte (a line that may name Content-Length or
+ * Transfer-Encoding, its first letter c or t in any case, is left to the byte loop) and a
+ * '\n' (CRLF CRLF or a bare LF LF ends the head), so the scan goes from one '\n' to the
+ * next, eight bytes a step, and looks at single bytes only there. conn->recent (the last
+ * four bytes scanned) and conn->hdr end as the byte loop would have left them, so it can
+ * go on where this stops: at such a line, or past the copied bytes (a longer head).
  * Returns where the scan goes on (an offset in the read), with HEAD_FAST_DONE when it
  * stopped after the head's end.
  *
@@ -399,37 +437,64 @@ struct request_scan {
 __noinline __u32 head_rest_fast(const struct conn_key *key, struct conn *conn,
 				struct req_slot *slot, __u32 start, __u32 copied)
 {
-	__u32 recent, at, done = 0;
+	__u32 recent0, recent = 0, at, done = 0, first, base, pos, hi, lf;
 	bool line_start = true;
-	__u64 left;
-	int i;
+	__u64 w, lfs;
+	int i, e, j;
 
 	if (!key || !conn || !slot || start >= copied || copied > FEE_LINE_MAX)
 		return start;
-	recent = conn->recent;
+	recent0 = conn->recent;
+	at = copied;
+	first = start & ~7U;
 	/* Counted from 0, not from `start`: comparing the index with `start` would make the
 	 * verifier walk the loop once for every value `start` can take. */
-	left = copied - start;
-	at = copied;
-	for (i = 0; i < FEE_LINE_MAX; i++) {
-		char c;
+	for (i = 0; i < FEE_LINE_MAX / 8; i++) {
+		base = first + i * 8;
+		if (base >= copied)
+			break;
+		/* slot->line is 8-byte aligned in its map value, and so is base. */
+		w = *(const __u64 *)&slot->line[base & (FEE_LINE_MAX - 8)];
+		pos = base < start ? start - base : 0;
+		hi = copied - base < 8 ? copied - base : 8;
+		/* The '\n's within [pos, hi). */
+		lfs = word_lf_bytes(w) & (~0ULL << (pos * 8)) & (~0ULL >> ((8 - hi) * 8));
+		for (e = 0; e < 9; e++) {
+			if (line_start) {
+				char c;
 
-		if (i >= left)
-			break;
-		c = slot->line[(start + i) & (FEE_LINE_MAX - 1)];
-		if (line_start && ((c | 0x20) == 'c' || (c | 0x20) == 't')) {
-			at = start + i;
-			break;
-		}
-		recent = (recent << 8) | (__u8)c;
-		line_start = c == '\n';
-		/* CRLF CRLF, or a bare LF LF, which servers accept too. */
-		if (line_start && (recent == 0x0d0a0d0a || (recent & 0xffff) == 0x0a0a)) {
-			at = start + i + 1;
-			done = HEAD_FAST_DONE;
-			break;
+				if (pos >= hi)
+					break; /* the line starts in the next word */
+				c = (char)(w >> ((pos & 7) * 8));
+				if ((c | 0x20) == 'c' || (c | 0x20) == 't') {
+					at = base + pos;
+					goto out;
+				}
+				line_start = false; /* a '\n' here is found below */
+			}
+			if (!lfs)
+				break;
+			lf = first_marked_byte(lfs) & 7;
+			lfs &= lfs - 1; /* the lowest marked bit is that byte's only one */
+			/* CRLF CRLF, or a bare LF LF, which servers accept too. */
+			j = base + lf;
+			if (head_byte(slot, recent0, start, j - 1) == '\n' ||
+			    (head_byte(slot, recent0, start, j - 1) == '\r' &&
+			     head_byte(slot, recent0, start, j - 2) == '\n' &&
+			     head_byte(slot, recent0, start, j - 3) == '\r')) {
+				at = j + 1;
+				done = HEAD_FAST_DONE;
+				line_start = true;
+				goto out;
+			}
+			line_start = true;
+			pos = lf + 1;
 		}
 	}
+out:
+	/* The last four bytes scanned, as the byte loop's shift register holds them. */
+	for (j = 4; j >= 1; j--)
+		recent = (recent << 8) | head_byte(slot, recent0, start, (int)at - j);
 	conn->recent = recent;
 	conn->hdr = line_start ? HDR_LINE_START : HDR_SKIP;
 	if (done) /* complete when the read was: the time its start was read with */
