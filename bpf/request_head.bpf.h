@@ -242,32 +242,63 @@ static __always_inline void parse_start(struct conn *conn, struct req_slot *slot
 		conn->in_response = 0, conn->status_len = 0;
 }
 
-/* Index of the first '\r' or '\n' in line[0..n), or -1. */
-static __always_inline int line_end(const char *line, __u32 n)
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the word-at-a-time scans take byte i of a word from its bits 8i..8i+7"
+#endif
+
+/* Bit 8i+7 set for each byte i of w that equals c, no other bit (exact: no false positives
+ * above a match, unlike the shorter has-zero-byte test). */
+static __always_inline __u64 word_bytes_equal(__u64 w, __u8 c)
+{
+	__u64 x = w ^ (c * 0x0101010101010101ULL); /* a match becomes a zero byte */
+
+	return ~(((x & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | x | 0x7f7f7f7f7f7f7f7fULL);
+}
+
+/*
+ * Index of the lowest byte marked in m (non-zero, marks from word_bytes_equal()), without a
+ * branch: the lowest mark alone, moved to bit 8i, times a constant whose byte 7 - i is i
+ * puts i in the top byte.
+ */
+static __always_inline __u32 first_marked_byte(__u64 m)
+{
+	return ((((m & -m) >> 7) * 0x0001020304050607ULL) >> 56) & 7;
+}
+
+/* Index of the first byte of line[0..n) equal to c or (when c2 is not 0) c2, or -1; eight
+ * bytes a step. `line` is 8-byte aligned (a slot's line in map memory). */
+static __always_inline int first_of(const char *line, __u32 n, __u8 c, __u8 c2)
 {
 	int i;
 
-	for (i = 0; i < FEE_LINE_MAX; i++) {
-		if (i >= n)
+	for (i = 0; i < FEE_LINE_MAX / 8; i++) {
+		__u32 base = i * 8;
+		__u64 w, marks;
+
+		if (base >= n)
 			return -1;
-		if (line[i] == '\r' || line[i] == '\n')
-			return i;
+		w = ((const __u64 *)line)[i];
+		marks = word_bytes_equal(w, c);
+		if (c2)
+			marks |= word_bytes_equal(w, c2);
+		if (n - base < 8)
+			marks &= ~0ULL >> ((8 - (n - base)) * 8);
+		if (marks)
+			return base + first_marked_byte(marks);
 	}
 	return -1;
+}
+
+/* Index of the first '\r' or '\n' in line[0..n), or -1. */
+static __always_inline int line_end(const char *line, __u32 n)
+{
+	return first_of(line, n, '\r', '\n');
 }
 
 /* Index of the first '?' in line[0..end), or -1. */
 static __always_inline int query_start(const char *line, int end)
 {
-	int i;
-
-	for (i = 0; i < FEE_LINE_MAX; i++) {
-		if (i >= end)
-			return -1;
-		if (line[i] == '?')
-			return i;
-	}
-	return -1;
+	return end > 0 ? first_of(line, end, '?', 0) : -1;
 }
 
 #define VERSION_LEN 9 /* " HTTP/1.x" */
@@ -380,29 +411,6 @@ struct request_scan {
 /* head_rest_fast()'s answer: bit 31 says the head ended, the rest where the scan goes on. */
 #define HEAD_FAST_DONE (1U << 31)
 
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "head_rest_fast() takes byte i of a word from its bits 8i..8i+7"
-#endif
-
-/* Bit 8i+7 set for each byte i of w that is '\n', no other bit (exact: no false positives
- * above a match, unlike the shorter has-zero-byte test). */
-static __always_inline __u64 word_lf_bytes(__u64 w)
-{
-	__u64 x = w ^ 0x0a0a0a0a0a0a0a0aULL; /* a '\n' becomes a zero byte */
-
-	return ~(((x & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | x | 0x7f7f7f7f7f7f7f7fULL);
-}
-
-/*
- * Index of the lowest byte marked in m (non-zero, marks from word_lf_bytes()), without a
- * branch: the lowest mark alone, moved to bit 8i, times a constant whose byte 7 - i is i
- * puts i in the top byte.
- */
-static __always_inline __u32 first_marked_byte(__u64 m)
-{
-	return (((m & -m) >> 7) * 0x0001020304050607ULL) >> 56;
-}
-
 /*
  * Byte q of the head as the byte loop would have seen it: slot->line[q] from `start` on,
  * and before it the bytes the connection's `recent` held when the scan began (recent0).
@@ -458,7 +466,7 @@ __noinline __u32 head_rest_fast(const struct conn_key *key, struct conn *conn,
 		pos = base < start ? start - base : 0;
 		hi = copied - base < 8 ? copied - base : 8;
 		/* The '\n's within [pos, hi). */
-		lfs = word_lf_bytes(w) & (~0ULL << (pos * 8)) & (~0ULL >> ((8 - hi) * 8));
+		lfs = word_bytes_equal(w, '\n') & (~0ULL << (pos * 8)) & (~0ULL >> ((8 - hi) * 8));
 		for (e = 0; e < 9; e++) {
 			if (line_start) {
 				char c;
@@ -474,7 +482,7 @@ __noinline __u32 head_rest_fast(const struct conn_key *key, struct conn *conn,
 			}
 			if (!lfs)
 				break;
-			lf = first_marked_byte(lfs) & 7;
+			lf = first_marked_byte(lfs);
 			lfs &= lfs - 1; /* the lowest marked bit is that byte's only one */
 			/* CRLF CRLF, or a bare LF LF, which servers accept too. */
 			j = base + lf;
