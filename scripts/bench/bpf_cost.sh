@@ -19,7 +19,8 @@
 # machine, where one wrk run differs from the next by more than the programs do, that is
 # the comparison that holds (each program's time is its own; the others only share the
 # caches with it). The last lines give each exporter's figures over the first one's, as
-# the median of the per-round ratios.
+# the median of the per-round ratios. KEEP=DIR keeps every round's per-program figures there
+# (results.N, N the binary's place in the arguments, 1 the empty programs).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 ROUNDS=${ROUNDS:-3}
@@ -148,3 +149,7 @@ for b in range(3, len(bins) + 1):
           % (bins[b - 1], bins[1], statistics.median(x[0] / y[0] for x, y in zip(r, first)),
              statistics.median(x[1] / y[1] for x, y in zip(r, first))))
 PYEOF
+if [ -n "${KEEP:-}" ]; then
+	mkdir -p "$KEEP"
+	cp "$WORK"/results.* "$KEEP"/
+fi
