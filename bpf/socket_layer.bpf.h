@@ -43,19 +43,20 @@ static __always_inline void socket_layer_recv_returned(long ret)
 
 #define FEE_WRITE_ENTER_CASE(name)                                                                 \
 	case FEE_NR_##name:                                                                        \
-		sys_##name##_enter(FEE_SYSCALL_ARGS(regs));                                        \
+		sys_##name##_enter(f.a0, f.a1, f.a2, f.a3);                                        \
 		break;
 
 /* The send function is entered: a write's arguments, and the moment its bytes start to
  * leave, are stashed as at syscall entry. */
 static __always_inline void socket_layer_send_entered(void)
 {
+	struct syscall_frame f;
 	struct pt_regs *regs;
 
 	if (!current_may_be_target())
 		return;
 	regs = current_syscall_regs();
-	if (!regs)
+	if (!regs || !syscall_frame_read(regs, &f))
 		return;
 	switch (FEE_SYSCALL_NR(regs)) {
 		FEE_SOCKET_WRITE_SYSCALLS(FEE_WRITE_ENTER_CASE)

@@ -68,8 +68,8 @@ static __always_inline struct pt_regs *current_syscall_regs(void)
 	return (struct pt_regs *)bpf_task_pt_regs(task);
 }
 
-/* The first four arguments of a syscall, and its number, as read from its saved user
- * registers by syscall_frame_read(). */
+/* The first four arguments of a syscall, as read from its saved user registers by
+ * syscall_frame_read(). */
 struct syscall_frame {
 	__u64 a0, a1, a2, a3;
 };
@@ -113,10 +113,5 @@ static __always_inline bool syscall_frame_read(struct pt_regs *regs, struct sysc
 	return true;
 }
 #endif
-
-/* The first four arguments of the syscall whose registers are regs, as a0..a3. */
-#define FEE_SYSCALL_ARGS(regs)                                                                     \
-	PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs),                        \
-		PT_REGS_PARM3_CORE_SYSCALL(regs), PT_REGS_PARM4_CORE_SYSCALL(regs)
 
 #endif
