@@ -209,6 +209,14 @@ start_piper() {
 	PIPER_PID=$!
 }
 
+# Stops the piper, if one runs (each mode that checks its socket programs starts its own).
+stop_piper() {
+	[ -n "$PIPER_PID" ] || return 0
+	kill "$PIPER_PID" 2>/dev/null
+	wait "$PIPER_PID" 2>/dev/null
+	PIPER_PID=
+}
+
 kernel=$(uname -r)
 working=""
 for mode in $MODES; do
@@ -224,11 +232,7 @@ for mode in $MODES; do
 		extra="--pid $PIPER_PID"
 	fi
 	if ! start_exporter "$mode" $extra; then
-		if [ -n "$PIPER_PID" ]; then # not needed: the next mode starts its own
-			kill "$PIPER_PID" 2>/dev/null
-			wait "$PIPER_PID" 2>/dev/null
-			PIPER_PID=
-		fi
+		stop_piper
 		reason=$(grep "is unavailable on this kernel" "$WORK/$mode.log")
 		if [ "$exit_status" = 1 ] && [ -n "$reason" ]; then
 			case $REQUIRED in
@@ -243,9 +247,7 @@ for mode in $MODES; do
 	prog_rc=0
 	if [ -n "$extra" ]; then
 		check_socket_programs "$mode" "$family" || prog_rc=2
-		kill "$PIPER_PID" 2>/dev/null
-		wait "$PIPER_PID" 2>/dev/null
-		PIPER_PID=
+		stop_piper
 	fi
 	if [ "${PROG_CHECK:-0}" = 1 ] && [ -n "$syscall_family" ]; then
 		check_read_programs "$mode" "$syscall_family" || prog_rc=2
