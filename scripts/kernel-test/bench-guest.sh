@@ -3,8 +3,11 @@
 # sh): nginx (`return 200`, one worker) under wrk, both in the guest, without the exporter
 # and with each exporter binary in each hook mode given, in BENCH_ROUNDS alternating rounds
 # of BENCH_SECONDS s (wrk -t1 -cBENCH_CONNECTIONS). Prints one line per round and setting,
-# "KTEST bench ROUND SETTING REQUESTS_PER_S", where SETTING is "none" or LABEL:MODE;
-# bench.sh turns them into ratios. A setting that does not start is a failure.
+# "KTEST bench ROUND SETTING REQUESTS_PER_S NGINX_NS_PER_REQUEST", where SETTING is "none"
+# or LABEL:MODE and the last figure is nginx's CPU time per request (its threads'
+# schedstat run time over wrk's count); bench.sh turns them into ratios. nginx runs on
+# vCPU 1, wrk and the exporter on vCPU 0, so nothing else shares nginx's CPU. A setting
+# that does not start is a failure.
 set -u
 ROUNDS=${BENCH_ROUNDS:-5}
 SECONDS_PER_ROUND=${BENCH_SECONDS:-5}
@@ -49,6 +52,9 @@ NGINX
 nginx -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
 NGINX_PID=$!
 sleep 1
+# nginx (master and worker) on vCPU 1; everything this script starts later on vCPU 0.
+for pid in $NGINX_PID $(cat /proc/$NGINX_PID/task/*/children); do taskset -a -p 2 "$pid" >/dev/null; done
+taskset -p 1 $$ >/dev/null
 if ! wget -q -O /dev/null "http://127.0.0.1:$PORT/"; then
 	echo "KTEST bench FAIL: nginx does not answer: $(cat "$WORK/nginx/error.log")"
 	echo "KTEST bench-EXIT=1"
@@ -69,6 +75,14 @@ start_exporter() {
 	done
 }
 
+# nginx_run_ns: nanoseconds on a CPU so far of nginx's master and worker threads.
+nginx_run_ns() {
+	cat /proc/$NGINX_PID/task/*/schedstat \
+		$(for c in $(cat /proc/$NGINX_PID/task/*/children); do echo /proc/$c/task/*/schedstat; done) |
+		awk '{ sum += $1 } END { printf "%.0f", sum }'
+}
+
+echo "KTEST bench clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
 	for spec in none "$@"; do
@@ -81,14 +95,17 @@ while [ "$round" -le "$ROUNDS" ]; do
 				continue
 			fi
 		fi
-		rps=$(wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" "http://127.0.0.1:$PORT/" |
-			awk '/^Requests\/sec:/ { print $2 }')
+		before=$(nginx_run_ns)
+		wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" "http://127.0.0.1:$PORT/" >"$WORK/wrk.out"
+		after=$(nginx_run_ns)
+		rps=$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/wrk.out")
+		ns=$(awk -v d="$after" -v b="$before" '/requests in/ { if ($1 > 0) printf "%.0f", (d - b) / $1 }' "$WORK/wrk.out")
 		if [ -n "$FEE_PID" ]; then
 			kill -INT "$FEE_PID"
 			wait "$FEE_PID"
 			FEE_PID=
 		fi
-		echo "KTEST bench $round $setting ${rps:-0}"
+		echo "KTEST bench $round $setting ${rps:-0} ${ns:-0}"
 	done
 	round=$((round + 1))
 done
