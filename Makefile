@@ -308,7 +308,8 @@ format-check:
 	$(call msg,FORMAT,check)
 	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h src/*/*/*.c bpf/*.c bpf/*.h \
 		include/*.h tests/unit/*.h tests/unit/*/*.c tests/bpf/*.c tests/bpf/*.h \
-		tests/fuzz/*.c tests/fuzz/*.h tests/conn_sim/*.c tests/conn_sim/*.h tests/kube/*.c)
+		tests/fuzz/*.c tests/fuzz/*.h tests/conn_sim/*.c tests/conn_sim/*.h tests/kube/*.c \
+		scripts/bench/split/*.c scripts/bench/split/*.h)
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

@@ -13,7 +13,15 @@
 # as medians over the rounds, and the per-program breakdown of the last round. Each round
 # also runs empty programs on the same tracepoints (scripts/bench/floor/), measured the same
 # way: what any program costs per request there (dispatch, the stats' own clock reads),
-# the floor under the exporter's figures.
+# the floor under the exporter's figures. Each binary's line also gives the CPU time its
+# process (the daemon, all its threads: user + system) used per request, since work taken
+# out of the kernel's programs lands there.
+# The argument `split` (instead of a binary) runs the "capture, don't parse" prototype
+# (scripts/bench/split/, docs/kernel-daemon-split.md): programs that only ship each read's
+# and write's first bytes, and a consumer that rebuilds the requests with the exporter's
+# own state machine in userspace and checks them against nginx's access log every round
+# (its lines start with "split"; the script fails if any round's are not EXACT).
+# SPLIT_READ_BYTES=N ships at most N bytes per read (default 256; less shows the check fail).
 # TOGETHER=1 attaches the empty programs and every exporter at once (each watching nginx),
 # in an order that rotates per round, and measures them on the same requests: on a busy
 # machine, where one wrk run differs from the next by more than the programs do, that is
@@ -31,6 +39,7 @@ WORK=$(mktemp -d /tmp/fee-cost.XXXXXX)
 pids=()
 trap 'sysctl -qw kernel.bpf_stats_enabled=0; stop "${pids[@]}"; rm -rf "$WORK"' EXIT
 build_floor "$WORK"
+case " $* " in *" split "*) build_split "$WORK" ;; esac
 
 port=$(free_port)
 NGINX_ACCESS_LOG=$WORK/access.log
@@ -42,22 +51,46 @@ wait_http "$url" 10
 wrk -t1 -c16 -d1s "$url" >/dev/null # warm-up
 sysctl -qw kernel.bpf_stats_enabled=1
 
-# start_programs BIN: the exporter BIN watching nginx, or (BIN "floor") the empty
-# programs; prints the PID holding them.
+# start_programs BIN: the exporter BIN watching nginx, (BIN "floor") the empty programs,
+# or (BIN "split") the prototype; prints the PID holding them.
 start_programs() {
 	if [ "$1" = floor ]; then
 		rm -f "$WORK/attach.out"
 		"$WORK/attach_all" "$WORK/noop.bpf.o" 3600 >"$WORK/attach.out" &
 		until grep -q attached "$WORK/attach.out" 2>/dev/null; do sleep 0.1; done
 		echo $!
+	elif [ "$1" = split ]; then
+		rm -f "$WORK/split.out"
+		"$WORK/split_consumer" --read-bytes "${SPLIT_READ_BYTES:-256}" "$NGINX_ACCESS_LOG" \
+			"$nginx_pid" >"$WORK/split.out" 2>&1 &
+		local consumer=$!
+		until grep -q attached "$WORK/split.out" 2>/dev/null; do
+			kill -0 "$consumer" 2>/dev/null || { cat "$WORK/split.out" >&2; return 1; }
+			sleep 0.1
+		done
+		echo "$consumer"
 	else
 		FEE_BIN=$1 start_exporter "$(free_port)" "$nginx_pid"
 	fi
 }
 
-# record_round B ROUND REQUESTS: binary B's figures from $WORK/before.B and after.B.
+# split_check ROUND: the prototype's report of the round, once it has stopped; a round
+# whose rebuilt requests are not EXACT is remembered (the script fails at the end).
+split_check() {
+	sed "s|^|  round $1: |" "$WORK/split.out"
+	grep -q '^split exactness: EXACT$' "$WORK/split.out" || echo "$1" >>"$WORK/split.failed"
+}
+
+# cpu_sample B PID WHEN: the CPU time of binary B's process, to $WORK/cpu.WHEN.B.
+cpu_sample() {
+	task_cpu_ns "$2" >"$WORK/cpu.$3.$1"
+}
+
+# record_round B ROUND REQUESTS: binary B's figures from $WORK/before.B and after.B, and
+# its process's CPU time from $WORK/cpu.before.B and cpu.after.B.
 record_round() {
-	$PY - "$WORK/before.$1" "$WORK/after.$1" "$3" "$NGINX_SYSCALLS" "$2" >>"$WORK/results.$1" <<'PYEOF'
+	local cpu=$(($(cat "$WORK/cpu.after.$1") - $(cat "$WORK/cpu.before.$1")))
+	$PY - "$WORK/before.$1" "$WORK/after.$1" "$3" "$NGINX_SYSCALLS" "$2" "$cpu" >>"$WORK/results.$1" <<'PYEOF'
 import sys
 def load(path):
     out = {}
@@ -78,7 +111,8 @@ for pid, (cnt, ns, name) in after.items():
     if any(name.endswith("_" + s) for s in server_calls):
         server += ns
     rows.append((ns, name, cnt))
-print("ROUND %s requests %d nginx %.0f machine %.0f" % (sys.argv[5], requests, server / requests, total / requests))
+print("ROUND %s requests %d nginx %.0f machine %.0f daemon_cpu %.0f"
+      % (sys.argv[5], requests, server / requests, total / requests, int(sys.argv[6]) / requests))
 for ns, name, cnt in sorted(rows, reverse=True):
     print("  %-24s calls/request %6.2f  ns/call %6.0f  ns/request %6.0f" % (name, cnt / requests, ns / cnt, ns / requests))
 PYEOF
@@ -93,28 +127,39 @@ for round in $(seq "$ROUNDS"); do
 			holder[$b]=$(start_programs "${!b}")
 			pids+=("${holder[$b]}")
 		done
-		for b in $(seq $#); do prog_stats "${holder[$b]}" >"$WORK/before.$b"; done
+		for b in $(seq $#); do
+			prog_stats "${holder[$b]}" >"$WORK/before.$b"
+			cpu_sample "$b" "${holder[$b]}" before
+		done
 		logged=$(wc -l <"$NGINX_ACCESS_LOG")
 		wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" "$url" >/dev/null
 		requests=$(($(wc -l <"$NGINX_ACCESS_LOG") - logged))
-		for b in $(seq $#); do prog_stats "${holder[$b]}" >"$WORK/after.$b"; done
+		for b in $(seq $#); do
+			prog_stats "${holder[$b]}" >"$WORK/after.$b"
+			cpu_sample "$b" "${holder[$b]}" after
+		done
 		for b in $order; do stop "${holder[$b]}"; done
 		for b in $(seq $#); do
 			record_round "$b" "$round" "$requests"
 			grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  ${!b} |"
+			[ "${!b}" != split ] || split_check "$round"
 		done
 		continue
 	fi
 	for b in $(seq $#); do
 		exporter=$(start_programs "${!b}")
+		pids+=("$exporter")
 		prog_stats "$exporter" >"$WORK/before.$b"
+		cpu_sample "$b" "$exporter" before
 		logged=$(wc -l <"$NGINX_ACCESS_LOG")
 		wrk -t1 -c16 -d"${SECONDS_PER_RUN}s" "$url" >/dev/null
 		prog_stats "$exporter" >"$WORK/after.$b"
+		cpu_sample "$b" "$exporter" after
 		requests=$(($(wc -l <"$NGINX_ACCESS_LOG") - logged))
 		stop "$exporter"
 		record_round "$b" "$round" "$requests"
 		grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  ${!b} |"
+		[ "${!b}" != split ] || split_check "$round"
 	done
 done
 for b in $(seq $#); do
@@ -130,18 +175,19 @@ def rounds(b):
     for line in open("%s/results.%d" % (work, b)):
         f = line.split()
         if f[0] == "ROUND":
-            out.append((float(f[5]), float(f[7])))
+            out.append((float(f[5]), float(f[7]), float(f[9])))
     return out
 floor = rounds(1)
 print("RESULT floor (empty programs): BPF ns per nginx request, median of %d rounds: nginx's programs %.0f, machine-wide %.0f"
       % (len(floor), statistics.median(r[0] for r in floor), statistics.median(r[1] for r in floor)))
 for b in range(2, len(bins) + 1):
     r = rounds(b)
-    print("RESULT %s: BPF ns per nginx request, median of %d rounds: nginx's programs %.0f (%.0f over the floor), machine-wide %.0f (%.0f over the floor)"
+    print("RESULT %s: BPF ns per nginx request, median of %d rounds: nginx's programs %.0f (%.0f over the floor), machine-wide %.0f (%.0f over the floor); its process's CPU ns per request %.0f"
           % (bins[b - 1], len(r), statistics.median(x[0] for x in r),
              statistics.median(x[0] - f[0] for x, f in zip(r, floor)),
              statistics.median(x[1] for x in r),
-             statistics.median(x[1] - f[1] for x, f in zip(r, floor))))
+             statistics.median(x[1] - f[1] for x, f in zip(r, floor)),
+             statistics.median(x[2] for x in r)))
 first = rounds(2) if len(bins) > 2 else []
 for b in range(3, len(bins) + 1):
     r = rounds(b)
@@ -153,3 +199,9 @@ if [ -n "${KEEP:-}" ]; then
 	mkdir -p "$KEEP"
 	cp "$WORK"/results.* "$KEEP"/
 fi
+if [ -s "$WORK/split.failed" ]; then
+	echo "RESULT split: the rebuilt requests differ from nginx's access log in round(s)" \
+		"$(tr '\n' ' ' <"$WORK/split.failed")" >&2
+	exit 1
+fi
+case " $* " in *" split "*) echo "RESULT split: the rebuilt requests equal nginx's access log in every round" ;; esac

@@ -114,6 +114,29 @@ build_floor() {
 	cc -O2 -o "$1/attach_all" "$REPO_ROOT/scripts/bench/floor/attach_all.c" -lbpf
 }
 
+# build_split DIR: the "capture, don't parse" prototype (scripts/bench/split/, issue 13):
+# its BPF object, skeleton and consumer, which links the exporter's request state machine
+# compiled as userspace C (tests/conn_sim), into DIR/split_consumer.
+build_split() {
+	local arch src=$REPO_ROOT/scripts/bench/split
+	arch=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+	clang -g -O2 -target bpf -D__TARGET_ARCH_"$arch" -Wall -Wno-unused-function \
+		-I"$REPO_ROOT/vmlinux" -I"$REPO_ROOT/include" -I"$REPO_ROOT/bpf" \
+		-c "$src/capture.bpf.c" -o "$1/split_capture.bpf.o"
+	bpftool gen skeleton "$1/split_capture.bpf.o" name split_capture >"$1/split_capture.skel.h"
+	cc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$1" \
+		-I"$REPO_ROOT/include" -I"$REPO_ROOT/bpf" -I"$REPO_ROOT/tests/conn_sim" -I"$src" \
+		-Wno-unknown-pragmas -Wno-sign-compare -o "$1/split_consumer" \
+		"$src"/consumer.c "$src"/rebuild.c "$src"/tally.c "$src"/access_log.c \
+		"$REPO_ROOT"/tests/conn_sim/conn_sim.c "$REPO_ROOT"/tests/conn_sim/bpf_shim.c -lbpf
+}
+
+# task_cpu_ns PID: CPU time (user + system, ns) PID's threads that are alive have used so
+# far (/proc/PID/task/*/schedstat, exact where /proc/PID/stat counts in clock ticks).
+task_cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ sum += $1 } END { printf "%d\n", sum }'
+}
+
 # prog_stats PID: "id run_cnt run_time_ns name" of every BPF program PID holds open.
 prog_stats() {
 	local ids
