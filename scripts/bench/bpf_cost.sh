@@ -22,6 +22,9 @@
 # own state machine in userspace and checks them against nginx's access log every round
 # (its lines start with "split"; the script fails if any round's are not EXACT).
 # SPLIT_READ_BYTES=N ships at most N bytes per read (default 256; less shows the check fail).
+# For the prototype's ablation, `split:drain` is the prototype whose consumer only drains the
+# ring (what draining costs the daemon), `split:cutN` the prototype stopped at cut point N
+# (enum split_cut in scripts/bench/split/capture.h); neither is checked.
 # TOGETHER=1 attaches the empty programs and every exporter at once (each watching nginx),
 # in an order that rotates per round, and measures them on the same requests: on a busy
 # machine, where one wrk run differs from the next by more than the programs do, that is
@@ -39,7 +42,7 @@ WORK=$(mktemp -d /tmp/fee-cost.XXXXXX)
 pids=()
 trap 'sysctl -qw kernel.bpf_stats_enabled=0; stop "${pids[@]}"; rm -rf "$WORK"' EXIT
 build_floor "$WORK"
-case " $* " in *" split "*) build_split "$WORK" ;; esac
+case " $* " in *" split"*) build_split "$WORK" ;; esac
 
 port=$(free_port)
 NGINX_ACCESS_LOG=$WORK/access.log
@@ -51,21 +54,27 @@ wait_http "$url" 10
 wrk -t1 -c16 -d1s "$url" >/dev/null # warm-up
 sysctl -qw kernel.bpf_stats_enabled=1
 
-# start_programs BIN: the exporter BIN watching nginx, (BIN "floor") the empty programs,
-# or (BIN "split") the prototype; prints the PID holding them.
+# start_programs BIN B: the exporter BIN watching nginx, (BIN "floor") the empty programs,
+# or (BIN "split...") the prototype, its report to $WORK/split.out.B; prints the PID holding
+# them.
 start_programs() {
 	if [ "$1" = floor ]; then
 		rm -f "$WORK/attach.out"
 		"$WORK/attach_all" "$WORK/noop.bpf.o" 3600 >"$WORK/attach.out" &
 		until grep -q attached "$WORK/attach.out" 2>/dev/null; do sleep 0.1; done
 		echo $!
-	elif [ "$1" = split ]; then
-		rm -f "$WORK/split.out"
-		"$WORK/split_consumer" --read-bytes "${SPLIT_READ_BYTES:-256}" "$NGINX_ACCESS_LOG" \
-			"$nginx_pid" >"$WORK/split.out" 2>&1 &
+	elif [[ $1 == split* ]]; then
+		local out=$WORK/split.out.$2 variant=()
+		case "$1" in
+		split:drain) variant=(--drain-only) ;;
+		split:cut*) variant=(--cut "${1#split:cut}") ;;
+		esac
+		rm -f "$out"
+		"$WORK/split_consumer" --read-bytes "${SPLIT_READ_BYTES:-256}" "${variant[@]}" \
+			"$NGINX_ACCESS_LOG" "$nginx_pid" >"$out" 2>&1 &
 		local consumer=$!
-		until grep -q attached "$WORK/split.out" 2>/dev/null; do
-			kill -0 "$consumer" 2>/dev/null || { cat "$WORK/split.out" >&2; return 1; }
+		until grep -q attached "$out" 2>/dev/null; do
+			kill -0 "$consumer" 2>/dev/null || { cat "$out" >&2; return 1; }
 			sleep 0.1
 		done
 		echo "$consumer"
@@ -74,11 +83,13 @@ start_programs() {
 	fi
 }
 
-# split_check ROUND: the prototype's report of the round, once it has stopped; a round
-# whose rebuilt requests are not EXACT is remembered (the script fails at the end).
+# split_check BIN B ROUND: the prototype's report of the round, once it has stopped; a
+# round whose rebuilt requests are not EXACT is remembered (the script fails at the end).
+# The ablation's variants are not checked.
 split_check() {
-	sed "s|^|  round $1: |" "$WORK/split.out"
-	grep -q '^split exactness: EXACT$' "$WORK/split.out" || echo "$1" >>"$WORK/split.failed"
+	sed "s|^|  $1 round $3: |" "$WORK/split.out.$2"
+	[ "$1" = split ] || return 0
+	grep -q '^split exactness: EXACT$' "$WORK/split.out.$2" || echo "$3" >>"$WORK/split.failed"
 }
 
 # cpu_sample B PID WHEN: the CPU time of binary B's process, to $WORK/cpu.WHEN.B.
@@ -124,7 +135,7 @@ for round in $(seq "$ROUNDS"); do
 		declare -A holder=()
 		order=$(seq $# | awk -v r="$round" -v n=$# '{print ($1 + r - 2) % n + 1}')
 		for b in $order; do
-			holder[$b]=$(start_programs "${!b}")
+			holder[$b]=$(start_programs "${!b}" "$b")
 			pids+=("${holder[$b]}")
 		done
 		for b in $(seq $#); do
@@ -142,12 +153,12 @@ for round in $(seq "$ROUNDS"); do
 		for b in $(seq $#); do
 			record_round "$b" "$round" "$requests"
 			grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  ${!b} |"
-			[ "${!b}" != split ] || split_check "$round"
+			[[ ${!b} != split* ]] || split_check "${!b}" "$b" "$round"
 		done
 		continue
 	fi
 	for b in $(seq $#); do
-		exporter=$(start_programs "${!b}")
+		exporter=$(start_programs "${!b}" "$b")
 		pids+=("$exporter")
 		prog_stats "$exporter" >"$WORK/before.$b"
 		cpu_sample "$b" "$exporter" before
@@ -159,7 +170,7 @@ for round in $(seq "$ROUNDS"); do
 		stop "$exporter"
 		record_round "$b" "$round" "$requests"
 		grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  ${!b} |"
-		[ "${!b}" != split ] || split_check "$round"
+		[[ ${!b} != split* ]] || split_check "${!b}" "$b" "$round"
 	done
 done
 for b in $(seq $#); do

@@ -32,6 +32,9 @@ const volatile __u64 cfg_wakeup_bytes = 64 * 1024;
  * that the consumer's exactness check fails when the capture is too short. */
 const volatile __u32 cfg_read_bytes = SPLIT_READ_BYTES_MAX;
 
+/* enum split_cut: SPLIT_CUT_NONE but in the ablation. */
+const volatile __u32 cfg_cut = SPLIT_CUT_NONE;
+
 /* Records for the consumer; its size is set by the consumer before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -127,7 +130,7 @@ static __always_inline void emit_read_sized(__u64 ts, long ret, __u32 fd, __u8 s
 	barrier_var(len);
 	if (len > room)
 		len = room;
-	if (bpf_probe_read_user(r->data, len, (const void *)base))
+	if (cfg_cut == SPLIT_CUT_RECORD || bpf_probe_read_user(r->data, len, (const void *)base))
 		len = 0;
 	r->cap_len = len;
 	bpf_ringbuf_submit(r, wakeup_flags(sizeof(*r) + room));
@@ -142,16 +145,18 @@ static __always_inline void read_exit(long ret, __u8 shape, int flags_arg)
 	__u64 base, ts;
 	__u32 seg_len, n;
 
-	if (!current_is_target() || ret <= 0)
+	if (!current_is_target() || ret <= 0 || cfg_cut == SPLIT_CUT_TARGET)
 		return;
 	ts = bpf_ktime_get_ns();
+	if (cfg_cut == SPLIT_CUT_CLOCK)
+		return;
 	regs = current_syscall_regs();
 	if (!regs || !syscall_frame_read(regs, &f))
 		return;
 	if ((flags_arg == 2 && (f.a2 & SPLIT_MSG_PEEK)) ||
 	    (flags_arg == 3 && (f.a3 & SPLIT_MSG_PEEK)))
 		return;
-	if (!call_segment(shape, f.a1, f.a2, &base, &seg_len))
+	if (!call_segment(shape, f.a1, f.a2, &base, &seg_len) || cfg_cut == SPLIT_CUT_ARGS)
 		return;
 	n = seg_len < ret ? seg_len : ret;
 	if (n > cfg_read_bytes)
@@ -170,7 +175,7 @@ static __always_inline void write_enter(__u64 fd, __u64 ptr, __u64 count, __u8 s
 {
 	struct write_call *w;
 
-	if (!current_is_target())
+	if (!current_is_target() || cfg_cut == SPLIT_CUT_TARGET)
 		return;
 	w = thread_stash_get(&write_calls);
 	if (!w)
@@ -191,13 +196,14 @@ static __always_inline void write_exit(long ret)
 	__u32 seg_len = 0;
 	__u64 base = 0, n;
 
-	if (!current_is_target())
+	if (!current_is_target() || cfg_cut == SPLIT_CUT_TARGET)
 		return;
 	w = thread_stash_find(&write_calls);
 	if (!w || !w->pending)
 		return;
 	w->pending = 0;
-	if (ret == -SPLIT_EAGAIN || ret == -SPLIT_EINTR || ret == 0)
+	if (ret == -SPLIT_EAGAIN || ret == -SPLIT_EINTR || ret == 0 || cfg_cut == SPLIT_CUT_CLOCK ||
+	    cfg_cut == SPLIT_CUT_ARGS)
 		return;
 	r = bpf_ringbuf_reserve(&captures, sizeof(*r) + SPLIT_WRITE_BYTES, 0);
 	if (!r) {
@@ -205,7 +211,8 @@ static __always_inline void write_exit(long ret)
 		return;
 	}
 	n = 0;
-	if (call_segment(w->shape, w->ptr, w->count, &base, &seg_len)) {
+	if (cfg_cut != SPLIT_CUT_RECORD &&
+	    call_segment(w->shape, w->ptr, w->count, &base, &seg_len)) {
 		n = seg_len;
 		if (ret > 0 && n > ret)
 			n = ret;
@@ -226,7 +233,8 @@ static __always_inline void descriptor_event(__u8 kind, long fd)
 {
 	struct split_record *r;
 
-	if (!current_is_target() || fd < 0)
+	if (!current_is_target() || fd < 0 ||
+	    (cfg_cut != SPLIT_CUT_NONE && cfg_cut < SPLIT_CUT_RECORD))
 		return;
 	r = bpf_ringbuf_reserve(&captures, sizeof(*r), 0);
 	if (!r) {

@@ -28,6 +28,18 @@ enum split_shape {
 	SPLIT_MSG = 2, /* (msghdr): recvmsg, sendmsg */
 };
 
+/* The ablation's cut points (the programs' cfg_cut, consumer --cut): where every program
+ * stops, so that, attached together, variants split one program's time into its steps.
+ * Constants at load time: the verifier drops the code a cut leaves dead. */
+enum split_cut {
+	SPLIT_CUT_NONE = 0,   /* the whole prototype */
+	SPLIT_CUT_TARGET = 1, /* the target check only (a write's exit: no stash either) */
+	SPLIT_CUT_CLOCK = 2,  /* + a read's clock, a write entry's clock and stash, its exit's
+			       * stash lookup */
+	SPLIT_CUT_ARGS = 3,   /* + a read's arguments from the saved user registers */
+	SPLIT_CUT_RECORD = 4, /* + every record reserved and submitted, no user memory read */
+};
+
 /* Request bytes shipped per read at most: a request head longer than this, or pipelined
  * requests behind it, are not seen (the consumer counts such reads). */
 #define SPLIT_READ_BYTES_MAX 256

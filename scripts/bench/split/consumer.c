@@ -6,11 +6,16 @@
  * rebuilds the requests from the captured bytes (rebuild.c) and, on SIGTERM, checks them
  * against nginx's access log for the time it was attached: the same count, per request line
  * and status. Exit status 0 when they agree, 3 when not.
- *   split_consumer [--read-bytes N] ACCESS_LOG NGINX_MASTER_PID
- * Prints "attached N programs" once attached. Benchmark code, never part of the exporter.
+ *   split_consumer [--read-bytes N] [--cut N] [--drain-only] ACCESS_LOG NGINX_MASTER_PID
+ * --read-bytes ships fewer than 256 bytes per read (to see the check fail); --cut stops
+ * every program at one step (enum split_cut) and --drain-only drains the records without
+ * rebuilding anything, for the ablation of the kernel's and the consumer's time: neither is
+ * checked. Prints "attached N programs" once attached. Benchmark code, never part of the
+ * exporter.
  */
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +29,7 @@
 #include "split_capture.skel.h"
 
 static volatile sig_atomic_t stopping;
+static uint64_t drained, drained_bytes; /* --drain-only */
 
 static void on_signal(int sig)
 {
@@ -46,6 +52,14 @@ static int only_child(int master)
 	if (f)
 		fclose(f);
 	return child;
+}
+
+/* --drain-only: the records are taken out of the ring, and nothing else. */
+static int count_only(void *ctx, void *data, size_t size)
+{
+	drained++;
+	drained_bytes += size + 8;
+	return 0;
 }
 
 static void target_add(struct split_capture *skel, __u32 tgid)
@@ -85,26 +99,39 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct tally logged = { 0 };
 	const struct rebuild_counts *c;
-	unsigned read_bytes = SPLIT_READ_BYTES_MAX;
+	static const struct option options[] = { { "read-bytes", required_argument, NULL, 'r' },
+						 { "cut", required_argument, NULL, 'c' },
+						 { "drain-only", no_argument, NULL, 'd' },
+						 { 0 } };
+	unsigned read_bytes = SPLIT_READ_BYTES_MAX, cut = SPLIT_CUT_NONE;
+	bool drain_only = false, exact;
 	const char *log_path;
 	long log_offset;
-	int master, worker, err;
-	bool exact;
+	int master, worker, err, opt;
 
-	if (argc == 5 && strcmp(argv[1], "--read-bytes") == 0) {
-		read_bytes = strtoul(argv[2], NULL, 10);
-		argv += 2;
-		argc -= 2;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (opt == 'r')
+			read_bytes = strtoul(optarg, NULL, 10);
+		else if (opt == 'c')
+			cut = strtoul(optarg, NULL, 10);
+		else if (opt == 'd')
+			drain_only = true;
+		else
+			return 2;
 	}
-	if (argc != 3 || read_bytes == 0 || read_bytes > SPLIT_READ_BYTES_MAX) {
+	if (argc - optind != 2 || read_bytes == 0 || read_bytes > SPLIT_READ_BYTES_MAX ||
+	    cut > SPLIT_CUT_RECORD) {
 		fprintf(stderr,
-			"usage: split_consumer [--read-bytes 1..%d] ACCESS_LOG "
-			"NGINX_MASTER_PID\n",
-			SPLIT_READ_BYTES_MAX);
+			"usage: split_consumer [--read-bytes 1..%d] [--cut 0..%d] "
+			"[--drain-only] ACCESS_LOG NGINX_MASTER_PID\n",
+			SPLIT_READ_BYTES_MAX, SPLIT_CUT_RECORD);
 		return 2;
 	}
-	log_path = argv[1];
-	master = atoi(argv[2]);
+	/* A cut prototype ships too little to rebuild anything from. */
+	if (cut != SPLIT_CUT_NONE)
+		drain_only = true;
+	log_path = argv[optind];
+	master = atoi(argv[optind + 1]);
 	worker = only_child(master);
 	if (!worker)
 		return 1;
@@ -117,6 +144,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->cfg_read_bytes = read_bytes;
+	skel->rodata->cfg_cut = cut;
 	if (split_capture__load(skel)) {
 		fprintf(stderr, "split_consumer: cannot load the BPF object\n");
 		goto fail;
@@ -125,7 +153,8 @@ int main(int argc, char **argv)
 	target_add(skel, master);
 	target_add(skel, worker);
 	rebuild_start(worker);
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.captures), rebuild_record, NULL, NULL);
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.captures),
+			      drain_only ? count_only : rebuild_record, NULL, NULL);
 	log_offset = access_log_size(log_path);
 	if (!rb || log_offset < 0 || split_capture__attach(skel)) {
 		fprintf(stderr,
@@ -146,6 +175,16 @@ int main(int argc, char **argv)
 	split_capture__detach(skel);
 	if (ring_buffer__consume(rb) < 0 || !access_log_tally(log_path, log_offset, &logged))
 		goto fail;
+	if (drain_only || cut != SPLIT_CUT_NONE) {
+		printf("split: ablation (cut %u%s): %llu requests logged; records drained %llu "
+		       "(%llu ring bytes), dropped %llu; exactness not checked\n",
+		       cut, drain_only ? ", drain only" : "", (unsigned long long)logged.total,
+		       (unsigned long long)drained, (unsigned long long)drained_bytes,
+		       (unsigned long long)skel->bss->dropped);
+		ring_buffer__free(rb);
+		split_capture__destroy(skel);
+		return 0;
+	}
 
 	c = rebuild_counts();
 	print_counts(c, skel->bss->dropped);
