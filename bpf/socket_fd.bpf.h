@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Is a file descriptor of the current process a socket? Read from its fdtable via CO-RE. */
+/*
+ * Is a file descriptor of the current process a socket? Read from its file table.
+ *
+ * Cheap enough for every write of a watched process (socket_io.bpf.h asks it at a write's
+ * entry): the walk from the task to the descriptor array is direct loads through BTF
+ * pointers (task->files->fdt, its max_fds and fd array; each a plain load, made safe by
+ * the kernel's exception table, not a helper call); only the array's slot (a pointer to
+ * a pointer, which the verifier does not follow) and the two steps from the file to its
+ * inode's mode are helper reads. The old walk was seven BPF_CORE_READ helper reads.
+ */
 #ifndef FEE_SOCKET_FD_BPF_H
 #define FEE_SOCKET_FD_BPF_H
 
@@ -9,26 +18,23 @@
 #define FEE_S_IFMT 00170000
 #define FEE_S_IFSOCK 0140000
 
-/* The open file behind a descriptor of the current process, or NULL. */
+/* The open file behind a descriptor of the current process, or NULL. A task without a
+ * file table (an exiting one) reads as NULL pointers: a faulting direct load gives 0. */
 static __always_inline struct file *fd_file(__u32 fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
+	if (bpf_probe_read_kernel(&file, sizeof(file), fdt->fd + fd))
 		return NULL;
 	return file;
 }
 
-/*
- * Only called when a read looks like the start of an HTTP request on a descriptor we do
- * not track yet, so the pointer chase stays off the per-syscall path.
- */
+/* Does a descriptor of the current process name a socket (an open file on a sockfs
+ * inode)? */
 static __always_inline bool fd_is_socket(__u32 fd)
 {
 	struct file *file = fd_file(fd);

@@ -33,20 +33,10 @@
 #define FEE_EPIPE 32
 #define FEE_ECONNRESET 104
 
-/* A write's entry fills the thread's slot, its exit marks it used. */
-static __always_inline void io_stash(const struct io_args *args)
-{
-	struct thread_state *t = thread_state_get();
-
-	/* Ciphertext under an OpenSSL call: the plaintext is seen by tls.bpf.h. */
-	if (!t || t->io.in_tls)
-		return;
-	t->io = *args;
-}
-
 /*
  * The current thread enters an OpenSSL read or write: the socket I/O it does until
- * socket_io_ciphertext_end() carries that call's ciphertext, which io_stash() ignores, so
+ * socket_io_ciphertext_end() carries that call's ciphertext, which socket_write_stash()
+ * ignores, so
  * a TLS connection is measured once, from its plaintext.
  */
 static __always_inline void socket_io_ciphertext_begin(void)
@@ -164,19 +154,82 @@ static __always_inline struct conn *conn_of_dup(struct conn_key *key,
 	return conn;
 }
 
-/* Syscall entry of a write-like call on fd carrying `count` bytes (IO_BUF) or a vector: its
- * arguments, and the moment its bytes start to leave. */
-static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
-					       enum io_shape shape)
+/* A write's entry fills the thread's slot (t: its state, NULL when it has none yet) with
+ * the call's arguments and the moment its bytes start to leave; its exit marks it used. */
+static __always_inline void socket_write_stash(struct thread_state *t, __u32 fd, __u64 ptr,
+					       __u32 count, enum io_shape shape)
 {
 	struct io_args args = {
 		.ptr = ptr, .fd = fd, .count = count, .shape = shape, .pending = 1
 	};
 
-	if (!current_is_target())
+	if (!t)
+		t = thread_state_get();
+	/* Ciphertext under an OpenSSL call: the plaintext is seen by tls.bpf.h. */
+	if (!t || t->io.in_tls)
 		return;
 	args.ts = bpf_ktime_get_ns();
-	io_stash(&args);
+	t->io = args;
+}
+
+/*
+ * Can a write the current thread (state t, NULL when it has none) enters on fd matter to
+ * its exit? socket_write_exit() is the specification; it uses a write only
+ *  (a) on a connection in `conns` under (tgid, fd), or on an inetd-style dup of the
+ *      connection the thread serves (conn_of_dup()): either way fd is a socket. A
+ *      connection keyed by a descriptor is made only for a socket (conn_read_bytes();
+ *      TLS connections are keyed by their SSL object, which a write exit never looks up)
+ *      and forgotten when the descriptor is closed or handed out by accept, so its fd
+ *      names a socket for as long as it is tracked. (One that stopped being a socket
+ *      without a close, dup2() or close-on-exec over it, is no longer the connection:
+ *      what goes there is no response, and skipping it is right.) A dup shares the
+ *      connection's open file, a socket's;
+ *  (b) or, on another descriptor, while the thread serves a request it has not answered
+ *      (the dup above, the exception log: thread_request_unanswered() guards both).
+ * The thread's served request changes only in that thread's own programs (its reads'
+ * exits, its writes' exits, its OpenSSL calls), none of which runs between a write's
+ * entry and its exit: so what the entry sees of (b) is what the exit will see. A write
+ * neither to a socket nor from a thread with an unanswered request is never used by its
+ * exit, and skipping it is exact. (b) comes first: it is a field of the state at hand,
+ * and it holds for the response write of the usual request, which then pays no fd test.
+ */
+static __always_inline bool write_may_matter(const struct thread_state *t, __u32 fd)
+{
+	if (t && thread_request_unanswered(&t->served))
+		return true;
+	return fd_is_socket(fd);
+}
+
+/*
+ * Syscall entry of a write-like call on fd carrying `count` bytes (IO_BUF) or a vector,
+ * in the syscall-level hook modes, where every write of a target enters here: its pipe
+ * and log file writes, an access log line after each response. A write that cannot
+ * matter (write_may_matter()) takes no clock and stashes nothing.
+ */
+static __always_inline void socket_write_enter(__u32 fd, __u64 ptr, __u32 count,
+					       enum io_shape shape)
+{
+	struct thread_state *t;
+
+	if (!current_is_target())
+		return;
+	t = thread_state_find();
+	if (!write_may_matter(t, fd)) {
+		/* A stash left by a write whose exit never ran (the exporter attached between
+		 * the two) must not be taken for this call's at its exit. */
+		if (t)
+			t->io.pending = 0;
+		return;
+	}
+	socket_write_stash(t, fd, ptr, count, shape);
+}
+
+/* The kernel's send function is entered (the socket-level hook modes,
+ * socket_layer.bpf.h): the call is a socket write, so there is nothing to decide. */
+static __always_inline void socket_send_enter(__u32 fd, __u64 ptr, __u32 count, enum io_shape shape)
+{
+	if (current_is_target())
+		socket_write_stash(NULL, fd, ptr, count, shape);
 }
 
 /* A write-like call on key's connection moved `sent` bytes (or failed, and `sent` is what

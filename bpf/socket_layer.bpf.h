@@ -43,7 +43,7 @@ static __always_inline void socket_layer_recv_returned(long ret)
 
 #define FEE_WRITE_ENTER_CASE(name)                                                                 \
 	case FEE_NR_##name:                                                                        \
-		sys_##name##_enter(f.a0, f.a1, f.a2, f.a3);                                        \
+		socket_send_enter(FEE_WRITE_ARGS_##name(f.a0, f.a1, f.a2, f.a3));                  \
 		break;
 
 /* The send function is entered: a write's arguments, and the moment its bytes start to

@@ -105,26 +105,20 @@ static __always_inline void socket_read_returned(struct pt_regs *regs, long nr, 
 FEE_SOCKET_READ_SYSCALLS(FEE_SOCKET_READ_EXIT)
 
 /* write(fd, buf, count), writev(fd, iov, iovcnt), sendto(fd, buf, len, ...),
- * sendmsg(fd, msg, flags). */
-static __always_inline void sys_write_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
-{
-	socket_write_enter(a0, a1, a2, IO_BUF);
-}
+ * sendmsg(fd, msg, flags) as (fd, ptr, count, shape). */
+#define FEE_WRITE_ARGS_write(a0, a1, a2, a3) a0, a1, a2, IO_BUF
+#define FEE_WRITE_ARGS_writev(a0, a1, a2, a3) a0, a1, a2, IO_IOV
+#define FEE_WRITE_ARGS_sendto(a0, a1, a2, a3) a0, a1, a2, IO_BUF
+#define FEE_WRITE_ARGS_sendmsg(a0, a1, a2, a3) a0, a1, 0, IO_MSG
 
-static __always_inline void sys_writev_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
-{
-	socket_write_enter(a0, a1, a2, IO_IOV);
-}
-
-static __always_inline void sys_sendto_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
-{
-	socket_write_enter(a0, a1, a2, IO_BUF);
-}
-
-static __always_inline void sys_sendmsg_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)
-{
-	socket_write_enter(a0, a1, 0, IO_MSG);
-}
+/* The entry of a write at the syscall (socket_write_enter() decides whether it can
+ * matter; the socket-level modes enter by socket_send_enter() instead). */
+#define FEE_SOCKET_WRITE_ENTER(name)                                                               \
+	static __always_inline void sys_##name##_enter(__u64 a0, __u64 a1, __u64 a2, __u64 a3)     \
+	{                                                                                          \
+		socket_write_enter(FEE_WRITE_ARGS_##name(a0, a1, a2, a3));                         \
+	}
+FEE_SOCKET_WRITE_SYSCALLS(FEE_SOCKET_WRITE_ENTER)
 
 /* Every write exit does the same: hand the return value to the stashed call. */
 #define FEE_SOCKET_WRITE_EXIT(name)                                                                \

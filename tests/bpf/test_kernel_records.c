@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -376,6 +378,70 @@ static void log_line(int fd, const char *s)
 	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
 }
 
+/* A write from a thread of its own (a worker pool's writer), which serves no request. */
+struct thread_write {
+	int fd;
+	const char *bytes;
+	ssize_t ret;
+};
+
+static void *thread_write_run(void *arg)
+{
+	struct thread_write *w = arg;
+
+	w->ret = write(w->fd, w->bytes, strlen(w->bytes));
+	return NULL;
+}
+
+static void write_from_another_thread(int fd, const char *bytes)
+{
+	struct thread_write w = { .fd = fd, .bytes = bytes };
+	pthread_t thread;
+
+	assert_int_equal(pthread_create(&thread, NULL, thread_write_run, &w), 0);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(w.ret, (ssize_t)strlen(bytes));
+}
+
+/*
+ * A write's entry skips what cannot be a response (socket_io.bpf.h, write_may_matter()):
+ * a thread that serves no unanswered request is stashed only on a socket. Here the
+ * response leaves from a thread that read nothing, so only the descriptor test lets it
+ * through, on a descriptor past the 64 a process's file table starts with (the table then
+ * lives in an array of its own); the reading thread's own writes to a pipe after its
+ * thread answered are skipped and change nothing.
+ */
+static void test_answer_from_a_thread_that_read_nothing(void **state)
+{
+	struct link l = open_link();
+	int high = fcntl(l.server, F_DUPFD, 300), pipe_fds[2];
+	char sink[256];
+
+	assert_true(high >= 300);
+	assert_int_equal(pipe(pipe_fds), 0);
+	close(l.server);
+	l.server = high;
+	client_send(&l, "GET /pool HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_READ, 0);
+	write_from_another_thread(l.server, "HTTP/1.1 203 Non-Authoritative\r\n\r\n");
+	assert_int_equal(collect(), 1);
+	assert_record(0, "GET /pool HTTP/1.1", 203);
+	/* Keep-alive: the next response from the pool too, while the reader logs. */
+	client_send(&l, "GET /pool2 HTTP/1.1\r\n\r\n");
+	server_read_request(&l, READ_RECVFROM, 0);
+	write_from_another_thread(pipe_fds[1], "HTTP/1.1 500 Not this\r\n\r\n");
+	write_from_another_thread(l.server, "HTTP/1.1 204 No Content\r\n\r\n");
+	log_line(pipe_fds[1], "HTTP/1.1 500 Nor this\r\n\r\n");
+	assert_true(read(pipe_fds[0], sink, sizeof(sink)) > 0);
+	assert_int_equal(collect(), 1);
+	assert_record(0, "GET /pool2 HTTP/1.1", 204);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	client_drain(&l);
+	close_link(&l);
+	assert_int_equal(collect(), 0);
+}
+
 /* A request whose serving thread logs `log_a` then `log_b` before its 500 goes out;
  * returns whether the record was flagged as an exception. */
 static int served_with_log(const char *log_a, const char *log_b, int log_after_response)
@@ -703,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_unanswered_and_non_http_emit_nothing),
 		cmocka_unit_test(test_pipes_are_not_connections),
 		cmocka_unit_test(test_answer_on_a_dup_of_the_socket),
+		cmocka_unit_test(test_answer_from_a_thread_that_read_nothing),
 		cmocka_unit_test(test_forked_child_is_watched),
 		cmocka_unit_test(test_long_request_line_is_truncated_safely),
 		cmocka_unit_test(test_exception_log_flags_the_request),
