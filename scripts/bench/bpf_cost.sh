@@ -211,7 +211,7 @@ if [ -n "${KEEP:-}" ]; then
 	cp "$WORK"/results.* "$KEEP"/
 fi
 if [ -s "$WORK/split.failed" ]; then
-	echo "RESULT split: the rebuilt requests differ from nginx's access log in round(s)" \
+	echo "RESULT split: the rebuilt requests are not exact (unequal to nginx's access log, or bytes they needed not shipped) in round(s)" \
 		"$(tr '\n' ' ' <"$WORK/split.failed")" >&2
 	exit 1
 fi

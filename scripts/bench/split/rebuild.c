@@ -25,6 +25,11 @@ const struct rebuild_counts *rebuild_counts(void)
 	return &counts;
 }
 
+bool rebuild_complete(const struct rebuild_counts *c)
+{
+	return !c->truncated_reads && !c->unreadable && !c->unseen_segments && !c->other_process;
+}
+
 /* The state machine's clock to the record's time: a read's exit, a write's entry. */
 static void clock_to(uint64_t ts)
 {

@@ -8,6 +8,7 @@
 #ifndef SPLIT_REBUILD_H
 #define SPLIT_REBUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,10 @@ void rebuild_start(uint32_t tgid);
 /* libbpf's ring_buffer_sample_fn: one split_record. */
 int rebuild_record(void *ctx, void *data, size_t size);
 const struct rebuild_counts *rebuild_counts(void);
+/* Did the state machine get every byte it would have read in the kernel? False when a read
+ * was cut short (a longer head, pipelined requests or a body behind the shipped bytes), user
+ * memory was unreadable, a vector write's later segments went unseen or another process's
+ * calls were left out: the rebuilt requests may then match the truth by luck only. */
+bool rebuild_complete(const struct rebuild_counts *c);
 
 #endif
