@@ -22,6 +22,10 @@
 # own state machine in userspace and checks them against nginx's access log every round
 # (its lines start with "split"; the script fails if any round's are not EXACT).
 # SPLIT_READ_BYTES=N ships at most N bytes per read (default 256; less shows the check fail).
+# UPSTREAM=1 makes nginx a reverse proxy to a second nginx (no target, no access log): per
+# request it then also connects, writes the request and reads the answer on a socket that
+# carries no request to it, the non-HTTP socket I/O of a target (its reads come back with
+# `recvfrom` and `readv`; NGINX_SYSCALLS may name them).
 # For the prototype's ablation, `split:drain` is the prototype whose consumer only drains the
 # ring (what draining costs the daemon), `split:cutN` the prototype stopped at cut point N
 # (enum split_cut in scripts/bench/split/capture.h); neither is checked.
@@ -44,6 +48,13 @@ trap 'sysctl -qw kernel.bpf_stats_enabled=0; stop "${pids[@]}"; rm -rf "$WORK"' 
 build_floor "$WORK"
 case " $* " in *" split"*) build_split "$WORK" ;; esac
 
+if [ "${UPSTREAM:-0}" = 1 ]; then
+	upstream_port=$(free_port)
+	upstream_pid=$(start_nginx "$upstream_port" "$WORK/upstream")
+	pids+=("$upstream_pid")
+	wait_http "http://127.0.0.1:$upstream_port/" 10
+	export NGINX_LOCATION="proxy_pass http://127.0.0.1:$upstream_port;"
+fi
 port=$(free_port)
 NGINX_ACCESS_LOG=$WORK/access.log
 export NGINX_ACCESS_LOG

@@ -41,9 +41,11 @@ make_self_signed_cert() {
 
 # start_nginx PORT DIR [CERT KEY]: nginx answering `return 200` on PORT (over TLS when a
 # certificate and key are given), config and logs in DIR; prints the master's PID. Its
-# access log goes to $NGINX_ACCESS_LOG when set (off otherwise).
+# access log goes to $NGINX_ACCESS_LOG when set (off otherwise); $NGINX_LOCATION, when
+# set, is what `location /` does instead of `return 200` (say, a proxy_pass).
 start_nginx() {
 	local port=$1 dir=$2 tls="" access=${NGINX_ACCESS_LOG:-off}
+	local location=${NGINX_LOCATION:-'return 200 "ok\n";'}
 	if [ $# -ge 4 ]; then
 		tls="ssl_certificate $3; ssl_certificate_key $4;"
 		port="$port ssl"
@@ -66,7 +68,7 @@ http {
 	server {
 		listen 127.0.0.1:$port;
 		$tls
-		location / { return 200 "ok\n"; }
+		location / { $location }
 	}
 }
 NGINX

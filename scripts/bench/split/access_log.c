@@ -33,7 +33,7 @@ static bool parse_line(const char *s, const char **request, size_t *len, unsigne
 	return true;
 }
 
-bool access_log_tally(const char *path, long offset, struct tally *t)
+bool access_log_tally(const char *path, long offset, struct tally *t, uint64_t *unanswered)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -60,7 +60,10 @@ bool access_log_tally(const char *path, long offset, struct tally *t)
 			ok = false;
 			break;
 		}
-		tally_add(t, request, len, status);
+		if (status == NGINX_CLIENT_CLOSED)
+			(*unanswered)++;
+		else
+			tally_add(t, request, len, status);
 	}
 	free(line);
 	fclose(f);

@@ -7,13 +7,20 @@
 #define SPLIT_ACCESS_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "tally.h"
 
 /* The log's size now (bytes); -1 when it cannot be read. */
 long access_log_size(const char *path);
-/* Adds every request logged past byte `offset` to t. False (and a message) when the log
- * cannot be read or a line is not in the combined format. */
-bool access_log_tally(const char *path, long offset, struct tally *t);
+/* nginx's status for a request whose client closed the connection before any response was
+ * written: there is no status line to count, for the exporter or anyone. */
+#define NGINX_CLIENT_CLOSED 499
+
+/* Adds every request logged past byte `offset` to t, but counts those logged with
+ * NGINX_CLIENT_CLOSED in *unanswered instead (wrk abandons requests in flight at its
+ * deadline). False (and a message) when the log cannot be read or a line is not in the
+ * combined format. */
+bool access_log_tally(const char *path, long offset, struct tally *t, uint64_t *unanswered);
 
 #endif

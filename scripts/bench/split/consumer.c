@@ -99,6 +99,7 @@ int main(int argc, char **argv)
 	struct split_capture *skel;
 	struct ring_buffer *rb = NULL;
 	struct tally logged = { 0 };
+	uint64_t unanswered = 0;
 	const struct rebuild_counts *c;
 	static const struct option options[] = { { "read-bytes", required_argument, NULL, 'r' },
 						 { "cut", required_argument, NULL, 'c' },
@@ -174,7 +175,8 @@ int main(int argc, char **argv)
 	}
 	/* Nothing more comes once detached: drain the rest, then compare. */
 	split_capture__detach(skel);
-	if (ring_buffer__consume(rb) < 0 || !access_log_tally(log_path, log_offset, &logged))
+	if (ring_buffer__consume(rb) < 0 ||
+	    !access_log_tally(log_path, log_offset, &logged, &unanswered))
 		goto fail;
 	if (drain_only || cut != SPLIT_CUT_NONE) {
 		printf("split: ablation (cut %u%s): %llu requests logged; records drained %llu "
@@ -190,9 +192,11 @@ int main(int argc, char **argv)
 	c = rebuild_counts();
 	print_counts(c, skel->bss->dropped);
 	printf("split: rebuilt %llu requests (status 200: %llu); nginx access log %llu requests "
-	       "(status 200: %llu)\n",
+	       "(status 200: %llu; and %llu its client left before any response, 499, that no "
+	       "one can count)\n",
 	       (unsigned long long)c->requests, (unsigned long long)tally_status(&c->tally, 200),
-	       (unsigned long long)logged.total, (unsigned long long)tally_status(&logged, 200));
+	       (unsigned long long)logged.total, (unsigned long long)tally_status(&logged, 200),
+	       (unsigned long long)unanswered);
 	tally_print(stdout, "split:   rebuilt ", &c->tally);
 	tally_print(stdout, "split:   logged  ", &logged);
 	/* Exact, and provably so: nothing dropped, nothing the state machine needed unseen. */
