@@ -120,10 +120,12 @@ build_floor() {
 # its BPF object, skeleton and consumer, which links the exporter's request state machine
 # compiled as userspace C (tests/conn_sim), into DIR/split_consumer.
 build_split() {
-	local arch src=$REPO_ROOT/scripts/bench/split
+	local arch types=$REPO_ROOT/vmlinux src=$REPO_ROOT/scripts/bench/split
 	arch=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+	# The saved registers' layout (bpf/syscall_regs.bpf.h) is the architecture's.
+	[ "$arch" = x86 ] || types=$REPO_ROOT/vmlinux/$arch
 	clang -g -O2 -target bpf -D__TARGET_ARCH_"$arch" -Wall -Wno-unused-function \
-		-I"$REPO_ROOT/vmlinux" -I"$REPO_ROOT/include" -I"$REPO_ROOT/bpf" \
+		-I"$types" -I"$REPO_ROOT/include" -I"$REPO_ROOT/bpf" \
 		-c "$src/capture.bpf.c" -o "$1/split_capture.bpf.o"
 	bpftool gen skeleton "$1/split_capture.bpf.o" name split_capture >"$1/split_capture.skel.h"
 	cc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$1" \
