@@ -28,7 +28,8 @@
 # `recvfrom` and `readv`; NGINX_SYSCALLS may name them).
 # For the prototype's ablation, `split:drain` is the prototype whose consumer only drains the
 # ring (what draining costs the daemon), `split:cutN` the prototype stopped at cut point N
-# (enum split_cut in scripts/bench/split/capture.h); neither is checked.
+# (enum split_cut in scripts/bench/split/capture.h), `split:batch` the prototype writing its
+# records into per-CPU batches that go into the ring 4 KiB at a time; none is checked.
 # TOGETHER=1 attaches the empty programs and every exporter at once (each watching nginx),
 # in an order that rotates per round, and measures them on the same requests: on a busy
 # machine, where one wrk run differs from the next by more than the programs do, that is
@@ -78,6 +79,7 @@ start_programs() {
 		local out=$WORK/split.out.$2 variant=()
 		case "$1" in
 		split:drain) variant=(--drain-only) ;;
+		split:batch) variant=(--batch) ;;
 		split:cut*) variant=(--cut "${1#split:cut}") ;;
 		esac
 		rm -f "$out"

@@ -44,6 +44,32 @@ struct {
 /* Records the ring had no room for: each one makes the rebuilt requests inexact. */
 __u64 dropped = 0;
 
+/*
+ * cfg_batch (the ablation's `split:batch`): records are written into a per-CPU buffer
+ * instead of being reserved in the ring one by one, and the buffer goes into the ring in
+ * one bpf_ringbuf_output() once it cannot take another record. Only for the cost: the
+ * consumer drains such runs without rebuilding (records of one thread are spread over
+ * CPUs' batches and would need a merge by time, and a batch is not flushed while its CPU
+ * stays idle), so they are not checked.
+ */
+const volatile bool cfg_batch = false;
+
+#define BATCH_BYTES 4096
+#define RECORD_MAX (sizeof(struct split_record) + SPLIT_READ_BYTES_MAX)
+
+struct batch {
+	__u32 used;
+	__u32 _pad;
+	char data[BATCH_BYTES + RECORD_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct batch);
+} batches SEC(".maps");
+
 /* A write in flight: its entry time and arguments, from entry to exit. */
 struct write_call {
 	__u64 ts;
@@ -99,6 +125,46 @@ static __always_inline bool call_segment(__u8 shape, __u64 ptr, __u64 count, __u
 	return first_segment(msg.msg_iov, msg.msg_iovlen, base, len);
 }
 
+/* Room for a record of `size` bytes (a constant): reserved in the ring, or the current
+ * CPU's batch (*b set); NULL, and counted, when there is none. */
+static __always_inline struct split_record *record_begin(__u32 size, struct batch **b)
+{
+	struct split_record *r;
+	__u32 zero = 0;
+
+	if (cfg_batch) {
+		*b = bpf_map_lookup_elem(&batches, &zero);
+		if (!*b)
+			return NULL;
+		return (struct split_record *)((*b)->data + ((*b)->used & (BATCH_BYTES - 1)));
+	}
+	r = bpf_ringbuf_reserve(&captures, size, 0);
+	if (!r)
+		__sync_fetch_and_add(&dropped, 1);
+	return r;
+}
+
+/* The record from record_begin() is complete: submitted, or kept in the batch, which
+ * goes into the ring once another record might not fit. */
+static __always_inline void record_end(struct split_record *r, __u32 size, struct batch *b)
+{
+	__u64 used;
+
+	if (!cfg_batch) {
+		bpf_ringbuf_submit(r, wakeup_flags(size));
+		return;
+	}
+	used = (b->used & (BATCH_BYTES - 1)) + size;
+	b->used = used;
+	if (used <= BATCH_BYTES - RECORD_MAX)
+		return;
+	if (used > sizeof(b->data))
+		used = sizeof(b->data);
+	if (bpf_ringbuf_output(&captures, b->data, used, wakeup_flags(used)))
+		__sync_fetch_and_add(&dropped, 1);
+	b->used = 0;
+}
+
 static __always_inline void record_head(struct split_record *r, __u8 kind, __u64 ts, long ret,
 					__u32 fd, __u32 seg_len, __u8 shape)
 {
@@ -116,13 +182,12 @@ static __always_inline void record_head(struct split_record *r, __u8 kind, __u64
 static __always_inline void emit_read_sized(__u64 ts, long ret, __u32 fd, __u8 shape, __u64 base,
 					    __u32 seg_len, __u32 n, const __u32 room)
 {
-	struct split_record *r = bpf_ringbuf_reserve(&captures, sizeof(*r) + room, 0);
+	struct batch *b = NULL;
+	struct split_record *r = record_begin(sizeof(*r) + room, &b);
 	__u64 len;
 
-	if (!r) {
-		__sync_fetch_and_add(&dropped, 1);
+	if (!r)
 		return;
-	}
 	record_head(r, SPLIT_READ, ts, ret, fd, seg_len, shape);
 	/* The caller picked room for n; the barrier keeps the compiler from dropping this
 	 * bound, which the verifier needs to see on the register it checks. */
@@ -133,7 +198,7 @@ static __always_inline void emit_read_sized(__u64 ts, long ret, __u32 fd, __u8 s
 	if (cfg_cut == SPLIT_CUT_RECORD || bpf_probe_read_user(r->data, len, (const void *)base))
 		len = 0;
 	r->cap_len = len;
-	bpf_ringbuf_submit(r, wakeup_flags(sizeof(*r) + room));
+	record_end(r, sizeof(*r) + room, b);
 }
 
 /* Read-like syscall `shape` returned ret: its arguments are in the saved user registers
@@ -191,6 +256,7 @@ static __always_inline void write_enter(__u64 fd, __u64 ptr, __u64 count, __u8 s
 /* A write returned ret: one record, unless nothing went out and the server will try again. */
 static __always_inline void write_exit(long ret)
 {
+	struct batch *b = NULL;
 	struct split_record *r;
 	struct write_call *w;
 	__u32 seg_len = 0;
@@ -205,11 +271,9 @@ static __always_inline void write_exit(long ret)
 	if (ret == -SPLIT_EAGAIN || ret == -SPLIT_EINTR || ret == 0 || cfg_cut == SPLIT_CUT_CLOCK ||
 	    cfg_cut == SPLIT_CUT_ARGS)
 		return;
-	r = bpf_ringbuf_reserve(&captures, sizeof(*r) + SPLIT_WRITE_BYTES, 0);
-	if (!r) {
-		__sync_fetch_and_add(&dropped, 1);
+	r = record_begin(sizeof(*r) + SPLIT_WRITE_BYTES, &b);
+	if (!r)
 		return;
-	}
 	n = 0;
 	if (cfg_cut != SPLIT_CUT_RECORD &&
 	    call_segment(w->shape, w->ptr, w->count, &base, &seg_len)) {
@@ -225,25 +289,24 @@ static __always_inline void write_exit(long ret)
 	record_head(r, SPLIT_WRITE, w->ts, ret, w->fd, w->shape == SPLIT_BUF ? w->count : seg_len,
 		    w->shape);
 	r->cap_len = n;
-	bpf_ringbuf_submit(r, wakeup_flags(sizeof(*r) + SPLIT_WRITE_BYTES));
+	record_end(r, sizeof(*r) + SPLIT_WRITE_BYTES, b);
 }
 
 /* A descriptor handed out or closed: its byte stream starts over. */
 static __always_inline void descriptor_event(__u8 kind, long fd)
 {
+	struct batch *b = NULL;
 	struct split_record *r;
 
 	if (!current_is_target() || fd < 0 ||
 	    (cfg_cut != SPLIT_CUT_NONE && cfg_cut < SPLIT_CUT_RECORD))
 		return;
-	r = bpf_ringbuf_reserve(&captures, sizeof(*r), 0);
-	if (!r) {
-		__sync_fetch_and_add(&dropped, 1);
+	r = record_begin(sizeof(*r), &b);
+	if (!r)
 		return;
-	}
 	record_head(r, kind, 0, 0, fd, 0, 0);
 	r->cap_len = 0;
-	bpf_ringbuf_submit(r, wakeup_flags(sizeof(*r)));
+	record_end(r, sizeof(*r), b);
 }
 
 #define READ_EXIT(name, shape, flags_arg)                                                          \
