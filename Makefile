@@ -290,15 +290,23 @@ vmlinux-arm64:
 		$(BPFTOOL) btf dump file $(OUTPUT)/arm64.btf format c > vmlinux/arm64/vmlinux.h
 
 # --- maintenance ------------------------------------------------------------------------
-.PHONY: vmlinux clean format-check check-includes lint
+.PHONY: vmlinux clean format-check check-includes check-bench-builds lint
 # Regenerate the checked-in vmlinux.h from the running kernel's BTF (see vmlinux/README.md).
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
 
-# Source hygiene, in make test: the formatting, and the include graph (no cycle between files,
+# Source hygiene, in make test: the formatting, the include graph (no cycle between files,
 # modules or src/ folders; no include against the layers util, http < config < capture,
-# targets, metrics < serve < main.c).
-lint: format-check check-includes
+# targets, metrics < serve < main.c), and the benchmarks' run-time builds.
+lint: format-check check-includes check-bench-builds
+
+# The benchmarks' programs built at run time (the empty floor, the split prototype of
+# docs/kernel-daemon-split.md) include bpf/ headers and tests/conn_sim: build them here too,
+# so a change there cannot break them unseen until the next benchmark run.
+check-bench-builds:
+	$(call msg,BENCH,build)
+	$(Q)mkdir -p $(OUTPUT)/bench
+	$(Q)bash -c 'source scripts/lib/common.sh && build_floor $(OUTPUT)/bench && build_split $(OUTPUT)/bench'
 
 check-includes:
 	$(call msg,INCLUDES,check)
