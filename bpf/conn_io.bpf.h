@@ -47,8 +47,9 @@ static __always_inline void conn_read_bytes(const struct conn_key *key, struct c
 		if (!looks_like_request_start(ptr, len))
 			return;
 		/* A descriptor we have not seen before: only sockets carry requests. TLS
-		 * plaintext comes from an SSL object, which is one by definition. */
-		if (!key->tls && !fd_is_socket(key->fd))
+		 * plaintext comes from an SSL object, which is one by definition. The read
+		 * delivered bytes, so the answer may teach fd_is_socket() the sockets' f_op. */
+		if (!key->tls && !fd_is_socket_learn(key->fd))
 			return;
 		conn = conn_create(key);
 		if (!conn)

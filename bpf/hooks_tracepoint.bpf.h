@@ -5,7 +5,9 @@
  * exporter supports, and is the fallback when kprobes and fentry are unavailable.
  *
  * One program per syscall entry that needs one (each has its own argument layout): the
- * writes (their entry time is when the response started to leave) and close. Reads have
+ * writes (their entry time is when the response started to leave; a target's write that
+ * is neither on a socket nor from a thread serving an unanswered request stops there,
+ * socket_write_enter()) and close. Reads have
  * no entry program: their exit takes the arguments from the thread's saved user registers
  * (socket_syscalls.bpf.h), so a read of any process runs one program, not two.
  *

@@ -10,8 +10,11 @@
  * pages in). A read's arguments are taken from the thread's saved user registers at exit
  * (socket_syscalls.bpf.h), so a read has no entry program. A write's arguments are stashed
  * per thread at entry, whose time is kept as the moment its bytes started to leave the
- * server: its entry costs one lookup of the thread's state; exit looks it up again and,
- * for a socket call, the connection.
+ * server: its entry costs one lookup of the thread's state and, in the syscall-level hook
+ * modes, the question whether the write can matter at all (write_may_matter(): a socket,
+ * or a thread serving an unanswered request); a write that cannot (a server's access log
+ * line, its pipe and file writes) takes no clock and stashes nothing, and its exit stops
+ * at the thread's state. The exit of a stashed write looks up the connection.
  */
 #ifndef FEE_SOCKET_IO_BPF_H
 #define FEE_SOCKET_IO_BPF_H

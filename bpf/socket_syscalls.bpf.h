@@ -10,7 +10,8 @@
  * and EXIT(name) for every one needed at exit; a family defines the two macros that turn
  * a name into its programs. Reads are needed at exit only: their arguments are still in
  * the saved user registers then (syscall_regs.bpf.h). Writes keep their entry, whose time
- * is when the response started to leave.
+ * is when the response started to leave; it stashes only a write that can matter
+ * (socket_write_enter()).
  */
 #ifndef FEE_SOCKET_SYSCALLS_BPF_H
 #define FEE_SOCKET_SYSCALLS_BPF_H
