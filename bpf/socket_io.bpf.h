@@ -39,8 +39,7 @@
 /*
  * The current thread enters an OpenSSL read or write: the socket I/O it does until
  * socket_io_ciphertext_end() carries that call's ciphertext, which socket_write_stash()
- * ignores, so
- * a TLS connection is measured once, from its plaintext.
+ * ignores, so a TLS connection is measured once, from its plaintext.
  */
 static __always_inline void socket_io_ciphertext_begin(void)
 {
