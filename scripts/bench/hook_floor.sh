@@ -26,19 +26,6 @@ trap 'stop $holder "${pids[@]}"; rm -rf "$WORK"' EXIT
 
 build_floor "$WORK"
 
-# tree_run_ns PID: nanoseconds on a CPU so far of every thread of PID and its children
-# (/proc/PID/task/TID/schedstat, first field).
-tree_run_ns() {
-	local pid=$1 sum=0 ns child
-	for ns in $(cut -d' ' -f1 /proc/"$pid"/task/*/schedstat 2>/dev/null); do
-		sum=$((sum + ns))
-	done
-	for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-		sum=$((sum + $(tree_run_ns "$child")))
-	done
-	echo "$sum"
-}
-
 # pin CPU PID: PID's threads, and its children's, on CPU.
 pin() {
 	local child
@@ -50,9 +37,9 @@ pin() {
 # request).
 measure() {
 	local before after total
-	before=$(tree_run_ns "$nginx_pid")
+	before=$(tree_cpu_ns "$nginx_pid")
 	taskset -c "$LOAD_CPU" wrk -t1 -c16 -d"${SECONDS_PER_ROUND}s" "$1" >"$WORK/wrk.out"
-	after=$(tree_run_ns "$nginx_pid")
+	after=$(tree_cpu_ns "$nginx_pid")
 	rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.out")
 	total=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
 	ns=$(((after - before) / total))

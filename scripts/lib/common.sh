@@ -138,7 +138,19 @@ build_split() {
 # task_cpu_ns PID: CPU time (user + system, ns) PID's threads that are alive have used so
 # far (/proc/PID/task/*/schedstat, exact where /proc/PID/stat counts in clock ticks).
 task_cpu_ns() {
-	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ sum += $1 } END { printf "%d\n", sum }'
+	# %.0f, not %d: mawk clamps %d to 2^31 - 1, about 2 s of CPU.
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ sum += $1 } END { printf "%.0f\n", sum }'
+}
+
+# tree_cpu_ns PID: the same for PID and its descendants that are alive (nginx's master and
+# its worker).
+tree_cpu_ns() {
+	local sum child
+	sum=$(task_cpu_ns "$1")
+	for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		sum=$((sum + $(tree_cpu_ns "$child")))
+	done
+	echo "$sum"
 }
 
 # prog_stats PID: "id run_cnt run_time_ns name" of every BPF program PID holds open.
