@@ -24,6 +24,7 @@
 #include "flask_ebpf_exporter.h"
 #include "pipeline_fifo.bpf.h"
 #include "record_emit.bpf.h"
+#include "word_scan.bpf.h"
 
 /* Keep the query string in the copied request line (only for group_by=full_path). */
 FEE_LOAD_CONFIG __u32 cfg_keep_query = 0;
@@ -240,29 +241,6 @@ static __always_inline void parse_start(struct conn *conn, struct req_slot *slot
 	/* Nothing owed before it: its response must start with a status line. */
 	if (!conn->pending)
 		conn->in_response = 0, conn->status_len = 0;
-}
-
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "the word-at-a-time scans take byte i of a word from its bits 8i..8i+7"
-#endif
-
-/* Bit 8i+7 set for each byte i of w that equals c, no other bit (exact: no false positives
- * above a match, unlike the shorter has-zero-byte test). */
-static __always_inline __u64 word_bytes_equal(__u64 w, __u8 c)
-{
-	__u64 x = w ^ (c * 0x0101010101010101ULL); /* a match becomes a zero byte */
-
-	return ~(((x & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | x | 0x7f7f7f7f7f7f7f7fULL);
-}
-
-/*
- * Index of the lowest byte marked in m (non-zero, marks from word_bytes_equal()), without a
- * branch: the lowest mark alone, moved to bit 8i, times a constant whose byte 7 - i is i
- * puts i in the top byte.
- */
-static __always_inline __u32 first_marked_byte(__u64 m)
-{
-	return ((((m & -m) >> 7) * 0x0001020304050607ULL) >> 56) & 7;
 }
 
 /* Index of the first byte of line[0..n) equal to c or (when c2 is not 0) c2, or -1; eight
