@@ -15,6 +15,7 @@
 #include "conn_table.bpf.h"
 #include "env.bpf.h"
 #include "flask_ebpf_exporter.h"
+#include "word_scan.bpf.h"
 
 /* Bytes of each log write examined; the markers sit at the start of Flask's record. */
 #define LOG_SCAN_MAX 1024
@@ -77,11 +78,12 @@ static __always_inline bool thread_request_open(const struct thread_request *t)
 }
 
 struct log_scan {
+	__u64 chunk[LOG_CHUNK / 8]; /* first: word loads from it are 8-byte aligned */
 	const char *ubuf;
 	__u32 len;
+	__u32 pos; /* the next byte to look at */
 	__u32 stage;
 	__u32 matched;
-	char chunk[LOG_CHUNK];
 };
 
 /* Advances the two-marker match by one byte. Neither marker repeats its first letter, so
@@ -106,23 +108,50 @@ static __always_inline void log_scan_byte(struct log_scan *scan, char c)
 	scan->matched = m;
 }
 
-/* bpf_loop callback: one byte of the log write (chunks are read 64 bytes at a time). */
+/*
+ * bpf_loop callback: one step of the scan (chunks are read 64 bytes at a time, as `pos`
+ * reaches each). Inside a marker (matched > 0) a step is one byte through
+ * log_scan_byte(). Outside one, a byte other than the marker's first letter leaves the
+ * match at nothing, so a step jumps over the rest of the word at pos to just past its next
+ * first letter (which matches one byte), or to the next word: eight bytes a step. Either
+ * way pos lands on every multiple of eight, so on every chunk start.
+ */
 static long log_scan_step(__u32 idx, void *data)
 {
 	struct log_scan *scan = data;
-	__u32 slot = idx & (LOG_CHUNK - 1);
+	__u32 pos = scan->pos, slot = pos & (LOG_CHUNK - 1), base = pos & ~7U;
+	__u64 w, marks;
 
+	if (pos >= scan->len)
+		return 1;
 	if (slot == 0) {
-		__u64 left = (__u64)scan->len - idx;
+		__u64 left = (__u64)scan->len - pos;
 
 		if (left > LOG_CHUNK)
 			left = LOG_CHUNK;
 		barrier_var(left);
-		if (bpf_probe_read_user(scan->chunk, left, scan->ubuf + idx))
+		if (bpf_probe_read_user(scan->chunk, left, scan->ubuf + pos))
 			return 1;
 	}
-	log_scan_byte(scan, scan->chunk[slot]);
-	return scan->stage == LOG_FLAGGED;
+	w = scan->chunk[slot / 8];
+	if (scan->matched) {
+		log_scan_byte(scan, (char)(w >> (pos & 7) * 8));
+		scan->pos = pos + 1;
+		return scan->stage == LOG_FLAGGED;
+	}
+	marks = word_bytes_equal(w, scan->stage == LOG_WANT_EXCEPTION ? EXCEPTION_MARKER[0]
+								      : TRACEBACK_MARKER[0]);
+	marks &= ~0ULL << (pos & 7) * 8;
+	/* Past the write's end the chunk holds stale bytes. */
+	if (scan->len - base < 8)
+		marks &= ~0ULL >> (8 - (scan->len - base)) * 8;
+	if (!marks) {
+		scan->pos = base + 8;
+		return 0;
+	}
+	scan->matched = 1; /* both markers are longer than one byte */
+	scan->pos = base + first_marked_byte(marks) + 1;
+	return 0;
 }
 
 /* The thread serving `t` wrote `len` bytes at ubuf to something that is not a connection. */

@@ -3,10 +3,12 @@
  * The one translation unit that compiles the kernel's state machine for userspace. The
  * driving below is bpf/conn_io.bpf.h's (conn_reads_request, conn_read_bytes,
  * conn_write_bytes, conn_forget) without the parts that need a kernel: every descriptor is
- * a socket, and no thread serves requests for the exception side signal.
+ * a socket, and the thread serving a request (for the exception side signal) is the one
+ * conn_sim_log_write() names.
  */
 #include "bpf_shim.h"
 
+#include "exception_log.bpf.h"
 #include "request_head.bpf.h"
 #include "status_line.bpf.h"
 
@@ -95,6 +97,22 @@ bool conn_sim_write(__u32 fd, const void *buf, size_t len)
 	finished = conn_feed_response(&key, conn, buf, len, bpf_ktime_get_ns());
 	shim_user_region(NULL, 0);
 	return finished;
+}
+
+void conn_sim_log_write(__u32 fd, struct conn_sim_log *log, const void *buf, size_t len)
+{
+	struct thread_request served = { .key = key_of(fd),
+					 .stage = log->stage,
+					 .matched = log->matched };
+
+	/* socket_write_exit() scans only writes that moved bytes. */
+	if (len == 0)
+		return;
+	shim_user_region(buf, len);
+	exception_log_written(&served, buf, len);
+	shim_user_region(NULL, 0);
+	log->stage = served.stage;
+	log->matched = served.matched;
 }
 
 void conn_sim_close(__u32 fd)

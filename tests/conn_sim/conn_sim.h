@@ -3,7 +3,8 @@
  * The kernel's HTTP state machine (bpf/request_head.bpf.h, bpf/status_line.bpf.h and the
  * connection table, FIFO and record emission beneath them), compiled as ordinary C over
  * bpf_shim.h and driven the way bpf/conn_io.bpf.h drives it: a server process reads
- * request bytes on a socket and writes response bytes, and records come out.
+ * request bytes on a socket and writes response bytes, and records come out; the thread
+ * serving a request may log an exception (bpf/exception_log.bpf.h).
  */
 #ifndef FEE_CONN_SIM_H
 #define FEE_CONN_SIM_H
@@ -39,6 +40,19 @@ unsigned conn_sim_read(__u32 fd, const void *buf, size_t len);
 bool conn_sim_write(__u32 fd, const void *buf, size_t len);
 /* The server closed fd. */
 void conn_sim_close(__u32 fd);
+
+/* Where a thread's exception-log match stands (bpf/exception_log.bpf.h's struct
+ * thread_request): stage 0 looks for "Exception on ", 1 for "Traceback (most recent call
+ * last):", 2 has seen both; `matched` bytes of the current marker are matched. */
+struct conn_sim_log {
+	__u32 stage;
+	__u16 matched;
+};
+
+/* The thread serving the request on socket fd (the oldest one owed, if any) wrote `len`
+ * bytes to its log, from and to `log`'s match state (socket_io.bpf.h's
+ * exception_log_written() call). The scan may look at these bytes only. */
+void conn_sim_log_write(__u32 fd, struct conn_sim_log *log, const void *buf, size_t len);
 
 /* Requests fd owes responses to, complete heads only (0 when not tracked). */
 unsigned conn_sim_pending(__u32 fd);
