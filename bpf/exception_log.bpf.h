@@ -8,6 +8,13 @@
  * tracked connection (stderr, a log file, a pipe) for the two markers in order, and flag
  * the request when both have been seen. Only the scanned bytes' match state is kept; no
  * log content leaves the kernel.
+ *
+ * Every log write a thread makes while it serves a request is scanned (an nginx worker
+ * proxying a request writes its access log so, once per request), so the scan skips:
+ * outside a marker it looks at eight bytes a step for the marker's first letter
+ * (word_scan.bpf.h) and goes byte by byte only from there until the match falls back to
+ * nothing. It keeps exactly the byte-at-a-time matcher's state, which
+ * tests/unit/bpf/test_exception_log_scan.c checks against one.
  */
 #ifndef FEE_EXCEPTION_LOG_BPF_H
 #define FEE_EXCEPTION_LOG_BPF_H
