@@ -286,7 +286,9 @@ static __always_inline void socket_write_exit(__u32 tgid, const struct io_args *
 		/* Neither once the thread has answered. */
 		if (!thread_request_unanswered(served))
 			return;
-		conn = conn_of_dup(&key, served);
+		/* A dup of a connection's socket is a socket: one fd walk spares a log write
+		 * conn_of_dup()'s lookup and two walks. */
+		conn = fd_is_socket(args->fd) ? conn_of_dup(&key, served) : NULL;
 		if (!conn) {
 			if (args->shape == IO_BUF && ret > 0 && thread_request_open(served))
 				exception_log_written(served, (const char *)args->ptr, ret);
