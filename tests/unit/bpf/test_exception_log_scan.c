@@ -155,6 +155,14 @@ static void fill(char *buf, size_t len)
 		buf[i] = "abcdfghjz0123 [/]\n"[i % 18];
 }
 
+/* buf becomes filler with `marker` at `off`, ending `extra` bytes after it. */
+static void place(char *buf, size_t size, const char *marker, size_t off, size_t extra)
+{
+	fill(buf, size);
+	memcpy(buf + off, marker, strlen(marker));
+	buf[off + strlen(marker) + extra] = '\0';
+}
+
 /* Each marker at every offset around the first two chunks, in a write of every length
  * from just the marker to some bytes past it: found exactly when it lies in the write. */
 static void test_marker_at_every_offset(void **state)
@@ -166,23 +174,15 @@ static void test_marker_at_every_offset(void **state)
 		for (size_t extra = 0; extra < 10; extra++) {
 			const char *one[1] = { buf };
 			const char *two[2] = { EXCEPTION, buf };
-			size_t len = off + strlen(EXCEPTION) + extra;
 			struct conn_sim_log got;
 
-			fill(buf, sizeof(buf));
-			memcpy(buf + off, EXCEPTION, strlen(EXCEPTION));
-			buf[len] = '\0';
+			place(buf, sizeof(buf), EXCEPTION, off, extra);
 			setup_sim();
-			got = scan_writes(one, 1);
-			assert_int_equal(got.stage, WANT_TRACEBACK);
+			assert_int_equal(scan_writes(one, 1).stage, WANT_TRACEBACK);
 
-			len = off + strlen(TRACEBACK) + extra;
-			fill(buf, sizeof(buf));
-			memcpy(buf + off, TRACEBACK, strlen(TRACEBACK));
-			buf[len] = '\0';
+			place(buf, sizeof(buf), TRACEBACK, off, extra);
 			setup_sim();
-			got = scan_writes(two, 2);
-			assert_int_equal(got.stage, FLAGGED);
+			assert_int_equal(scan_writes(two, 2).stage, FLAGGED);
 			/* Cut one byte short of the marker's end: not found. */
 			buf[off + strlen(TRACEBACK) - 1] = '\0';
 			setup_sim();
@@ -227,9 +227,7 @@ static void test_scan_limit(void **state)
 		const char *writes[1] = { buf };
 		struct conn_sim_log got;
 
-		fill(buf, sizeof(buf));
-		memcpy(buf + end - n, EXCEPTION, n);
-		buf[end + 5] = '\0';
+		place(buf, sizeof(buf), EXCEPTION, end - n, 5);
 		setup_sim();
 		got = scan_writes(writes, 1);
 		assert_int_equal(got.stage, end <= SCAN_MAX ? WANT_TRACEBACK : WANT_EXCEPTION);
