@@ -26,8 +26,8 @@
 
 /* Bytes of each log write examined; the markers sit at the start of Flask's record. */
 #define LOG_SCAN_MAX 1024
-/* Log bytes copied from user memory at a time (a power of two). */
-#define LOG_CHUNK 64
+/* Log bytes copied from user memory at a time (a power of two): one copy for most lines. */
+#define LOG_CHUNK 128
 #define EXCEPTION_MARKER "Exception on "
 #define TRACEBACK_MARKER "Traceback (most recent call last):"
 #define EXCEPTION_MARKER_LEN (sizeof(EXCEPTION_MARKER) - 1)
@@ -116,7 +116,7 @@ static __always_inline void log_scan_byte(struct log_scan *scan, char c)
 }
 
 /*
- * bpf_loop callback: one step of the scan (chunks are read 64 bytes at a time, as `pos`
+ * bpf_loop callback: one step of the scan (chunks are read LOG_CHUNK bytes at a time, as `pos`
  * reaches each). Inside a marker (matched > 0) a step is one byte through
  * log_scan_byte(). Outside one, a byte other than the marker's first letter leaves the
  * match at nothing, so a step jumps over the rest of the word at pos to just past its next

@@ -99,6 +99,8 @@ bool conn_sim_write(__u32 fd, const void *buf, size_t len)
 	return finished;
 }
 
+const unsigned conn_sim_log_chunk = LOG_CHUNK;
+
 void conn_sim_log_write(__u32 fd, struct conn_sim_log *log, const void *buf, size_t len)
 {
 	struct thread_request served = { .key = key_of(fd),

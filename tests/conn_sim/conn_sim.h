@@ -53,6 +53,8 @@ struct conn_sim_log {
  * bytes to its log, from and to `log`'s match state (socket_io.bpf.h's
  * exception_log_written() call). The scan may look at these bytes only. */
 void conn_sim_log_write(__u32 fd, struct conn_sim_log *log, const void *buf, size_t len);
+/* The bytes the scan copies from user memory at a time (exception_log.bpf.h's LOG_CHUNK). */
+extern const unsigned conn_sim_log_chunk;
 
 /* Requests fd owes responses to, complete heads only (0 when not tracked). */
 unsigned conn_sim_pending(__u32 fd);
