@@ -148,6 +148,10 @@ static __always_inline struct conn *conn_of_dup(struct conn_key *key,
 
 	if (served->tls || served->tgid != key->tgid || served->fd == key->fd)
 		return NULL;
+	/* A dup of a connection's socket is a socket: one fd walk spares a write that is
+	 * none (a log line) the lookup and the two walks below. */
+	if (!fd_is_socket(key->fd))
+		return NULL;
 	conn_key = *served;
 	conn = bpf_map_lookup_elem(&conns, &conn_key);
 	if (!conn || !conn_owes_response(conn) || !fds_share_file(key->fd, conn_key.fd))
@@ -286,9 +290,7 @@ static __always_inline void socket_write_exit(__u32 tgid, const struct io_args *
 		/* Neither once the thread has answered. */
 		if (!thread_request_unanswered(served))
 			return;
-		/* A dup of a connection's socket is a socket: one fd walk spares a log write
-		 * conn_of_dup()'s lookup and two walks. */
-		conn = fd_is_socket(args->fd) ? conn_of_dup(&key, served) : NULL;
+		conn = conn_of_dup(&key, served);
 		if (!conn) {
 			if (args->shape == IO_BUF && ret > 0 && thread_request_open(served))
 				exception_log_written(served, (const char *)args->ptr, ret);
