@@ -171,9 +171,11 @@ $(KUBE_TOOL): tests/kube/kube_pod_watch_tool.c $(OUTPUT)/libfee.a
 	$(Q)$(CC) $(APP_CFLAGS) $< $(OUTPUT)/libfee.a $(LIBS) -o $@
 
 # End-to-end tier: root, BPF, real servers and clients; the image test (test_image.py) runs
-# the static binary's image under podman/runc.
+# the static binary's image under podman/runc. E2E names what pytest runs (files, or
+# file::test), the whole tier by default.
+E2E ?= tests/e2e
 test-e2e: $(APP) $(STATIC_APP) $(KUBE_TOOL)
-	$(Q)$(PYTHON) -m pytest -v -p no:cacheprovider tests/e2e
+	$(Q)$(PYTHON) -m pytest -v -p no:cacheprovider $(E2E)
 
 # Kernel tier: root and qemu; every hook mode on this kernel and, booted under qemu, on
 # Debian's current 6.1 kernel (downloaded once into build/kernel-test). About a minute.
