@@ -304,13 +304,14 @@ vmlinux:
 # targets, metrics < serve < main.c), and the benchmarks' run-time builds.
 lint: format-check check-includes check-bench-builds
 
-# The benchmarks' programs built at run time (the empty floor, the split prototype of
-# docs/kernel-daemon-split.md) include bpf/ headers and tests/conn_sim: build them here too,
-# so a change there cannot break them unseen until the next benchmark run.
+# The benchmarks' programs built at run time (the empty floor, the split prototype and the
+# least exact design of docs/kernel-daemon-split.md) include bpf/ headers and tests/conn_sim:
+# build them here too, so a change there cannot break them unseen until the next benchmark
+# run.
 check-bench-builds:
 	$(call msg,BENCH,build)
 	$(Q)mkdir -p $(OUTPUT)/bench
-	$(Q)bash -c 'source scripts/lib/common.sh && build_floor $(OUTPUT)/bench && build_split $(OUTPUT)/bench'
+	$(Q)bash -c 'source scripts/lib/common.sh && build_floor $(OUTPUT)/bench && build_split $(OUTPUT)/bench && build_bound $(OUTPUT)/bench'
 
 check-includes:
 	$(call msg,INCLUDES,check)
@@ -321,7 +322,7 @@ format-check:
 	$(Q)clang-format --dry-run --Werror $(wildcard src/*.c src/*/*.c src/*/*.h src/*/*/*.c bpf/*.c bpf/*.h \
 		include/*.h tests/unit/*.h tests/unit/*/*.c tests/bpf/*.c tests/bpf/*.h \
 		tests/fuzz/*.c tests/fuzz/*.h tests/conn_sim/*.c tests/conn_sim/*.h tests/kube/*.c \
-		scripts/bench/split/*.c scripts/bench/split/*.h)
+		scripts/bench/split/*.c scripts/bench/split/*.h scripts/bench/bound/*.c scripts/bench/bound/*.h)
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

@@ -30,6 +30,14 @@
 # ring (what draining costs the daemon), `split:cutN` the prototype stopped at cut point N
 # (enum split_cut in scripts/bench/split/capture.h), `split:batch` the prototype writing its
 # records into per-CPU batches that go into the ring 4 KiB at a time; none is checked.
+# The argument `bound` runs the least exact design (scripts/bench/bound/, docs/kernel-daemon-
+# split.md "The least an exact design pays"): programs that do only what any exact design
+# keeping request bytes in the kernel must do per request, no parsing, and a consumer that
+# checks their records against nginx's access log every round (its lines start with "bound";
+# the script fails if any round's are not EXACT). Its ablation: `bound:nocopy` (no copy of
+# the request bytes), `bound:nostatus` (no read of the status bytes), `bound:norecord` (no
+# ring record), measured, not checked; `bound:drop1000` is checked, and fails: its consumer
+# ignores every 1000th record, to show the check does.
 # TOGETHER=1 attaches the empty programs and every exporter at once (each watching nginx),
 # in an order that rotates per round, and measures them on the same requests: on a busy
 # machine, where one wrk run differs from the next by more than the programs do, that is
@@ -48,6 +56,7 @@ pids=()
 trap 'sysctl -qw kernel.bpf_stats_enabled=0; stop "${pids[@]}"; rm -rf "$WORK"' EXIT
 build_floor "$WORK"
 case " $* " in *" split"*) build_split "$WORK" ;; esac
+case " $* " in *" bound"*) build_bound "$WORK" ;; esac
 
 if [ "${UPSTREAM:-0}" = 1 ]; then
 	upstream_port=$(free_port)
@@ -67,42 +76,52 @@ wrk -t1 -c16 -d1s "$url" >/dev/null # warm-up
 sysctl -qw kernel.bpf_stats_enabled=1
 
 # start_programs BIN B: the exporter BIN watching nginx, (BIN "floor") the empty programs,
-# or (BIN "split...") the prototype, its report to $WORK/split.out.B; prints the PID holding
-# them.
+# or (BIN "split..." or "bound...") a benchmark-only consumer, its report to
+# $WORK/report.B; prints the PID holding them.
 start_programs() {
 	if [ "$1" = floor ]; then
 		rm -f "$WORK/attach.out"
 		"$WORK/attach_all" "$WORK/noop.bpf.o" 3600 >"$WORK/attach.out" &
 		until grep -q attached "$WORK/attach.out" 2>/dev/null; do sleep 0.1; done
 		echo $!
-	elif [[ $1 == split* ]]; then
-		local out=$WORK/split.out.$2 variant=()
+	elif [[ $1 == split* || $1 == bound* ]]; then
+		local out=$WORK/report.$2 consumer=() variant=()
 		case "$1" in
 		split:drain) variant=(--drain-only) ;;
 		split:batch) variant=(--batch) ;;
 		split:cut*) variant=(--cut "${1#split:cut}") ;;
+		bound:nocopy) variant=(--variant 1) ;;
+		bound:nostatus) variant=(--variant 2) ;;
+		bound:norecord) variant=(--variant 3) ;;
+		bound:drop1000) variant=(--drop-every 1000) ;;
+		bound) ;;
+		bound:*) echo "bpf_cost.sh: unknown variant $1" >&2; return 1 ;;
 		esac
+		if [[ $1 == split* ]]; then
+			consumer=("$WORK/split_consumer" --read-bytes "${SPLIT_READ_BYTES:-256}")
+		else
+			consumer=("$WORK/bound_consumer")
+		fi
 		rm -f "$out"
-		"$WORK/split_consumer" --read-bytes "${SPLIT_READ_BYTES:-256}" "${variant[@]}" \
-			"$NGINX_ACCESS_LOG" "$nginx_pid" >"$out" 2>&1 &
-		local consumer=$!
+		"${consumer[@]}" "${variant[@]}" "$NGINX_ACCESS_LOG" "$nginx_pid" >"$out" 2>&1 &
+		local pid=$!
 		until grep -q attached "$out" 2>/dev/null; do
-			kill -0 "$consumer" 2>/dev/null || { cat "$out" >&2; return 1; }
+			kill -0 "$pid" 2>/dev/null || { cat "$out" >&2; return 1; }
 			sleep 0.1
 		done
-		echo "$consumer"
+		echo "$pid"
 	else
 		FEE_BIN=$1 start_exporter "$(free_port)" "$nginx_pid"
 	fi
 }
 
-# split_check BIN B ROUND: the prototype's report of the round, once it has stopped; a
-# round whose rebuilt requests are not EXACT is remembered (the script fails at the end).
-# The ablation's variants are not checked.
-split_check() {
-	sed "s|^|  $1 round $3: |" "$WORK/split.out.$2"
-	[ "$1" = split ] || return 0
-	grep -q '^split exactness: EXACT$' "$WORK/split.out.$2" || echo "$3" >>"$WORK/split.failed"
+# consumer_check BIN B ROUND: a benchmark-only consumer's report of the round, once it has
+# stopped; a round of `split`, `bound` or `bound:drop1000` whose counts are not EXACT is
+# remembered (the script fails at the end). The ablation's other variants are not checked.
+consumer_check() {
+	sed "s|^|  $1 round $3: |" "$WORK/report.$2"
+	case "$1" in split | bound | bound:drop1000) ;; *) return 0 ;; esac
+	grep -q "^${1%%:*} exactness: EXACT\$" "$WORK/report.$2" || echo "$1 round $3" >>"$WORK/check.failed"
 }
 
 # cpu_sample B PID WHEN: the CPU time of binary B's process, to $WORK/cpu.WHEN.B.
@@ -166,7 +185,7 @@ for round in $(seq "$ROUNDS"); do
 		for b in $(seq $#); do
 			record_round "$b" "$round" "$requests"
 			grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  ${!b} |"
-			[[ ${!b} != split* ]] || split_check "${!b}" "$b" "$round"
+			[[ ${!b} != split* && ${!b} != bound* ]] || consumer_check "${!b}" "$b" "$round"
 		done
 		continue
 	fi
@@ -183,7 +202,7 @@ for round in $(seq "$ROUNDS"); do
 		stop "$exporter"
 		record_round "$b" "$round" "$requests"
 		grep "^ROUND $round " "$WORK/results.$b" | sed "s|^|  ${!b} |"
-		[[ ${!b} != split* ]] || split_check "${!b}" "$b" "$round"
+		[[ ${!b} != split* && ${!b} != bound* ]] || consumer_check "${!b}" "$b" "$round"
 	done
 done
 for b in $(seq $#); do
@@ -223,9 +242,10 @@ if [ -n "${KEEP:-}" ]; then
 	mkdir -p "$KEEP"
 	cp "$WORK"/results.* "$KEEP"/
 fi
-if [ -s "$WORK/split.failed" ]; then
-	echo "RESULT split: the rebuilt requests are not exact (unequal to nginx's access log, or bytes they needed not shipped) in round(s)" \
-		"$(tr '\n' ' ' <"$WORK/split.failed")" >&2
+if [ -s "$WORK/check.failed" ]; then
+	echo "RESULT: counts not exact (unequal to nginx's access log, records lost, or bytes they needed not shipped) in" \
+		"$(paste -sd, "$WORK/check.failed")" >&2
 	exit 1
 fi
 case " $* " in *" split "*) echo "RESULT split: the rebuilt requests equal nginx's access log in every round" ;; esac
+case " $* " in *" bound "*) echo "RESULT bound: one record per request nginx logged, by request line and status, in every round" ;; esac

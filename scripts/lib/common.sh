@@ -116,23 +116,46 @@ build_floor() {
 	cc -O2 -o "$1/attach_all" "$REPO_ROOT/scripts/bench/floor/attach_all.c" -lbpf
 }
 
-# build_split DIR: the "capture, don't parse" prototype (scripts/bench/split/, issue 13):
-# its BPF object, skeleton and consumer, which links the exporter's request state machine
-# compiled as userspace C (tests/conn_sim), into DIR/split_consumer.
-build_split() {
-	local arch types=$REPO_ROOT/vmlinux src=$REPO_ROOT/scripts/bench/split
+# bench_bpf_object SRC OUT: a benchmark-only BPF object built against the exporter's bpf/
+# headers (read-only) for this machine's architecture, then its skeleton OUT.skel.h, named
+# after OUT's file name.
+bench_bpf_object() {
+	local arch types=$REPO_ROOT/vmlinux
 	arch=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 	# The saved registers' layout (bpf/syscall_regs.bpf.h) is the architecture's.
 	[ "$arch" = x86 ] || types=$REPO_ROOT/vmlinux/$arch
 	clang -g -O2 -target bpf -D__TARGET_ARCH_"$arch" -Wall -Wno-unused-function \
-		-I"$types" -I"$REPO_ROOT/include" -I"$REPO_ROOT/bpf" \
-		-c "$src/capture.bpf.c" -o "$1/split_capture.bpf.o"
-	bpftool gen skeleton "$1/split_capture.bpf.o" name split_capture >"$1/split_capture.skel.h"
-	cc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$1" \
-		-I"$REPO_ROOT/include" -I"$REPO_ROOT/bpf" -I"$REPO_ROOT/tests/conn_sim" -I"$src" \
-		-Wno-unknown-pragmas -Wno-sign-compare -o "$1/split_consumer" \
-		"$src"/consumer.c "$src"/rebuild.c "$src"/tally.c "$src"/access_log.c \
-		"$REPO_ROOT"/tests/conn_sim/conn_sim.c "$REPO_ROOT"/tests/conn_sim/bpf_shim.c -lbpf
+		-I"$types" -I"$REPO_ROOT/include" -I"$REPO_ROOT/bpf" -c "$1" -o "$2.bpf.o"
+	bpftool gen skeleton "$2.bpf.o" name "$(basename "$2")" >"$2.skel.h"
+}
+
+# bench_consumer OUT SRC...: a benchmark-only consumer of such programs (skeletons in OUT's
+# folder), with the helpers of scripts/bench/split/ (the access log, tallies, nginx's worker).
+bench_consumer() {
+	local out=$1 split=$REPO_ROOT/scripts/bench/split
+	shift
+	cc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$(dirname "$out")" \
+		-I"$REPO_ROOT/include" -I"$REPO_ROOT/bpf" -I"$REPO_ROOT/tests/conn_sim" -I"$split" \
+		-Wno-unknown-pragmas -Wno-sign-compare -o "$out" "$@" "$split"/tally.c \
+		"$split"/access_log.c "$split"/nginx_target.c -lbpf
+}
+
+# build_split DIR: the "capture, don't parse" prototype (scripts/bench/split/, issue 13):
+# its BPF object, skeleton and consumer, which links the exporter's request state machine
+# compiled as userspace C (tests/conn_sim), into DIR/split_consumer.
+build_split() {
+	local src=$REPO_ROOT/scripts/bench/split
+	bench_bpf_object "$src/capture.bpf.c" "$1/split_capture"
+	bench_consumer "$1/split_consumer" "$src"/consumer.c "$src"/rebuild.c \
+		"$REPO_ROOT"/tests/conn_sim/conn_sim.c "$REPO_ROOT"/tests/conn_sim/bpf_shim.c
+}
+
+# build_bound DIR: the least exact design's programs and their consumer (scripts/bench/bound/,
+# issue 13) into DIR/bound_consumer.
+build_bound() {
+	local src=$REPO_ROOT/scripts/bench/bound
+	bench_bpf_object "$src/bound.bpf.c" "$1/bound_programs"
+	bench_consumer "$1/bound_consumer" -I"$src" "$src"/consumer.c
 }
 
 # task_cpu_ns PID: CPU time (user + system, ns) PID's threads that are alive have used so

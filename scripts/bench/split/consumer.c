@@ -26,7 +26,7 @@
 
 #include "access_log.h"
 #include "capture.h"
-#include "flask_ebpf_exporter.h"
+#include "nginx_target.h"
 #include "rebuild.h"
 #include "split_capture.skel.h"
 
@@ -38,35 +38,12 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
-/* The one worker of an nginx master (the benchmark's nginx has worker_processes 1). */
-static int only_child(int master)
-{
-	char path[64];
-	FILE *f;
-	int child = 0, more = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", master, master);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%d %d", &child, &more) < 1 || more) {
-		fprintf(stderr, "split_consumer: %s: want exactly one worker\n", path);
-		child = 0;
-	}
-	if (f)
-		fclose(f);
-	return child;
-}
-
 /* --drain-only: the records are taken out of the ring, and nothing else. */
 static int count_only(void *ctx, void *data, size_t size)
 {
 	drained++;
 	drained_bytes += size + 8;
 	return 0;
-}
-
-static void target_add(struct split_capture *skel, __u32 tgid)
-{
-	skel->bss->target_bits[(tgid / 64) & (FEE_TARGET_BITS_WORDS - 1)] |= 1ULL << (tgid % 64);
 }
 
 static int programs_of(struct split_capture *skel)
@@ -139,7 +116,7 @@ int main(int argc, char **argv)
 		drain_only = true;
 	log_path = argv[optind];
 	master = atoi(argv[optind + 1]);
-	worker = only_child(master);
+	worker = nginx_only_worker(master);
 	if (!worker)
 		return 1;
 	signal(SIGTERM, on_signal);
@@ -158,8 +135,8 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 	/* The exporter watches the master and its workers (--pid follows children). */
-	target_add(skel, master);
-	target_add(skel, worker);
+	target_bits_add(skel->bss->target_bits, master);
+	target_bits_add(skel->bss->target_bits, worker);
 	rebuild_start(worker);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.captures),
 			      drain_only ? count_only : rebuild_record, NULL, NULL);

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the "least exact design" programs (bound.bpf.c, issue 13, docs/kernel-daemon-split.md
+ * "The least an exact design pays") and their consumer (consumer.c) share: the ablation's
+ * variants. Records are the exporter's own (struct fee_request_record,
+ * include/flask_ebpf_exporter.h). Benchmark code, built at run time by
+ * scripts/bench/bpf_cost.sh; never part of the exporter.
+ */
+#ifndef BOUND_H
+#define BOUND_H
+
+/* The programs' cfg_variant (consumer --variant): each ablation leaves one step out, so
+ * that, attached together with the whole, the step's cost is the difference. Constants at
+ * load time: the verifier drops the code a variant leaves dead. Only BOUND_WHOLE counts
+ * requests exactly; the others are measured, not checked. */
+enum bound_variant {
+	BOUND_WHOLE = 0,     /* every step below */
+	BOUND_NO_COPY = 1,   /* the read's bytes are not copied into the connection's slot */
+	BOUND_NO_STATUS = 2, /* the write's status bytes are not read (status 0) */
+	BOUND_NO_RECORD = 3, /* no record goes into the ring */
+	BOUND_VARIANTS,
+};
+
+/* The length of the request line the records carry: `GET / HTTP/1.1`, the benchmark's
+ * request. Where a line ends is found by parsing, which the bound leaves out (see
+ * bound.bpf.c); the consumer checks the lines against nginx's access log, so a workload
+ * with another line fails the check instead of counting wrong. */
+#define BOUND_LINE_LEN 14
+
+#endif
