@@ -36,8 +36,10 @@
 # checks their records against nginx's access log every round (its lines start with "bound";
 # the script fails if any round's are not EXACT). Its ablation: `bound:nocopy` (no copy of
 # the request bytes), `bound:nostatus` (no read of the status bytes), `bound:norecord` (no
-# ring record), measured, not checked; `bound:drop1000` is checked, and fails: its consumer
-# ignores every 1000th record, to show the check does.
+# ring record), `bound:target` (the target check only), measured, not checked;
+# `bound:fdarray` (connections in an array indexed by descriptor, not an LRU hash), checked;
+# `bound:drop1000` is checked, and fails: its consumer ignores every 1000th record, to show
+# the check does.
 # TOGETHER=1 attaches the empty programs and every exporter at once (each watching nginx),
 # in an order that rotates per round, and measures them on the same requests: on a busy
 # machine, where one wrk run differs from the next by more than the programs do, that is
@@ -93,6 +95,8 @@ start_programs() {
 		bound:nocopy) variant=(--variant 1) ;;
 		bound:nostatus) variant=(--variant 2) ;;
 		bound:norecord) variant=(--variant 3) ;;
+		bound:target) variant=(--variant 4) ;;
+		bound:fdarray) variant=(--variant 5) ;;
 		bound:drop1000) variant=(--drop-every 1000) ;;
 		bound) ;;
 		bound:*) echo "bpf_cost.sh: unknown variant $1" >&2; return 1 ;;
@@ -116,11 +120,11 @@ start_programs() {
 }
 
 # consumer_check BIN B ROUND: a benchmark-only consumer's report of the round, once it has
-# stopped; a round of `split`, `bound` or `bound:drop1000` whose counts are not EXACT is
-# remembered (the script fails at the end). The ablation's other variants are not checked.
+# stopped; a round of `split`, `bound`, `bound:fdarray` or `bound:drop1000` whose counts are
+# not EXACT is remembered (the script fails at the end). The other variants are not checked.
 consumer_check() {
 	sed "s|^|  $1 round $3: |" "$WORK/report.$2"
-	case "$1" in split | bound | bound:drop1000) ;; *) return 0 ;; esac
+	case "$1" in split | bound | bound:fdarray | bound:drop1000) ;; *) return 0 ;; esac
 	grep -q "^${1%%:*} exactness: EXACT\$" "$WORK/report.$2" || echo "$1 round $3" >>"$WORK/check.failed"
 }
 

@@ -70,6 +70,60 @@ const volatile __u32 cfg_variant = BOUND_WHOLE;
 /* Bytes of a status line up to its code: "HTTP/1.1 200". */
 #define STATUS_BYTES 12
 
+/* BOUND_FD_ARRAY: a connection per descriptor of one process (its tgid in the slot). */
+struct fd_conn {
+	__u32 tgid;
+	__u32 _pad;
+	struct conn conn;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BOUND_FD_SLOTS);
+	__type(key, __u32);
+	__type(value, struct fd_conn);
+} fd_conns SEC(".maps");
+
+/* key's connection, NULL when it has none; with `create`, made for a socket that has none. */
+static __always_inline struct conn *conn_find(const struct conn_key *key, bool create)
+{
+	struct fd_conn *slot;
+	struct conn *conn;
+	__u32 fd = key->fd;
+
+	if (cfg_variant != BOUND_FD_ARRAY) {
+		conn = bpf_map_lookup_elem(&conns, key);
+		if (conn || !create || !fd_is_socket_learn(key->fd))
+			return conn;
+		return conn_create(key);
+	}
+	slot = fd < BOUND_FD_SLOTS ? bpf_map_lookup_elem(&fd_conns, &fd) : NULL;
+	if (!slot)
+		return NULL;
+	if (slot->tgid == key->tgid)
+		return &slot->conn;
+	if (!create || !fd_is_socket_learn(key->fd))
+		return NULL;
+	slot->tgid = key->tgid;
+	slot->conn.pending = 0;
+	return &slot->conn;
+}
+
+/* key's descriptor carries no connection now. */
+static __always_inline void conn_drop(const struct conn_key *key)
+{
+	struct fd_conn *slot;
+	__u32 fd = key->fd;
+
+	if (cfg_variant != BOUND_FD_ARRAY) {
+		bpf_map_delete_elem(&conns, key);
+		return;
+	}
+	slot = fd < BOUND_FD_SLOTS ? bpf_map_lookup_elem(&fd_conns, &fd) : NULL;
+	if (slot && slot->tgid == key->tgid)
+		slot->tgid = 0;
+}
+
 /* The first piece of user memory of a call of `shape` (ptr, count as the call passed
  * them), at most `max` bytes of it: one more user read for an iovec array, two for a
  * msghdr. */
@@ -100,15 +154,8 @@ static __always_inline void bound_read(struct thread_state *t, const struct conn
 	struct conn *conn;
 	__u64 now, len;
 
-	conn = bpf_map_lookup_elem(&conns, key);
-	if (!conn) {
-		if (!fd_is_socket_learn(key->fd))
-			return;
-		conn = conn_create(key);
-		if (!conn)
-			return;
-	}
-	if (!first_segment(args, ret, &seg))
+	conn = conn_find(key, true);
+	if (!conn || !first_segment(args, ret, &seg))
 		return;
 	now = bpf_ktime_get_ns();
 	len = seg.len;
@@ -139,7 +186,7 @@ static __always_inline void bound_read(struct thread_state *t, const struct conn
 		long ret = ctx->ret;                                                               \
 		__u64 flags;                                                                       \
                                                                                                    \
-		if (!current_is_target() || ret <= 0)                                              \
+		if (!current_is_target() || ret <= 0 || cfg_variant == BOUND_TARGET_ONLY)          \
 			return 0;                                                                  \
 		t = thread_state_get();                                                            \
 		regs = current_syscall_regs();                                                     \
@@ -164,7 +211,7 @@ static __always_inline void bound_write(struct thread_state *t, const struct con
 	struct conn *conn;
 	int code = 0;
 
-	conn = bpf_map_lookup_elem(&conns, key);
+	conn = conn_find(key, false);
 	if (!conn || !conn->pending)
 		return;
 	if (cfg_variant != BOUND_NO_STATUS) {
@@ -192,7 +239,7 @@ static __always_inline void bound_write_exit(long ret)
 	if (!current_may_be_target())
 		return;
 	t = thread_state_find();
-	if (!t || !t->io.pending)
+	if (!t || !t->io.pending || cfg_variant == BOUND_TARGET_ONLY)
 		return;
 	args = t->io;
 	t->io.pending = 0;
@@ -203,12 +250,24 @@ static __always_inline void bound_write_exit(long ret)
 	bound_write(t, &key, &args, ret);
 }
 
+/* BOUND_TARGET_ONLY's write entry: the check, its answer kept from the optimizer. */
+static __always_inline void target_check_only(void)
+{
+	bool yes = current_is_target();
+
+	barrier_var(yes);
+}
+
 /* Entry and exit of write-like syscall `name`; the entry is the exporter's own. */
 #define BOUND_WRITE(name)                                                                          \
 	SEC("tracepoint/syscalls/sys_enter_" #name)                                                \
 	int bound_enter_##name(struct trace_event_raw_sys_enter *ctx)                              \
 	{                                                                                          \
-		sys_##name##_enter(ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3]);        \
+		if (cfg_variant == BOUND_TARGET_ONLY)                                              \
+			target_check_only();                                                       \
+		else                                                                               \
+			sys_##name##_enter(ctx->args[0], ctx->args[1], ctx->args[2],               \
+					   ctx->args[3]);                                          \
 		return 0;                                                                          \
 	}                                                                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
@@ -227,7 +286,7 @@ static __always_inline void bound_forget(long fd)
 		return;
 	key.tgid = bpf_get_current_pid_tgid() >> 32;
 	key.fd = fd;
-	bpf_map_delete_elem(&conns, &key);
+	conn_drop(&key);
 }
 
 #define BOUND_ACCEPT_EXIT(name)                                                                    \

@@ -11,13 +11,18 @@
 
 /* The programs' cfg_variant (consumer --variant): each ablation leaves one step out, so
  * that, attached together with the whole, the step's cost is the difference. Constants at
- * load time: the verifier drops the code a variant leaves dead. Only BOUND_WHOLE counts
- * requests exactly; the others are measured, not checked. */
+ * load time: the verifier drops the code a variant leaves dead. BOUND_WHOLE and
+ * BOUND_FD_ARRAY count requests exactly; the others are measured, not checked. */
 enum bound_variant {
-	BOUND_WHOLE = 0,     /* every step below */
-	BOUND_NO_COPY = 1,   /* the read's bytes are not copied into the connection's slot */
-	BOUND_NO_STATUS = 2, /* the write's status bytes are not read (status 0) */
-	BOUND_NO_RECORD = 3, /* no record goes into the ring */
+	BOUND_WHOLE = 0,       /* every step below */
+	BOUND_NO_COPY = 1,     /* the read's bytes are not copied into the connection's slot */
+	BOUND_NO_STATUS = 2,   /* the write's status bytes are not read (status 0) */
+	BOUND_NO_RECORD = 3,   /* no record goes into the ring */
+	BOUND_TARGET_ONLY = 4, /* every program stops after the target check (a write's exit:
+				* after the thread's state) */
+	BOUND_FD_ARRAY = 5,    /* connections in an array indexed by descriptor instead of the
+				* exporter's LRU hash: what the cheapest lookup would save (exact
+				* for one process with descriptors below BOUND_FD_SLOTS only) */
 	BOUND_VARIANTS,
 };
 
@@ -26,5 +31,8 @@ enum bound_variant {
  * bound.bpf.c); the consumer checks the lines against nginx's access log, so a workload
  * with another line fails the check instead of counting wrong. */
 #define BOUND_LINE_LEN 14
+
+/* BOUND_FD_ARRAY: descriptors with a slot. */
+#define BOUND_FD_SLOTS 4096
 
 #endif
