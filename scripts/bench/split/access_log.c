@@ -42,7 +42,7 @@ bool access_log_tally(const char *path, long offset, struct tally *t, uint64_t *
 	bool ok = true;
 
 	if (!f || fseek(f, offset, SEEK_SET)) {
-		fprintf(stderr, "split_consumer: %s: cannot read from byte %ld\n", path, offset);
+		fprintf(stderr, "access log %s: cannot read from byte %ld\n", path, offset);
 		if (f)
 			fclose(f);
 		return false;
@@ -55,7 +55,7 @@ bool access_log_tally(const char *path, long offset, struct tally *t, uint64_t *
 		lineno++;
 		if (!parse_line(line, &request, &len, &status)) {
 			fprintf(stderr,
-				"split_consumer: %s: line %u after byte %ld: not combined format\n",
+				"access log %s: line %u after byte %ld: not combined format\n",
 				path, lineno, offset);
 			ok = false;
 			break;
