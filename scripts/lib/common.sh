@@ -130,14 +130,15 @@ bench_bpf_object() {
 }
 
 # bench_consumer OUT SRC...: a benchmark-only consumer of such programs (skeletons in OUT's
-# folder), with the helpers of scripts/bench/split/ (the access log, tallies, nginx's worker).
+# folder), with the helpers of scripts/bench/split/ (the access log, tallies, nginx's worker,
+# the drain loop).
 bench_consumer() {
 	local out=$1 split=$REPO_ROOT/scripts/bench/split
 	shift
 	cc -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$(dirname "$out")" \
 		-I"$REPO_ROOT/include" -I"$REPO_ROOT/bpf" -I"$REPO_ROOT/tests/conn_sim" -I"$split" \
 		-Wno-unknown-pragmas -Wno-sign-compare -o "$out" "$@" "$split"/tally.c \
-		"$split"/access_log.c "$split"/nginx_target.c -lbpf
+		"$split"/access_log.c "$split"/nginx_target.c "$split"/ring_drain.c -lbpf
 }
 
 # build_split DIR: the "capture, don't parse" prototype (scripts/bench/split/, issue 13):

@@ -15,9 +15,7 @@
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +26,8 @@
 #include "bound_programs.skel.h"
 #include "flask_ebpf_exporter.h"
 #include "nginx_target.h"
+#include "ring_drain.h"
 #include "tally.h"
-
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig)
-{
-	stopping = 1;
-}
 
 /* What came out of the ring. */
 struct drained {
@@ -84,17 +76,6 @@ static bool read_counters(struct bound_programs *skel, uint64_t sums[FEE_CNT_MAX
 	return true;
 }
 
-static int programs_of(struct bound_programs *skel)
-{
-	struct bpf_program *prog;
-	int n = 0;
-
-	bpf_object__for_each_program (prog, skel->obj) {
-		n++;
-	}
-	return n;
-}
-
 /* Compares what was drained with what nginx logged; prints both and the verdict. */
 static bool check(const struct drained *d, const struct tally *logged, uint64_t unanswered,
 		  const uint64_t counters[FEE_CNT_MAX])
@@ -136,7 +117,7 @@ int main(int argc, char **argv)
 	unsigned variant = BOUND_WHOLE;
 	const char *log_path;
 	long log_offset;
-	int master, worker, err, opt;
+	int master, worker, opt;
 	bool exact;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -156,11 +137,7 @@ int main(int argc, char **argv)
 	}
 	log_path = argv[optind];
 	master = atoi(argv[optind + 1]);
-	worker = nginx_only_worker(master);
-	if (!worker)
-		return 1;
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	ring_drain_catch_signals();
 
 	skel = bound_programs__open();
 	if (!skel) {
@@ -172,9 +149,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bound_consumer: cannot load the BPF object\n");
 		goto fail;
 	}
-	/* The exporter watches the master and its workers (--pid follows children). */
-	target_bits_add(skel->bss->target_bits, master);
-	target_bits_add(skel->bss->target_bits, worker);
+	worker = nginx_mark_targets(skel->bss->target_bits, master);
+	if (!worker)
+		goto fail;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.records), take_record, &drained, NULL);
 	log_offset = access_log_size(log_path);
 	if (!rb || log_offset < 0 || bound_programs__attach(skel)) {
@@ -182,16 +159,10 @@ int main(int argc, char **argv)
 			"bound_consumer: cannot set up the ring, the log or the programs\n");
 		goto fail;
 	}
-	printf("attached %d programs\n", programs_of(skel));
-	fflush(stdout);
+	ring_drain_report_attached(skel->obj);
 
-	while (!stopping) {
-		err = ring_buffer__poll(rb, 100);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "bound_consumer: draining the ring: %d\n", err);
-			goto fail;
-		}
-	}
+	if (!ring_drain_until_stopped(rb, "bound_consumer"))
+		goto fail;
 	/* Nothing more comes once detached: drain the rest, then compare. */
 	bound_programs__detach(skel);
 	if (ring_buffer__consume(rb) < 0 || !read_counters(skel, counters) ||

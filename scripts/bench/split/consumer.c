@@ -16,9 +16,7 @@
  * "attached N programs" once attached. Benchmark code, never part of the exporter.
  */
 #include <bpf/libbpf.h>
-#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,16 +25,11 @@
 #include "access_log.h"
 #include "capture.h"
 #include "nginx_target.h"
+#include "ring_drain.h"
 #include "rebuild.h"
 #include "split_capture.skel.h"
 
-static volatile sig_atomic_t stopping;
 static uint64_t drained, drained_bytes; /* --drain-only */
-
-static void on_signal(int sig)
-{
-	stopping = 1;
-}
 
 /* --drain-only: the records are taken out of the ring, and nothing else. */
 static int count_only(void *ctx, void *data, size_t size)
@@ -44,17 +37,6 @@ static int count_only(void *ctx, void *data, size_t size)
 	drained++;
 	drained_bytes += size + 8;
 	return 0;
-}
-
-static int programs_of(struct split_capture *skel)
-{
-	struct bpf_program *prog;
-	int n = 0;
-
-	bpf_object__for_each_program (prog, skel->obj) {
-		n++;
-	}
-	return n;
 }
 
 static void print_counts(const struct rebuild_counts *c, __u64 dropped)
@@ -88,7 +70,7 @@ int main(int argc, char **argv)
 	bool drain_only = false, batch = false, exact;
 	const char *log_path;
 	long log_offset;
-	int master, worker, err, opt;
+	int master, worker, opt;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (opt == 'r')
@@ -116,11 +98,7 @@ int main(int argc, char **argv)
 		drain_only = true;
 	log_path = argv[optind];
 	master = atoi(argv[optind + 1]);
-	worker = nginx_only_worker(master);
-	if (!worker)
-		return 1;
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	ring_drain_catch_signals();
 
 	skel = split_capture__open();
 	if (!skel) {
@@ -134,9 +112,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "split_consumer: cannot load the BPF object\n");
 		goto fail;
 	}
-	/* The exporter watches the master and its workers (--pid follows children). */
-	target_bits_add(skel->bss->target_bits, master);
-	target_bits_add(skel->bss->target_bits, worker);
+	worker = nginx_mark_targets(skel->bss->target_bits, master);
+	if (!worker)
+		goto fail;
 	rebuild_start(worker);
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.captures),
 			      drain_only ? count_only : rebuild_record, NULL, NULL);
@@ -146,16 +124,10 @@ int main(int argc, char **argv)
 			"split_consumer: cannot set up the ring, the log or the programs\n");
 		goto fail;
 	}
-	printf("attached %d programs\n", programs_of(skel));
-	fflush(stdout);
+	ring_drain_report_attached(skel->obj);
 
-	while (!stopping) {
-		err = ring_buffer__poll(rb, 100);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "split_consumer: draining the ring: %d\n", err);
-			goto fail;
-		}
-	}
+	if (!ring_drain_until_stopped(rb, "split_consumer"))
+		goto fail;
 	/* Nothing more comes once detached: drain the rest, then compare. */
 	split_capture__detach(skel);
 	if (ring_buffer__consume(rb) < 0 ||

@@ -23,7 +23,18 @@ int nginx_only_worker(int master)
 	return child;
 }
 
-void target_bits_add(__u64 *bits, __u32 tgid)
+static void target_bits_add(__u64 *bits, __u32 tgid)
 {
 	bits[(tgid / 64) & (FEE_TARGET_BITS_WORDS - 1)] |= 1ULL << (tgid % 64);
+}
+
+int nginx_mark_targets(__u64 *bits, int master)
+{
+	int worker = nginx_only_worker(master);
+
+	if (worker) {
+		target_bits_add(bits, master);
+		target_bits_add(bits, worker);
+	}
+	return worker;
 }

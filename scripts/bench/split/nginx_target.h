@@ -13,7 +13,9 @@
  * a message, when it has not exactly one. */
 int nginx_only_worker(int master);
 
-/* Marks tgid as a target in `bits`, the programs' target_bits. */
-void target_bits_add(__u64 *bits, __u32 tgid);
+/* Marks nginx's master and its one worker as targets in `bits`, the programs'
+ * target_bits, as the exporter watching the master (--pid follows children) would. Returns
+ * the worker, or 0 (nothing marked) when the master has not exactly one. */
+int nginx_mark_targets(__u64 *bits, int master);
 
 #endif
