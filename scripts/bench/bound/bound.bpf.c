@@ -84,6 +84,11 @@ struct {
 	__type(value, struct fd_conn);
 } fd_conns SEC(".maps");
 
+static __always_inline bool uses_fd_array(void)
+{
+	return cfg_variant == BOUND_FD_ARRAY || cfg_variant == BOUND_LEAN;
+}
+
 /* key's connection, NULL when it has none; with `create`, made for a socket that has none. */
 static __always_inline struct conn *conn_find(const struct conn_key *key, bool create)
 {
@@ -91,7 +96,7 @@ static __always_inline struct conn *conn_find(const struct conn_key *key, bool c
 	struct conn *conn;
 	__u32 fd = key->fd;
 
-	if (cfg_variant != BOUND_FD_ARRAY) {
+	if (!uses_fd_array()) {
 		conn = bpf_map_lookup_elem(&conns, key);
 		if (conn || !create || !fd_is_socket_learn(key->fd))
 			return conn;
@@ -115,7 +120,7 @@ static __always_inline void conn_drop(const struct conn_key *key)
 	struct fd_conn *slot;
 	__u32 fd = key->fd;
 
-	if (cfg_variant != BOUND_FD_ARRAY) {
+	if (!uses_fd_array()) {
 		bpf_map_delete_elem(&conns, key);
 		return;
 	}
@@ -201,6 +206,57 @@ static __always_inline void bound_read(struct thread_state *t, const struct conn
 		return 0;                                                                          \
 	}
 
+/* BOUND_LEAN: each CPU's batch of records. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bound_batch);
+} batches SEC(".maps");
+
+_Static_assert(BOUND_RECORD_BYTES == FEE_RECORD_HEAD_BYTES + BOUND_LINE_ROOM,
+	       "BOUND_RECORD_BYTES: the exporter's record head and the line room");
+
+/* BOUND_LEAN's emit_record(): the same record (its line in BOUND_LINE_ROOM bytes) written
+ * into the current CPU's batch, which goes into the ring in one bpf_ringbuf_output() once
+ * another record would not fit: no reservation, submit or wakeup query per record. */
+static __always_inline void batch_record(const struct conn_key *key, const struct req_slot *slot,
+					 __u64 status_ts, int status)
+{
+	struct fee_request_record *rec;
+	struct bound_batch *b;
+	__u32 zero = 0, off;
+	__u64 line_len;
+
+	b = bpf_map_lookup_elem(&batches, &zero);
+	if (!b)
+		return;
+	off = b->used;
+	if (off > BOUND_BATCH_BYTES - BOUND_RECORD_BYTES)
+		off = 0;
+	rec = (struct fee_request_record *)(b->data + off);
+	rec->duration_ns = status_ts > slot->head_ts ? status_ts - slot->head_ts : 0;
+	rec->tgid = key->tgid;
+	rec->status = status;
+	rec->kind = FEE_KIND_FINISHED;
+	rec->target = slot->target;
+	__builtin_memset(rec->_pad, 0, sizeof(rec->_pad));
+	rec->flags = slot->flags;
+	line_len = slot->line_len < BOUND_LINE_ROOM ? slot->line_len : BOUND_LINE_ROOM;
+	rec->line_len = line_len;
+	__builtin_memset(rec->line, 0, BOUND_LINE_ROOM);
+	barrier_var(line_len);
+	bpf_probe_read_kernel(rec->line, line_len, slot->line);
+	off += BOUND_RECORD_BYTES;
+	if (off + BOUND_RECORD_BYTES <= BOUND_BATCH_BYTES) {
+		b->used = off;
+		return;
+	}
+	if (bpf_ringbuf_output(&records, b->data, off, ringbuf_wakeup_flags(off)))
+		counter_inc(FEE_CNT_RINGBUF_DROPPED);
+	b->used = 0;
+}
+
 /* A stashed write returned `ret`: the response to key's request, if its connection owes
  * one. */
 static __always_inline void bound_write(struct thread_state *t, const struct conn_key *key,
@@ -223,7 +279,9 @@ static __always_inline void bound_write(struct thread_state *t, const struct con
 		 * line is parsing, left out. */
 		code = (status[9] - '0') * 100 + (status[10] - '0') * 10 + (status[11] - '0');
 	}
-	if (cfg_variant != BOUND_NO_RECORD)
+	if (cfg_variant == BOUND_LEAN)
+		batch_record(key, &conn->front, args->ts, code);
+	else if (cfg_variant != BOUND_NO_RECORD)
 		emit_record(key, &conn->front, args->ts, code, FEE_KIND_FINISHED, 0);
 	conn->pending = 0;
 	thread_request_finished(&t->served, key);

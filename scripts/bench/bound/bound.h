@@ -11,8 +11,9 @@
 
 /* The programs' cfg_variant (consumer --variant): each ablation leaves one step out, so
  * that, attached together with the whole, the step's cost is the difference. Constants at
- * load time: the verifier drops the code a variant leaves dead. BOUND_WHOLE and
- * BOUND_FD_ARRAY count requests exactly; the others are measured, not checked. */
+ * load time: the verifier drops the code a variant leaves dead. BOUND_WHOLE,
+ * BOUND_FD_ARRAY and BOUND_LEAN count requests exactly; the others are measured, not
+ * checked. */
 enum bound_variant {
 	BOUND_WHOLE = 0,       /* every step below */
 	BOUND_NO_COPY = 1,     /* the read's bytes are not copied into the connection's slot */
@@ -23,6 +24,10 @@ enum bound_variant {
 	BOUND_FD_ARRAY = 5,    /* connections in an array indexed by descriptor instead of the
 				* exporter's LRU hash: what the cheapest lookup would save (exact
 				* for one process with descriptors below BOUND_FD_SLOTS only) */
+	BOUND_LEAN = 6,	       /* BOUND_FD_ARRAY, and records written into a per-CPU batch that
+				* goes into the ring BOUND_BATCH_BYTES at a time (the consumer
+				* takes each CPU's last batch from the map): the cheapest
+				* mechanisms known for each step; exact as BOUND_FD_ARRAY */
 	BOUND_VARIANTS,
 };
 
@@ -32,7 +37,19 @@ enum bound_variant {
  * with another line fails the check instead of counting wrong. */
 #define BOUND_LINE_LEN 14
 
-/* BOUND_FD_ARRAY: descriptors with a slot. */
+/* BOUND_FD_ARRAY, BOUND_LEAN: descriptors with a slot. */
 #define BOUND_FD_SLOTS 4096
+
+/* BOUND_LEAN: a batch holds records of BOUND_RECORD_BYTES each (the exporter's 24-byte
+ * record head and BOUND_LINE_ROOM line bytes, the smallest size class) back to back. */
+#define BOUND_LINE_ROOM 32
+#define BOUND_RECORD_BYTES (24 + BOUND_LINE_ROOM)
+#define BOUND_BATCH_BYTES 4096
+
+struct bound_batch {
+	__u32 used; /* bytes of records in data */
+	__u32 _pad;
+	char data[BOUND_BATCH_BYTES];
+};
 
 #endif

@@ -9,7 +9,7 @@
  * full, connection table full, no thread state). Exit status 0 when all holds, 3 when not.
  *   bound_consumer [--variant N] [--drop-every N] ACCESS_LOG NGINX_MASTER_PID
  * --variant N runs ablation N (enum bound_variant; measured, not checked, but for
- * BOUND_FD_ARRAY, which counts this workload exactly too); --drop-every N
+ * BOUND_FD_ARRAY and BOUND_LEAN, which count this workload exactly too); --drop-every N
  * ignores every Nth record, to show that the check fails when records go missing. Prints
  * "attached N programs" once attached. Benchmark code, never part of the exporter.
  */
@@ -34,25 +34,67 @@ struct drained {
 	struct tally tally;
 	uint64_t records, ignored, short_records;
 	unsigned drop_every;
+	bool batched; /* BOUND_LEAN: a ring sample is a batch of BOUND_RECORD_BYTES records */
 };
 
-/* libbpf's ring_buffer_sample_fn: one fee_request_record, cut to its line's size class. */
-static int take_record(void *ctx, void *data, size_t size)
+/* One fee_request_record of `size` bytes, cut to its line's size class. */
+static void take_one(struct drained *d, const struct fee_request_record *rec, size_t size)
 {
-	struct drained *d = ctx;
-	const struct fee_request_record *rec = data;
 
 	d->records++;
 	if (d->drop_every && d->records % d->drop_every == 0) {
 		d->ignored++;
-		return 0;
+		return;
 	}
 	if (size < FEE_RECORD_HEAD_BYTES || rec->line_len > size - FEE_RECORD_HEAD_BYTES) {
 		d->short_records++;
-		return 0;
+		return;
 	}
 	tally_add(&d->tally, rec->line, rec->line_len, rec->status);
+}
+
+/* The records of a batch (BOUND_LEAN): `size` bytes of BOUND_RECORD_BYTES each. */
+static void take_batch(struct drained *d, const char *data, size_t size)
+{
+	if (size % BOUND_RECORD_BYTES)
+		d->short_records++;
+	for (size_t off = 0; off + BOUND_RECORD_BYTES <= size; off += BOUND_RECORD_BYTES)
+		take_one(d, (const struct fee_request_record *)(data + off), BOUND_RECORD_BYTES);
+}
+
+/* libbpf's ring_buffer_sample_fn: a record, or a batch of them. */
+static int take_record(void *ctx, void *data, size_t size)
+{
+	struct drained *d = ctx;
+
+	if (d->batched)
+		take_batch(d, data, size);
+	else
+		take_one(d, data, size);
 	return 0;
+}
+
+/* BOUND_LEAN, once detached: the records each CPU's batch still holds. */
+static bool take_batch_leftovers(struct bound_programs *skel, struct drained *d)
+{
+	int cpus = libbpf_num_possible_cpus();
+	size_t stride = (sizeof(struct bound_batch) + 7) & ~(size_t)7;
+	char *values;
+	__u32 zero = 0;
+
+	if (cpus <= 0 || !(values = calloc(cpus, stride)))
+		return false;
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.batches), &zero, values)) {
+		free(values);
+		return false;
+	}
+	for (int cpu = 0; cpu < cpus; cpu++) {
+		const struct bound_batch *b = (const void *)(values + cpu * stride);
+
+		take_batch(d, b->data, b->used < sizeof(b->data) ? b->used : sizeof(b->data));
+	}
+	free(values);
+	return true;
 }
 
 /* The kernel side's counters (enum fee_counter), summed over the CPUs. */
@@ -145,6 +187,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->cfg_variant = variant;
+	drained.batched = variant == BOUND_LEAN;
 	if (bound_programs__load(skel)) {
 		fprintf(stderr, "bound_consumer: cannot load the BPF object\n");
 		goto fail;
@@ -166,9 +209,10 @@ int main(int argc, char **argv)
 	/* Nothing more comes once detached: drain the rest, then compare. */
 	bound_programs__detach(skel);
 	if (ring_buffer__consume(rb) < 0 || !read_counters(skel, counters) ||
+	    (drained.batched && !take_batch_leftovers(skel, &drained)) ||
 	    !access_log_tally(log_path, log_offset, &logged, &unanswered))
 		goto fail;
-	if (variant != BOUND_WHOLE && variant != BOUND_FD_ARRAY) {
+	if (variant != BOUND_WHOLE && variant != BOUND_FD_ARRAY && variant != BOUND_LEAN) {
 		printf("bound: ablation (variant %u): %llu requests logged, %llu records drained; "
 		       "exactness not checked\n",
 		       variant, (unsigned long long)logged.total,
