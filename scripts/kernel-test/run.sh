@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh EXPORTER [BPF_TEST ...] — make test-kernels: the hook-mode test (modes-test.sh)
 # on two kernels, and the BPF tier's tests (every read/write syscall style) once per hook
-# mode: tracepoint on the host, fentry and kprobe in the guest (each load of the programs
+# mode: tracepoint on the host, all five modes in the guest (each load of the programs
 # takes ~15 s on the emulated CPU).
 #
 #  1. This machine's kernel, directly: tracepoint mode must count exactly; kprobe and
@@ -15,10 +15,11 @@
 #     that the syscall-level modes load no entry program for a read.
 #
 # Env: QEMU_TIMEOUT (s, default 1200: the guest takes ~10 min on a loaded 2-core host);
-#      GUEST_BPF_MODES (the guest's BPF tier modes, default "fentry kprobe"); KEEP=1 keeps
-#      the work directory. (make bench-kernels
-#      is bench.sh.) Downloads are cached in build/kernel-test. Exits non-zero on any
-#      failure, including a missing qemu or a failed download.
+#      GUEST_BPF_MODES (the guest's BPF tier modes, default all five: "fentry kprobe
+#      fentry-syscall kprobe-syscall tracepoint"; the last three add ≈ 4 min to the guest);
+#      KEEP=1 keeps the work directory. (make bench-kernels is bench.sh.) Downloads are
+#      cached in build/kernel-test. Exits non-zero on any failure, including a missing
+#      qemu or a failed download.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -84,9 +85,9 @@ copy_with_libs "$OPENSSL" "$OPENSSL"
 mkdir -p "$ROOT/usr/lib/ssl"
 cp -L /usr/lib/ssl/openssl.cnf "$ROOT/usr/lib/ssl/openssl.cnf"
 
-# GUEST_BPF_MODES="fentry kprobe fentry-syscall kprobe-syscall" also runs the BPF tier in
-# the syscall-level modes (each adds about as long again as one socket-level mode).
-GUEST_BPF_MODES=${GUEST_BPF_MODES:-fentry kprobe}
+# The BPF tier in every mode the guest has: the socket-level modes, and the syscall-level
+# ones, which decide at write entry whether a write may matter (write_may_matter()).
+GUEST_BPF_MODES=${GUEST_BPF_MODES:-fentry kprobe fentry-syscall kprobe-syscall tracepoint}
 read -ra guest_bpf_modes <<<"$GUEST_BPF_MODES"
 GUEST_BPF_MODE_COUNT=${#guest_bpf_modes[@]}
 
@@ -94,9 +95,9 @@ guest_init_head >"$ROOT/init"
 cat >>"$ROOT/init" <<INIT
 rc=0
 REQUESTS=${REQUESTS:-30} PROG_CHECK=1 sh $GUEST_TEST $GUEST_FEE "fentry kprobe fentry-syscall kprobe-syscall tracepoint" || rc=1
-# Every BPF test named on the host runs in each of GUEST_BPF_MODES (default the two
-# socket-level modes): a missing binary is a failure, and so are fewer test cases passed
-# than on the host, or fewer runs than tests x modes.
+# Every BPF test named on the host runs in each of GUEST_BPF_MODES (default all five): a
+# missing binary is a failure, and so are fewer test cases passed than on the host, or
+# fewer runs than tests x modes.
 ran=0
 for mode in $GUEST_BPF_MODES; do
 	for entry in $GUEST_BPF_TESTS; do
