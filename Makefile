@@ -122,9 +122,11 @@ CONN_SIM_SRCS := tests/conn_sim/conn_sim.c tests/conn_sim/bpf_shim.c
 CONN_SIM_DEPS := $(CONN_SIM_SRCS) $(wildcard tests/conn_sim/*.h bpf/*.bpf.h include/*.h)
 CONN_SIM_FLAGS := -Itests/conn_sim -Ibpf -Wno-unknown-pragmas -Wno-sign-compare $(CONN_SIM_SRCS)
 $(OUTPUT)/tests/unit/bpf/test_conn_state_machine $(OUTPUT)/tests/unit/bpf/test_exception_log_scan \
+	$(OUTPUT)/tests/unit/bpf/test_head_scan \
 	$(OUTPUT)/fuzz/fuzz_conn_state_machine: \
 	$(CONN_SIM_DEPS)
 $(OUTPUT)/tests/unit/bpf/test_conn_state_machine $(OUTPUT)/tests/unit/bpf/test_exception_log_scan \
+	$(OUTPUT)/tests/unit/bpf/test_head_scan \
 	$(OUTPUT)/fuzz/fuzz_conn_state_machine: \
 	CONN_SIM_USE = $(CONN_SIM_FLAGS)
 

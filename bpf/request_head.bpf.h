@@ -390,49 +390,49 @@ struct request_scan {
 #define HEAD_FAST_DONE (1U << 31)
 
 /*
- * Byte q of the head as the byte loop would have seen it: slot->line[q] from `start` on,
- * and before it the bytes the connection's `recent` held when the scan began (recent0).
- */
-static __always_inline __u32 head_byte(const struct req_slot *slot, __u32 recent0, __u32 start,
-				       int q)
-{
-	int back = (int)start - 1 - q;
-
-	if (back < 0)
-		return (__u8)slot->line[q & (FEE_LINE_MAX - 1)];
-	return back < 4 ? (recent0 >> (8 * back)) & 0xff : 0;
-}
-
-/*
  * The usual case again: the header lines that follow a request line request_line_fast()
  * took, while they lie within the `copied` bytes of slot->line (copied from the read
- * already). What the byte loop would do, a word at a time: only two places in a head
- * matter here, a line's first byte (a line that may name Content-Length or
- * Transfer-Encoding, its first letter c or t in any case, is left to the byte loop) and a
- * '\n' (CRLF CRLF or a bare LF LF ends the head), so the scan goes from one '\n' to the
- * next, eight bytes a step, and looks at single bytes only there. conn->recent (the last
- * four bytes scanned) and conn->hdr end as the byte loop would have left them, so it can
- * go on where this stops: at such a line, or past the copied bytes (a longer head).
- * Returns where the scan goes on (an offset in the read), with HEAD_FAST_DONE when it
- * stopped after the head's end.
+ * already). What the byte loop would do, in one pass of eight bytes a step with no loop
+ * over lines or bytes: only two kinds of place in a head matter here, a '\n' that ends the
+ * head (CRLF CRLF, or a bare LF LF, which servers accept too) and a line whose first byte is
+ * c or t in any case (it may name Content-Length or Transfer-Encoding: the byte loop takes
+ * it). Per word, with the marks of word_scan.bpf.h, the '\n's and '\r's, the same marks
+ * moved on by one to three bytes (the bytes before each byte, carried over from the word
+ * before), and from them both kinds of place at once; the first decides. The bytes before
+ * `start` are those the connection's `recent` held (as the byte loop saw them), not the
+ * request line's copy (request_line_fast() may have moved its version over a query
+ * string). conn->recent (the last four bytes scanned) and conn->hdr end as the byte loop
+ * would have left them, so it can go on where this stops: at such a line, or past the
+ * copied bytes (a longer head). Returns where the scan goes on (an offset in the read),
+ * with HEAD_FAST_DONE when it stopped after the head's end.
  *
  * A complete head is done here too (parse_head_done()), not in the caller: with the
  * record it may emit. A global function: the verifier checks it once, on its own, instead
- * of once for every state its callers reach it in (each walk being the whole loop).
+ * of once for every state its callers reach it in.
  */
 __noinline __u32 head_rest_fast(const struct conn_key *key, struct conn *conn,
 				struct req_slot *slot, __u32 start, __u32 copied)
 {
-	__u32 recent0, recent = 0, at, done = 0, first, base, pos, hi, lf;
-	bool line_start = true;
-	__u64 w, lfs;
-	int i, e, j;
+	__u64 before, keep, below, line_start, prev, plf, w, lf, cr, lower, ends, marks, v;
+	__u32 first, base = 0, at, done = 0, shift;
+	bool decided = false;
+	int i;
 
 	if (!key || !conn || !slot || start >= copied || copied > FEE_LINE_MAX)
 		return start;
-	recent0 = conn->recent;
-	at = copied;
+	/* The eight bytes before `start` as the byte loop saw them, in memory order: the four
+	 * `recent` holds (its newest in its low byte), 0 before them. */
+	before = __builtin_bswap64((__u64)conn->recent);
+	shift = (start & 7) * 8;
 	first = start & ~7U;
+	/* The first word's bytes below `start` are replaced by the last of `before`. */
+	keep = ~0ULL << shift;
+	below = (before >> (56 - shift)) >> 8;
+	prev = before << shift; /* the word before, as the bytes before `start` fill it */
+	plf = word_bytes_equal(prev, '\n');
+	line_start = 0x80ULL << shift; /* `start` begins a line */
+	w = prev;
+	at = copied;
 	/* Counted from 0, not from `start`: comparing the index with `start` would make the
 	 * verifier walk the loop once for every value `start` can take. */
 	for (i = 0; i < FEE_LINE_MAX / 8; i++) {
@@ -440,49 +440,53 @@ __noinline __u32 head_rest_fast(const struct conn_key *key, struct conn *conn,
 		if (base >= copied)
 			break;
 		/* slot->line is 8-byte aligned in its map value, and so is base. */
-		w = *(const __u64 *)&slot->line[base & (FEE_LINE_MAX - 8)];
-		pos = base < start ? start - base : 0;
-		hi = copied - base < 8 ? copied - base : 8;
-		/* The '\n's within [pos, hi). */
-		lfs = word_bytes_equal(w, '\n') & (~0ULL << (pos * 8)) & (~0ULL >> ((8 - hi) * 8));
-		for (e = 0; e < 9; e++) {
-			if (line_start) {
-				char c;
+		w = (*(const __u64 *)&slot->line[base & (FEE_LINE_MAX - 8)] & keep) | below;
+		lf = word_bytes_equal(w, '\n');
+		/* Line starts: the byte after each '\n' (the word before's last one included). */
+		line_start |= lf << 8 | plf >> 56;
+		if (lf | line_start) {
+			__u64 pcr = word_bytes_equal(prev, '\r');
 
-				if (pos >= hi)
-					break; /* the line starts in the next word */
-				c = (char)(w >> ((pos & 7) * 8));
-				if ((c | 0x20) == 'c' || (c | 0x20) == 't') {
-					at = base + pos;
-					goto out;
+			cr = word_bytes_equal(w, '\r');
+			lower = w | 0x2020202020202020ULL;
+			/* A '\n' after a '\n', or after "\r\n\r". */
+			ends = lf & (lf << 8 | plf >> 56 |
+				     ((cr << 8 | pcr >> 56) & (lf << 16 | plf >> 48) &
+				      (cr << 24 | pcr >> 40)));
+			marks = ends | (line_start & (word_bytes_equal(lower, 'c') |
+						      word_bytes_equal(lower, 't')));
+			/* Only the bytes from `start` up to `copied`. */
+			marks &= keep;
+			if (copied - base < 8)
+				marks &= ~0ULL >> ((8 - (copied - base)) * 8);
+			if (marks) {
+				at = base + first_marked_byte(marks);
+				if (ends & marks & -marks) {
+					at++; /* the head ends after this '\n' */
+					done = HEAD_FAST_DONE;
 				}
-				line_start = false; /* a '\n' here is found below */
-			}
-			if (!lfs)
+				decided = true;
 				break;
-			lf = first_marked_byte(lfs);
-			lfs &= lfs - 1; /* the lowest marked bit is that byte's only one */
-			/* CRLF CRLF, or a bare LF LF, which servers accept too. */
-			j = base + lf;
-			if (head_byte(slot, recent0, start, j - 1) == '\n' ||
-			    (head_byte(slot, recent0, start, j - 1) == '\r' &&
-			     head_byte(slot, recent0, start, j - 2) == '\n' &&
-			     head_byte(slot, recent0, start, j - 3) == '\r')) {
-				at = j + 1;
-				done = HEAD_FAST_DONE;
-				line_start = true;
-				goto out;
 			}
-			line_start = true;
-			pos = lf + 1;
 		}
+		if (copied - base <= 8)
+			break; /* the last word: `at` stays `copied` */
+		prev = w;
+		plf = lf;
+		keep = ~0ULL;
+		below = 0;
+		line_start = 0;
 	}
-out:
-	/* The last four bytes scanned, as the byte loop's shift register holds them. */
-	for (j = 4; j >= 1; j--)
-		recent = (recent << 8) | head_byte(slot, recent0, start, (int)at - j);
-	conn->recent = recent;
-	conn->hdr = line_start ? HDR_LINE_START : HDR_SKIP;
+	/* The last four bytes scanned, as the byte loop's shift register holds them: bytes
+	 * at-4 .. at-1 of prev:w, read in memory order, then reversed. */
+	shift = (at - base) * 8 + 32;
+	if (shift >= 64)
+		v = w >> ((shift - 64) & 63);
+	else
+		v = prev >> (shift & 63) | w << ((64 - shift) & 63);
+	conn->recent = __builtin_bswap32((__u32)v);
+	/* Stopped at a line's start or after the head's end, or the copied bytes end a line. */
+	conn->hdr = decided || (conn->recent & 0xff) == '\n' ? HDR_LINE_START : HDR_SKIP;
 	if (done) /* complete when the read was: the time its start was read with */
 		parse_head_done(key, conn, slot, slot->head_ts);
 	/* One state for the caller to go on from, whichever iteration stopped the loop. */

@@ -56,6 +56,25 @@ void conn_sim_log_write(__u32 fd, struct conn_sim_log *log, const void *buf, siz
 /* The bytes the scan copies from user memory at a time (exception_log.bpf.h's LOG_CHUNK). */
 extern const unsigned conn_sim_log_chunk;
 
+/*
+ * The first request of a read on a new connection, as far as the head's fast path takes it
+ * (request_head.bpf.h's scan_request_start(): request_bytes_copy(), then
+ * request_line_fast()), for the differential test of head_rest_fast(): the bytes it leaves
+ * in the slot's line (FEE_LINE_MAX of them, the query string dropped), how many were
+ * copied, and the connection's `recent`. Returns where the header lines start in the read,
+ * 0 when the byte loop would take the request line instead.
+ */
+__u32 conn_sim_request_line(const void *buf, size_t len, char *line, __u32 *copied,
+			    __u32 *recent);
+/*
+ * head_rest_fast() on a connection whose request line ended at `start` of the `copied`
+ * bytes in `line` (FEE_LINE_MAX bytes, as conn_sim_request_line() leaves them), with
+ * `recent` as the connection's. Returns its answer (where the scan goes on, bit 31 when the
+ * head ended) and the connection's `recent`, `hdr` and complete heads owed after it.
+ */
+__u32 conn_sim_head_rest(const char *line, __u32 copied, __u32 start, __u32 *recent, __u8 *hdr,
+			 unsigned *pending);
+
 /* Requests fd owes responses to, complete heads only (0 when not tracked). */
 unsigned conn_sim_pending(__u32 fd);
 
