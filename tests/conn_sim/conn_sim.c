@@ -131,8 +131,7 @@ void conn_sim_close(__u32 fd)
 /* A descriptor no other call of a test uses: the fast-path calls below make and drop it. */
 #define FD_FAST_PATH 0x7fffffff
 
-__u32 conn_sim_request_line(const void *buf, size_t len, char *line, __u32 *copied,
-			    __u32 *recent)
+__u32 conn_sim_request_line(const void *buf, size_t len, char *line, __u32 *copied, __u32 *recent)
 {
 	struct conn_key key = key_of(FD_FAST_PATH);
 	struct conn *conn = conn_create(&key);

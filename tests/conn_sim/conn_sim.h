@@ -64,8 +64,7 @@ extern const unsigned conn_sim_log_chunk;
  * copied, and the connection's `recent`. Returns where the header lines start in the read,
  * 0 when the byte loop would take the request line instead.
  */
-__u32 conn_sim_request_line(const void *buf, size_t len, char *line, __u32 *copied,
-			    __u32 *recent);
+__u32 conn_sim_request_line(const void *buf, size_t len, char *line, __u32 *copied, __u32 *recent);
 /*
  * head_rest_fast() on a connection whose request line ended at `start` of the `copied`
  * bytes in `line` (FEE_LINE_MAX bytes, as conn_sim_request_line() leaves them), with
