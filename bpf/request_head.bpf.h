@@ -243,44 +243,6 @@ static __always_inline void parse_start(struct conn *conn, struct req_slot *slot
 		conn->in_response = 0, conn->status_len = 0;
 }
 
-/* Index of the first byte of line[0..n) equal to c or (when c2 is not 0) c2, or -1; eight
- * bytes a step. `line` is 8-byte aligned (a slot's line in map memory). */
-static __always_inline int first_of(const char *line, __u32 n, __u8 c, __u8 c2)
-{
-	int i;
-
-	for (i = 0; i < FEE_LINE_MAX / 8; i++) {
-		__u32 base = i * 8;
-		__u64 w, marks;
-
-		if (base >= n)
-			return -1;
-		w = ((const __u64 *)line)[i];
-		marks = word_bytes_equal(w, c);
-		if (c2)
-			marks |= word_bytes_equal(w, c2);
-		if (n - base < 8)
-			marks &= ~0ULL >> ((8 - (n - base)) * 8);
-		if (marks)
-			return base + first_marked_byte(marks);
-	}
-	return -1;
-}
-
-/* Index of the first '\r' or '\n' in line[0..n), or -1. */
-static __always_inline int line_end(const char *line, __u32 n)
-{
-	return first_of(line, n, '\r', '\n');
-}
-
-/* Index of the first '?' in line[0..end), or -1. */
-static __always_inline int query_start(const char *line, int end)
-{
-	return end > 0 ? first_of(line, end, '?', 0) : -1;
-}
-
-#define VERSION_LEN 9 /* " HTTP/1.x" */
-
 /*
  * Returns v, but through map memory, whose contents the verifier does not know: otherwise
  * it checks the code after a search loop once for every index the loop could stop at.
@@ -290,6 +252,39 @@ static __always_inline int forget_value(struct conn *conn, int v)
 	*(volatile __s32 *)&conn->scratch = v;
 	return *(volatile __s32 *)&conn->scratch;
 }
+
+/*
+ * Index of the first '\r' or '\n' in line[0..n), or -1; and in *query the first '?' before
+ * it, or -1. One pass, eight bytes a step. `line` is 8-byte aligned (a slot's line in map
+ * memory). The '?' goes through forget_value(): a value per word it may lie in would make
+ * the verifier walk the rest of request_line_fast() once for each (too large a program).
+ */
+static __always_inline int line_end(struct conn *conn, const char *line, __u32 n, int *query)
+{
+	int i;
+
+	*query = -1;
+	for (i = 0; i < FEE_LINE_MAX / 8; i++) {
+		__u32 base = i * 8;
+		__u64 w, ends, marks;
+
+		if (base >= n)
+			return -1;
+		w = ((const __u64 *)line)[i];
+		ends = word_bytes_equal(w, '\r') | word_bytes_equal(w, '\n');
+		if (n - base < 8)
+			ends &= ~0ULL >> ((8 - (n - base)) * 8);
+		/* The '?'s below the first line end (bits below its mark), if the word has one. */
+		marks = word_bytes_equal(w, '?') & ((ends & -ends) - 1);
+		if (*query < 0 && marks)
+			*query = forget_value(conn, base + first_marked_byte(marks));
+		if (ends)
+			return base + first_marked_byte(ends);
+	}
+	return -1;
+}
+
+#define VERSION_LEN 9 /* " HTTP/1.x" */
 
 /*
  * The first FEE_LINE_MAX bytes (at most) of a read into slot->line, in one user-memory
@@ -330,7 +325,7 @@ static __noinline __u32 request_line_fast(struct conn *conn, struct req_slot *sl
 	barrier_var(n);
 	if (n == 0)
 		return 0;
-	end = forget_value(conn, line_end(slot->line, n));
+	end = forget_value(conn, line_end(conn, slot->line, n, &query));
 	if (end <= 0 || end >= FEE_LINE_MAX)
 		return 0;
 	if (slot->line[end] == '\n') {
@@ -342,7 +337,7 @@ static __noinline __u32 request_line_fast(struct conn *conn, struct req_slot *sl
 	} else {
 		return 0; /* the CR is the last byte read: let the byte loop wait for the LF */
 	}
-	query = cfg_keep_query ? -1 : forget_value(conn, query_start(slot->line, end));
+	query = cfg_keep_query ? -1 : forget_value(conn, query);
 	if (query >= 0) {
 		version = end - VERSION_LEN;
 		if (version <= query || slot->line[version & (FEE_LINE_MAX - 1)] != ' ')
