@@ -41,6 +41,36 @@ static __always_inline __u64 ringbuf_wakeup_flags(__u64 record_bytes)
 }
 
 /*
+ * The record's line: the slot's first `line_len` bytes, the rest of `room` zeroed (only the
+ * request line leaves the kernel: the slot may hold header bytes past it, SPEC §6). Up to
+ * 64 bytes eight at a time, from map memory to ring memory (both 8-byte aligned), the last
+ * word masked, instead of a memset and a helper call; a longer line as before (unrolled to
+ * 256 bytes at every place a record is sent, the copy made the object 400 KiB larger).
+ */
+static __always_inline void record_line_copy(char *line, const struct req_slot *slot,
+					     __u64 line_len, const __u32 room)
+{
+	int i;
+
+	if (room <= 64) {
+#pragma unroll
+		for (i = 0; i < room / 8; i++) {
+			__u64 w = ((const __u64 *)slot->line)[i];
+
+			if (line_len <= i * 8)
+				w = 0;
+			else if (line_len < i * 8 + 8)
+				w &= (1ULL << ((line_len - i * 8) * 8)) - 1;
+			((__u64 *)line)[i] = w;
+		}
+		return;
+	}
+	__builtin_memset(line, 0, room);
+	barrier_var(line_len);
+	bpf_probe_read_kernel(line, line_len, slot->line);
+}
+
+/*
  * emit_record() for a line of at most `room` bytes (a constant: a ring reservation's size
  * must be one). The record carries FEE_RECORD_HEAD_BYTES and `room` line bytes, the line's
  * tail zeroed: only the line leaves the kernel (slot->line may hold header bytes past it).
@@ -71,9 +101,7 @@ static __always_inline bool emit_record_sized(const struct conn_key *key,
 		rec->flags |= FEE_REC_TLS;
 	line_len = slot->line_len < room ? slot->line_len : room;
 	rec->line_len = line_len;
-	__builtin_memset(rec->line, 0, room);
-	barrier_var(line_len);
-	bpf_probe_read_kernel(rec->line, line_len, slot->line);
+	record_line_copy(rec->line, slot, line_len, room);
 	bpf_ringbuf_submit(rec, ringbuf_wakeup_flags(FEE_RECORD_HEAD_BYTES + room));
 	return true;
 }
