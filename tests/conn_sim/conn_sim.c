@@ -131,15 +131,25 @@ void conn_sim_close(__u32 fd)
 /* A descriptor no other call of a test uses: the fast-path calls below make and drop it. */
 #define FD_FAST_PATH 0x7fffffff
 
-__u32 conn_sim_request_line(const void *buf, size_t len, char *line, __u32 *copied, __u32 *recent)
+/* A new connection on it, its first request started. */
+static struct conn *fast_path_conn(struct conn_key *key)
 {
-	struct conn_key key = key_of(FD_FAST_PATH);
-	struct conn *conn = conn_create(&key);
-	__u32 start;
+	struct conn *conn;
 
+	*key = key_of(FD_FAST_PATH);
+	conn = conn_create(key);
 	if (!conn)
 		abort();
 	parse_start(conn, &conn->front);
+	return conn;
+}
+
+__u32 conn_sim_request_line(const void *buf, size_t len, char *line, __u32 *copied, __u32 *recent)
+{
+	struct conn_key key;
+	struct conn *conn = fast_path_conn(&key);
+	__u32 start;
+
 	shim_user_region(buf, len);
 	*copied = request_bytes_copy(&conn->front, buf, len);
 	shim_user_region(NULL, 0);
@@ -153,13 +163,10 @@ __u32 conn_sim_request_line(const void *buf, size_t len, char *line, __u32 *copi
 __u32 conn_sim_head_rest(const char *line, __u32 copied, __u32 start, __u32 *recent, __u8 *hdr,
 			 unsigned *pending)
 {
-	struct conn_key key = key_of(FD_FAST_PATH);
-	struct conn *conn = conn_create(&key);
+	struct conn_key key;
+	struct conn *conn = fast_path_conn(&key);
 	__u32 answer;
 
-	if (!conn)
-		abort();
-	parse_start(conn, &conn->front);
 	conn->parse = PARSE_HEADERS;
 	conn->hdr = HDR_LINE_START;
 	conn->recent = *recent;
