@@ -247,7 +247,8 @@ bench: $(APP)
 
 # What each hook mode costs nginx on Debian's 6.1 under qemu, nginx and wrk both in the
 # guest, as requests/s ratios (~15 min). BENCH_BEFORE=path/to/another/flask_ebpf_exporter
-# adds that binary's fentry and kprobe modes to the same run (scripts/kernel-test/bench.sh).
+# adds that binary's fentry and kprobe modes to the same run; BENCH_ICOUNT=0 counts
+# instructions instead of TCG's time (qemu -icount; scripts/kernel-test/bench.sh).
 bench-kernels: $(APP)
 	$(Q)scripts/kernel-test/bench.sh $(APP) $(BENCH_BEFORE)
 

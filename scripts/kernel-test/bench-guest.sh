@@ -3,11 +3,18 @@
 # sh): nginx (`return 200`, one worker) under wrk, both in the guest, without the exporter
 # and with each exporter binary in each hook mode given, in BENCH_ROUNDS alternating rounds
 # of BENCH_SECONDS s (wrk -t1 -cBENCH_CONNECTIONS). Prints one line per round and setting,
-# "KTEST bench ROUND SETTING REQUESTS_PER_S NGINX_NS_PER_REQUEST", where SETTING is "none"
-# or LABEL:MODE and the last figure is nginx's CPU time per request (its threads'
-# schedstat run time over wrk's count); bench.sh turns them into ratios. nginx runs on
-# vCPU 1, wrk and the exporter on vCPU 0, so nothing else shares nginx's CPU. A setting
-# that does not start is a failure.
+# "KTEST bench ROUND SETTING REQUESTS_PER_S NGINX_NS_PER_REQUEST IDLE_NS_PER_REQUEST
+# EXPORTER_NS_PER_REQUEST COUNTED/REQUESTS", where SETTING is "none" or LABEL:MODE,
+# NGINX_NS_PER_REQUEST is nginx's CPU time per request (its threads' schedstat run time
+# over wrk's count), IDLE_NS_PER_REQUEST the guest's idle time per request (/proc/stat,
+# 10 ms ticks: under icount with sleep=off an idle CPU skips to its next timer, time in
+# which no instruction ran), EXPORTER_NS_PER_REQUEST the exporter's CPU time per request
+# (0 without), and COUNTED/REQUESTS the requests the exporter's flask_http_request_total
+# counted of those wrk completed (wrk's connections cut at its end may leave a few
+# requests unanswered); bench.sh turns them into ratios. With two vCPUs
+# nginx runs on vCPU 1, wrk and the exporter on vCPU 0, so nothing else shares nginx's
+# CPU; with one (bench.sh's BENCH_ICOUNT) all share it. A setting that does not start is
+# a failure.
 set -u
 ROUNDS=${BENCH_ROUNDS:-5}
 SECONDS_PER_ROUND=${BENCH_SECONDS:-5}
@@ -53,8 +60,10 @@ nginx -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
 NGINX_PID=$!
 sleep 1
 # nginx (master and worker) on vCPU 1; everything this script starts later on vCPU 0.
-for pid in $NGINX_PID $(cat /proc/$NGINX_PID/task/*/children); do taskset -a -p 2 "$pid" >/dev/null; done
-taskset -p 1 $$ >/dev/null
+if [ "$(nproc)" -ge 2 ]; then
+	for pid in $NGINX_PID $(cat /proc/$NGINX_PID/task/*/children); do taskset -a -p 2 "$pid" >/dev/null; done
+	taskset -p 1 $$ >/dev/null
+fi
 if ! wget -q -O /dev/null "http://127.0.0.1:$PORT/"; then
 	echo "KTEST bench FAIL: nginx does not answer: $(cat "$WORK/nginx/error.log")"
 	echo "KTEST bench-EXIT=1"
@@ -64,6 +73,7 @@ fi
 # Starts exporter $1 in mode $2 on nginx; 0 once it serves metrics.
 start_exporter() {
 	log=$WORK/exporter.log
+	: >"$log" # before the background job opens it: grep must not race its creation
 	"$1" --pid "$NGINX_PID" --listen 127.0.0.1:0 --hooks "$2" >"$log" 2>&1 &
 	FEE_PID=$!
 	waited=0
@@ -82,7 +92,31 @@ nginx_run_ns() {
 		awk '{ sum += $1 } END { printf "%.0f", sum }'
 }
 
-echo "KTEST bench clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+# What the CPU times are measured with: the clocksource and the TSC's calibrated rate
+# (1000 MHz under icount shift 0: one tick per instruction).
+# run_ns PID: nanoseconds on a CPU so far of PID's threads.
+run_ns() {
+	cat /proc/"$1"/task/*/schedstat | awk '{ sum += $1 } END { printf "%.0f", sum }'
+}
+
+# counted: the requests the exporter's metrics count (its flask_http_request_total series).
+counted() {
+	url=$(sed -n 's/.*serving metrics on \(http:[^ ]*\).*/\1/p' "$WORK/exporter.log")
+	wget -q -O - "$url" | awk '/^flask_http_request_total[{ ]/ { sum += $NF } END { printf "%.0f", sum }'
+}
+
+# per_request AFTER BEFORE [SCALE]: (AFTER - BEFORE) x SCALE over the requests wrk completed.
+per_request() {
+	awk -v d="$1" -v b="$2" -v k="${3:-1}" '/requests in/ { if ($1 > 0) printf "%.0f", (d - b) * k / $1 }' "$WORK/wrk.out"
+}
+
+# idle_ticks: the guest's idle and iowait time so far, in USER_HZ (100) ticks.
+idle_ticks() {
+	awk '$1 == "cpu" { print $5 + $6; exit }' /proc/stat
+}
+
+echo "KTEST bench clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)," \
+	"$(nproc) vCPUs, $(dmesg | grep -o 'tsc: Refined TSC clocksource calibration: .*' | tail -n 1)"
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
 	for spec in none "$@"; do
@@ -95,17 +129,29 @@ while [ "$round" -le "$ROUNDS" ]; do
 				continue
 			fi
 		fi
+		fee_before=0 fee_after=0 count=0
+		[ -z "$FEE_PID" ] || fee_before=$(run_ns "$FEE_PID")
 		before=$(nginx_run_ns)
+		idle_before=$(idle_ticks)
 		wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" "http://127.0.0.1:$PORT/" >"$WORK/wrk.out"
+		idle_after=$(idle_ticks)
 		after=$(nginx_run_ns)
+		if [ -n "$FEE_PID" ]; then
+			fee_after=$(run_ns "$FEE_PID")
+			sleep 1 # the exporter's last records drained
+			count=$(counted)
+		fi
 		rps=$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/wrk.out")
-		ns=$(awk -v d="$after" -v b="$before" '/requests in/ { if ($1 > 0) printf "%.0f", (d - b) / $1 }' "$WORK/wrk.out")
+		ns=$(per_request "$after" "$before")
+		idle=$(per_request "$idle_after" "$idle_before" 10000000)
+		fee=$(per_request "$fee_after" "$fee_before")
+		requests=$(awk '/requests in/ { print $1 }' "$WORK/wrk.out")
 		if [ -n "$FEE_PID" ]; then
 			kill -INT "$FEE_PID"
 			wait "$FEE_PID"
 			FEE_PID=
 		fi
-		echo "KTEST bench $round $setting ${rps:-0} ${ns:-0}"
+		echo "KTEST bench $round $setting ${rps:-0} ${ns:-0} ${idle:-0} ${fee:-0} $count/${requests:-0}"
 	done
 	round=$((round + 1))
 done

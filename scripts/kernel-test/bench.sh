@@ -7,8 +7,19 @@
 # all five), and BEFORE_EXPORTER, when given (say main's build), in each of
 # BENCH_BEFORE_MODES (default "fentry kprobe"). Prints, per setting, the median over the
 # rounds of its requests/s divided by the same round's without the exporter, and of
-# nginx's CPU time per request without the exporter divided by the setting's: under
-# emulation the absolute numbers mean nothing, the ratios are the figures.
+# nginx's CPU time per request without the exporter divided by the setting's (under
+# emulation the absolute numbers mean nothing, the ratios are the figures), and what the
+# exporter counted of the requests wrk completed, with its own CPU time per request.
+#
+# BENCH_ICOUNT=SHIFT (say 0) measures instructions instead of TCG's time: qemu's
+# `-icount shift=SHIFT,sleep=off,align=off` advances the guest's clock (and its TSC, its
+# clocksource) by 2^SHIFT ns per instruction executed, so nginx's "CPU time" per request
+# becomes its instructions per request (times 2^SHIFT), whatever TCG makes of each
+# instruction and however loaded the host is; and the guest gets one vCPU, because under
+# icount all vCPUs advance one shared instruction counter (a second vCPU's work would count
+# in nginx's time) and two vCPUs with sleep=off did not boot. Instructions, not time: no
+# cache misses, no pipeline, no cost per kind of instruction (scripts/bench/README.md).
+# Without it (the default) the guest has two vCPUs, nginx alone on the second.
 #
 # Env: BENCH_CONNECTIONS (wrk -c, default 8), QEMU_TIMEOUT (s, default 3600), KEEP=1.
 set -euo pipefail
@@ -43,6 +54,12 @@ ROOT=$WORK/initramfs
 # costing far more than on hardware, where the TSC is the clocksource. The benchmark wants
 # the hardware's proportions, so the guest is told to trust its TSC.
 GUEST_KERNEL_ARGS="$GUEST_KERNEL_ARGS clocksource=tsc tsc=reliable"
+if [ -n "${BENCH_ICOUNT:-}" ]; then
+	[[ $BENCH_ICOUNT =~ ^[0-9]+$ ]] || die "BENCH_ICOUNT is qemu's icount shift, a number (say 0), not '$BENCH_ICOUNT'"
+	GUEST_VCPUS=1
+	GUEST_QEMU_OPTIONS="-icount shift=$BENCH_ICOUNT,sleep=off,align=off"
+	echo "bench-kernels: qemu -icount shift=$BENCH_ICOUNT (one vCPU): nginx's CPU per request is its instructions per request times $((1 << BENCH_ICOUNT)) ns"
+fi
 guest_root "$BUSYBOX"
 copy_with_libs "$NGINX" /usr/sbin/nginx
 copy_with_libs "$WRK" /usr/bin/wrk
@@ -73,8 +90,9 @@ guest_result "$WORK/console.log" "$qemu_status" bench-kernels || status=1
 # Per setting, the median over the rounds of two ratios to the same round without the
 # exporter: requests/s (setting / none) and nginx's CPU time per request (none / setting;
 # like throughput, 1 is free). Under TCG the guest's throughput swings with the host; CPU
-# per request much less.
-tr -d '\r' <"$WORK/console.log" | awk '
+# per request much less. And what the exporter counted: a setting whose exporter was not
+# attached while wrk ran would look free.
+tr -d '\r' <"$WORK/console.log" | awk -v icount="${BENCH_ICOUNT:-}" '
 	function median_of(v, n,    i, j, t) {
 		for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
 		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
@@ -84,19 +102,30 @@ tr -d '\r' <"$WORK/console.log" | awk '
 		for (i = 1; i <= n; i++) printf " %.3f", v[i]
 		printf ")\n"
 	}
-	$1 == "KTEST" && $2 == "bench" && $3 ~ /^[0-9]+$/ { rps[$3, $4] = $5; ns[$3, $4] = $6; rounds[$3] = 1; if ($4 != "none") settings[$4] = 1 }
+	$1 == "KTEST" && $2 == "bench" && $3 ~ /^[0-9]+$/ {
+		rps[$3, $4] = $5; ns[$3, $4] = $6; fee[$3, $4] = $8; rounds[$3] = 1
+		if ($4 == "none") next
+		settings[$4] = 1
+		split($9, c, "/"); counted[$4] += c[1]; completed[$4] += c[2]
+	}
 	END {
 		for (s in settings) {
-			n = m = 0
-			delete tput; delete cpu
+			n = m = k = 0
+			delete tput; delete cpu; delete daemon
 			for (r in rounds) {
 				if (rps[r, "none"] > 0 && (r, s) in rps) tput[++n] = rps[r, s] / rps[r, "none"]
 				if (ns[r, "none"] > 0 && ns[r, s] > 0) cpu[++m] = ns[r, "none"] / ns[r, s]
+				if ((r, s) in fee) daemon[++k] = fee[r, s]
 			}
 			report("throughput", s, tput, n)
 			report("CPU/req", s, cpu, m)
+			# The exporter must have been at work: what it counted of what wrk completed
+			# (a few more where wrk cut connections at its end), and its own CPU.
+			printf "bench-kernels: %-22s exporter   counted %d of the %d requests wrk completed; its own CPU %.0f ns per request (median)\n", s, counted[s], completed[s], median_of(daemon, k)
 		}
 		for (r in rounds) { base += rps[r, "none"]; base_ns += ns[r, "none"] }
-		printf "bench-kernels: no exporter: %.0f requests/s, %.0f ns of nginx CPU per request on average (emulated)\n", base / length(rounds), base_ns / length(rounds)
+		printf "bench-kernels: no exporter: %.0f requests/s, %.0f ns of nginx CPU per request on average", base / length(rounds), base_ns / length(rounds)
+		if (icount == "") print " (emulated)"
+		else printf " (%.0f instructions: icount shift %d)\n", base_ns / length(rounds) / 2 ^ icount, icount
 	}' | sort
 exit "$status"

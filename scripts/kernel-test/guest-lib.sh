@@ -88,12 +88,16 @@ GUEST_KERNEL_ARGS="loglevel=5 panic=-1 oops=panic softlockup_panic=1 softlockup_
 # guest_boot_amd64 VMLINUX WORK TIMEOUT: packs $ROOT into WORK/initramfs.cpio.gz and boots
 # it on VMLINUX under qemu-system-x86_64 (TCG: KVM is not usable on the development and CI
 # machines), the console in WORK/console.log; returns qemu's status (124: the timeout).
+# GUEST_VCPUS (default 2) and GUEST_QEMU_OPTIONS (more qemu options, split on spaces; say
+# bench.sh's -icount) shape the machine.
 guest_boot_amd64() {
 	local vmlinux=$1 work=$2 timeout=$3 status
+	local -a more
+	read -ra more <<<"${GUEST_QEMU_OPTIONS:-}"
 	(cd "$ROOT" && find . | "$ROOT/bin/busybox" cpio -o -H newc -R 0:0 2>/dev/null | gzip -1 >"$work/initramfs.cpio.gz")
 	set +e
-	timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config -accel tcg -cpu max \
-		-smp 2 -m 1024 -kernel "$vmlinux" -initrd "$work/initramfs.cpio.gz" \
+	timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config -accel tcg -cpu max "${more[@]}" \
+		-smp "${GUEST_VCPUS:-2}" -m 1024 -kernel "$vmlinux" -initrd "$work/initramfs.cpio.gz" \
 		-append "console=ttyS0 $GUEST_KERNEL_ARGS" \
 		-display none -serial stdio -no-reboot </dev/null >"$work/console.log" 2>&1
 	status=$?
