@@ -60,7 +60,8 @@ nginx -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
 NGINX_PID=$!
 sleep 1
 # nginx (master and worker) on vCPU 1; everything this script starts later on vCPU 0.
-if [ "$(nproc)" -ge 2 ]; then
+VCPUS=$(grep -c '^processor' /proc/cpuinfo) # nproc would say 1 once this script is pinned
+if [ "$VCPUS" -ge 2 ]; then
 	for pid in $NGINX_PID $(cat /proc/$NGINX_PID/task/*/children); do taskset -a -p 2 "$pid" >/dev/null; done
 	taskset -p 1 $$ >/dev/null
 fi
@@ -116,7 +117,7 @@ idle_ticks() {
 }
 
 echo "KTEST bench clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)," \
-	"$(nproc) vCPUs, $(dmesg | grep -o 'tsc: Refined TSC clocksource calibration: .*' | tail -n 1)"
+	"$VCPUS vCPUs, $(dmesg | grep -o 'tsc: Refined TSC clocksource calibration: .*' | tail -n 1)"
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
 	for spec in none "$@"; do
