@@ -15,6 +15,14 @@
 # nginx runs on vCPU 1, wrk and the exporter on vCPU 0, so nothing else shares nginx's
 # CPU; with one (bench.sh's BENCH_ICOUNT) all share it. A setting that does not start is
 # a failure.
+#
+# A spec "bound:CONSUMER" (bench.sh's BENCH_BOUND=1) is the setting `bound`: the least
+# exact design's consumer (scripts/bench/bound/), which loads and attaches its programs on
+# the syscall tracepoints and, once stopped (SIGTERM) after the round, checks one record per
+# request nginx logged since it attached; its line counts what it counted, its
+# EXPORTER_NS_PER_REQUEST is the consumer's CPU, and a round whose check is not EXACT is a
+# failure (its report's lines follow as "KTEST bench-bound ROUND ..."). BENCH_ACCESS_LOG=1
+# has nginx write its access log (combined format) in every setting; 0 (default): none.
 set -u
 ROUNDS=${BENCH_ROUNDS:-5}
 SECONDS_PER_ROUND=${BENCH_SECONDS:-5}
@@ -36,6 +44,8 @@ trap 'exit 1' INT TERM
 # nginx as scripts/lib/common.sh starts it on the host.
 PORT=8080
 mkdir -p "$WORK/nginx"
+ACCESS_LOG=$WORK/nginx/access.log
+if [ "${BENCH_ACCESS_LOG:-0}" = 1 ]; then access="$ACCESS_LOG"; else access=off; fi
 cat >"$WORK/nginx/nginx.conf" <<NGINX
 user root;
 worker_processes 1;
@@ -44,7 +54,7 @@ pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
 events { worker_connections 1024; }
 http {
-	access_log off;
+	access_log $access;
 	client_body_temp_path $WORK/nginx/body;
 	proxy_temp_path $WORK/nginx/proxy;
 	fastcgi_temp_path $WORK/nginx/fastcgi;
@@ -71,19 +81,32 @@ if ! wget -q -O /dev/null "http://127.0.0.1:$PORT/"; then
 	exit 1
 fi
 
-# Starts exporter $1 in mode $2 on nginx; 0 once it serves metrics.
-start_exporter() {
-	log=$WORK/exporter.log
-	: >"$log" # before the background job opens it: grep must not race its creation
-	"$1" --pid "$NGINX_PID" --listen 127.0.0.1:0 --hooks "$2" >"$log" 2>&1 &
-	FEE_PID=$!
+# started PATTERN: 0 once the program started as $FEE_PID has written a line matching
+# PATTERN to $WORK/exporter.log; 1 if it died first or after 300 s.
+started() {
 	waited=0
-	while ! grep -q "serving metrics on" "$log"; do
+	while ! grep -q "$1" "$WORK/exporter.log"; do
 		kill -0 "$FEE_PID" 2>/dev/null || { FEE_PID=; return 1; }
 		sleep 0.2
 		waited=$((waited + 1))
 		[ "$waited" -lt 1500 ] || return 1
 	done
+}
+
+# Starts exporter $1 in mode $2 on nginx; 0 once it serves metrics.
+start_exporter() {
+	: >"$WORK/exporter.log" # before the background job opens it: grep must not race its creation
+	"$1" --pid "$NGINX_PID" --listen 127.0.0.1:0 --hooks "$2" >"$WORK/exporter.log" 2>&1 &
+	FEE_PID=$!
+	started "serving metrics on"
+}
+
+# Starts the least exact design's consumer $1 on nginx; 0 once its programs are attached.
+start_bound() {
+	: >"$WORK/exporter.log"
+	"$1" "$ACCESS_LOG" "$NGINX_PID" >"$WORK/exporter.log" 2>&1 &
+	FEE_PID=$!
+	started "^attached"
 }
 
 # nginx_run_ns: nanoseconds on a CPU so far of nginx's master and worker threads.
@@ -124,7 +147,9 @@ while [ "$round" -le "$ROUNDS" ]; do
 		setting=${spec%:*}
 		if [ "$spec" != none ]; then
 			mode=${setting#*:}
-			if ! start_exporter "${spec##*:}" "$mode"; then
+			start=start_exporter
+			[ "$setting" != bound ] || start=start_bound
+			if ! $start "${spec##*:}" "$mode"; then
 				echo "KTEST bench FAIL: $setting did not start: $(tail -n 2 "$WORK/exporter.log")"
 				failures=$((failures + 1))
 				continue
@@ -137,7 +162,20 @@ while [ "$round" -le "$ROUNDS" ]; do
 		wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_ROUND}s" "http://127.0.0.1:$PORT/" >"$WORK/wrk.out"
 		idle_after=$(idle_ticks)
 		after=$(nginx_run_ns)
-		if [ -n "$FEE_PID" ]; then
+		if [ "$setting" = bound ]; then
+			fee_after=$(run_ns "$FEE_PID")
+			# Stopped, it detaches, drains the rest and checks against the access log.
+			kill -TERM "$FEE_PID"
+			wait "$FEE_PID"
+			check=$?
+			FEE_PID=
+			count=$(sed -n 's/^bound: counted \([0-9]*\) requests.*/\1/p' "$WORK/exporter.log")
+			sed "s/^/KTEST bench-bound $round /" "$WORK/exporter.log"
+			if [ "$check" != 0 ] || ! grep -q "^bound exactness: EXACT\$" "$WORK/exporter.log"; then
+				echo "KTEST bench FAIL: bound's check in round $round (exit $check)"
+				failures=$((failures + 1))
+			fi
+		elif [ -n "$FEE_PID" ]; then
 			fee_after=$(run_ns "$FEE_PID")
 			sleep 1 # the exporter's last records drained
 			count=$(counted)

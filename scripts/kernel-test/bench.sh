@@ -21,6 +21,14 @@
 # cache misses, no pipeline, no cost per kind of instruction (scripts/bench/README.md).
 # Without it (the default) the guest has two vCPUs, nginx alone on the second.
 #
+# BENCH_BOUND=1 adds a setting `bound` beside the exporter's: the least exact design's
+# programs on the syscall tracepoints and their consumer (scripts/bench/bound/, issue 13,
+# built here with build_bound; the same code scripts/bench/bpf_cost.sh runs as `bound`).
+# Its consumer checks, each round, one record per request nginx logged (by request line and
+# status); a round whose check is not EXACT fails the run. The check reads nginx's access
+# log, so with BENCH_BOUND=1 nginx writes one (combined format, to the guest's tmpfs) in
+# every setting of the run, `none` included: every setting's nginx does that work alike.
+#
 # Env: BENCH_CONNECTIONS (wrk -c, default 8), QEMU_TIMEOUT (s, default 3600), KEEP=1.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -67,6 +75,16 @@ copy_with_libs "$HERE/bench-guest.sh" /opt/fee/bench-guest.sh
 echo "root:x:0:0:root:/root:/bin/sh" >"$ROOT/etc/passwd" # nginx's `user root;`
 echo "root:x:0:" >"$ROOT/etc/group"
 SETTINGS=""
+ACCESS_LOG=0
+if [ "${BENCH_BOUND:-0}" = 1 ]; then
+	# shellcheck source=../lib/common.sh
+	. "$REPO/scripts/lib/common.sh"
+	mkdir -p "$WORK/bound"
+	build_bound "$WORK/bound" || die "cannot build the least exact design (scripts/bench/bound/)"
+	copy_with_libs "$WORK/bound/bound_consumer" /opt/fee/bound/bound_consumer
+	SETTINGS="bound:/opt/fee/bound/bound_consumer"
+	ACCESS_LOG=1
+fi
 copy_with_libs "$FEE" /opt/fee/after/flask_ebpf_exporter
 for m in $MODES; do SETTINGS="$SETTINGS after:$m:/opt/fee/after/flask_ebpf_exporter"; done
 if [ -n "$BEFORE" ]; then
@@ -76,7 +94,7 @@ fi
 
 guest_init_head >"$ROOT/init"
 cat >>"$ROOT/init" <<INIT
-BENCH_ROUNDS=${BENCH_ROUNDS:-5} BENCH_SECONDS=${BENCH_SECONDS:-5} BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-8} \\
+BENCH_ROUNDS=${BENCH_ROUNDS:-5} BENCH_SECONDS=${BENCH_SECONDS:-5} BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-8} BENCH_ACCESS_LOG=$ACCESS_LOG \\
 	sh /opt/fee/bench-guest.sh $SETTINGS
 echo "KTEST-EXIT=\$?"
 poweroff -f
@@ -121,7 +139,8 @@ tr -d '\r' <"$WORK/console.log" | awk -v icount="${BENCH_ICOUNT:-}" '
 			report("CPU/req", s, cpu, m)
 			# The exporter must have been at work: what it counted of what wrk completed
 			# (a few more where wrk cut connections at its end), and its own CPU.
-			printf "bench-kernels: %-22s exporter   counted %d of the %d requests wrk completed; its own CPU %.0f ns per request (median)\n", s, counted[s], completed[s], median_of(daemon, k)
+			# (`bound`: its consumer, whose check against the access log passed, or the run fails.)
+			printf "bench-kernels: %-22s %-10s counted %d of the %d requests wrk completed; its own CPU %.0f ns per request (median)\n", s, s == "bound" ? "consumer" : "exporter", counted[s], completed[s], median_of(daemon, k)
 		}
 		for (r in rounds) { base += rps[r, "none"]; base_ns += ns[r, "none"] }
 		printf "bench-kernels: no exporter: %.0f requests/s, %.0f ns of nginx CPU per request on average", base / length(rounds), base_ns / length(rounds)
