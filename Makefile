@@ -248,7 +248,8 @@ bench: $(APP)
 # What each hook mode costs nginx on Debian's 6.1 under qemu, nginx and wrk both in the
 # guest, as requests/s ratios (~15 min). BENCH_BEFORE=path/to/another/flask_ebpf_exporter
 # adds that binary's fentry and kprobe modes to the same run; BENCH_ICOUNT=0 counts
-# instructions instead of TCG's time (qemu -icount; scripts/kernel-test/bench.sh).
+# instructions instead of TCG's time (qemu -icount; scripts/kernel-test/bench.sh); BENCH_BOUND=1
+# adds the least exact design (scripts/bench/bound/) as a setting, checked each round.
 bench-kernels: $(APP)
 	$(Q)scripts/kernel-test/bench.sh $(APP) $(BENCH_BEFORE)
 
