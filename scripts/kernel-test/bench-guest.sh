@@ -109,18 +109,14 @@ start_bound() {
 	started "^attached"
 }
 
-# nginx_run_ns: nanoseconds on a CPU so far of nginx's master and worker threads.
-nginx_run_ns() {
-	cat /proc/$NGINX_PID/task/*/schedstat \
-		$(for c in $(cat /proc/$NGINX_PID/task/*/children); do echo /proc/$c/task/*/schedstat; done) |
-		awk '{ sum += $1 } END { printf "%.0f", sum }'
+# run_ns PID...: nanoseconds on a CPU so far of the PIDs' threads.
+run_ns() {
+	for p in "$@"; do cat /proc/"$p"/task/*/schedstat; done | awk '{ sum += $1 } END { printf "%.0f", sum }'
 }
 
-# What the CPU times are measured with: the clocksource and the TSC's calibrated rate
-# (1000 MHz under icount shift 0: one tick per instruction).
-# run_ns PID: nanoseconds on a CPU so far of PID's threads.
-run_ns() {
-	cat /proc/"$1"/task/*/schedstat | awk '{ sum += $1 } END { printf "%.0f", sum }'
+# nginx_run_ns: the same for nginx's master and worker.
+nginx_run_ns() {
+	run_ns "$NGINX_PID" $(cat /proc/$NGINX_PID/task/*/children)
 }
 
 # counted: the requests the exporter's metrics count (its flask_http_request_total series).
@@ -139,6 +135,8 @@ idle_ticks() {
 	awk '$1 == "cpu" { print $5 + $6; exit }' /proc/stat
 }
 
+# What the CPU times are measured with: the clocksource and the TSC's calibrated rate
+# (1000 MHz under icount shift 0: one tick per instruction).
 echo "KTEST bench clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)," \
 	"$VCPUS vCPUs, $(dmesg | grep -o 'tsc: Refined TSC clocksource calibration: .*' | tail -n 1)"
 round=1
