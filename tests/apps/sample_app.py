@@ -79,6 +79,9 @@ def echo():
 
 @app.route("/pid")
 def pid():
+    # ?wait=S (at most 1 s) keeps this worker busy first: tests use it to reach each of
+    # a server's workers in turn (tests/e2e/conftest.py, pids_of_two_workers).
+    time.sleep(min(float(request.args.get("wait", 0)), 1.0))
     return f"{os.getpid()}\n"
 
 

@@ -3,6 +3,7 @@
 Everything here is bounded in time and cleans up after itself, even when a test fails.
 Run with Debian's interpreter: /usr/bin/python3 -m pytest tests/e2e (as root).
 """
+import http.client
 import os
 import signal
 import socket
@@ -135,17 +136,52 @@ def server_command(kind, port, app="sample_app", app_dir=APPS, log_path=None, ex
     raise ValueError(kind)
 
 
-def pid_beside_slow(server, pool):
-    """GET /pid while another worker is kept busy with GET /slow, so that sequential tests
-    reach every worker (gunicorn's sync workers race for each connection and one may win
-    them all). Returns the PID that answered /pid; both requests are answered (2 requests).
-    pool: a ThreadPoolExecutor for the slow request."""
-    busy = pool.submit(requests.get, server.base + "/slow", timeout=10)
-    time.sleep(0.05)  # let a worker take the slow request first
-    r = requests.get(server.base + "/pid", timeout=10)
-    assert r.status_code == 200
-    assert busy.result().status_code == 200
-    return int(r.text)
+def tcp_sockets():
+    """(state, local port, remote port, accept queue) of each IPv4 TCP socket of this
+    network namespace, from /proc/net/tcp. The queue is a listener's count of connections
+    not yet accepted (its rx_queue column)."""
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            local, remote, state, queues = fields[1], fields[2], fields[3], fields[4]
+            yield (state, int(local.split(":")[1], 16), int(remote.split(":")[1], 16),
+                   int(queues.split(":")[1], 16))
+
+
+LISTEN, ESTABLISHED = "0A", "01"
+
+
+def accepted_by_server(port, client_port):
+    """The server on `port` has accept()ed the connection from `client_port`: its side of
+    the connection exists and nothing waits in the listener's queue."""
+    sockets = list(tcp_sockets())
+    child = any(state == ESTABLISHED and local == port and remote == client_port
+                for state, local, remote, _ in sockets)
+    waiting = sum(queue for state, local, _, queue in sockets
+                  if state == LISTEN and local == port)
+    return child and waiting == 0
+
+
+def pids_of_two_workers(server, wait=0.3):
+    """The PIDs that answered two requests to /pid, the first kept busy for `wait` seconds
+    and accept()ed before the second is sent: with two sync workers up, two different
+    workers answer, so sequential tests reach both (left alone, one worker may win every
+    connection; which one takes a first request is the scheduler's choice). Both requests
+    are answered with 200 (2 requests on path /pid)."""
+    busy = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        busy.request("GET", f"/pid?wait={wait}")
+        client_port = busy.sock.getsockname()[1]
+        wait_until(lambda: accepted_by_server(server.port, client_port), 10,
+                   "a worker to accept the busy request")
+        r = requests.get(server.base + "/pid", timeout=10)
+        assert r.status_code == 200
+        first = busy.getresponse()
+        assert first.status == 200
+        return int(first.read()), int(r.text)
+    finally:
+        busy.close()
 
 
 def accepts_connections(port):
