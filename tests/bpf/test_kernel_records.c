@@ -34,6 +34,7 @@
 #include <bpf/libbpf.h>
 
 #include "record_sink.h"
+#include "test_clock.h"
 
 /* ---- a loopback connection: client end and server end ------------------------------------ */
 
@@ -146,13 +147,6 @@ static void server_write(struct link *l, enum write_style style, const char *s)
 	assert_int_equal(n, (ssize_t)len);
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* ---- cases ------------------------------------------------------------------------------------
  */
 
@@ -202,35 +196,50 @@ static void test_keep_alive_counts_each_request(void **state)
 static void test_duration_spans_head_to_status_line(void **state)
 {
 	struct link l = open_link();
+	uint64_t before_read, after_read, before_write, after_write;
 
 	client_send(&l, "GET /slow HTTP/1.1\r\n\r\n");
+	before_read = monotonic_ns();
 	server_read_request(&l, READ_RECVFROM, 0);
+	after_read = monotonic_ns();
 	sleep_ms(200);
+	before_write = monotonic_ns();
 	server_write(&l, WRITE_SENDTO, "HTTP/1.1 200 OK\r\n\r\n");
+	after_write = monotonic_ns();
 	client_drain(&l);
 	close_link(&l);
 	assert_int_equal(collect(), 1);
 	assert_true(records[0].duration_ns >= 200000000ULL);
-	assert_true(records[0].duration_ns < 300000000ULL);
+	/* From the read that ended the head to the write of the status line: neither the
+	 * connect nor the client's send before them (test_clock.h). */
+	assert_in_range(records[0].duration_ns, before_write - after_read,
+			after_write - before_read);
 }
 
 static void test_trickled_head_starts_the_clock_at_its_end(void **state)
 {
 	const char *req = "GET /trickle HTTP/1.1\r\nHost: x\r\n\r\n";
+	size_t last = strlen(req) - 1;
 	struct link l = open_link();
+	uint64_t first_sent = monotonic_ns(), last_sent = 0, after_write;
 	char c;
 
 	for (size_t i = 0; req[i]; i++) {
+		if (i == last)
+			last_sent = monotonic_ns();
 		assert_int_equal(send(l.client, &req[i], 1, 0), 1);
 		assert_int_equal(read(l.server, &c, 1), 1);
 		sleep_ms(5);
 	}
 	server_write(&l, WRITE_WRITE, "HTTP/1.1 204 No Content\r\n\r\n");
+	after_write = monotonic_ns();
 	close_link(&l);
 	assert_int_equal(collect(), 1);
 	assert_record(0, "GET /trickle HTTP/1.1", 204);
-	/* The head took > 150 ms to arrive; none of it counts. */
-	assert_true(records[0].duration_ns < 20000000ULL);
+	/* The head took > 150 ms to arrive; none of it counts: the clock starts no earlier
+	 * than the head's last byte was sent (test_clock.h). */
+	assert_true(last_sent - first_sent >= last * 5000000ULL);
+	assert_in_range(records[0].duration_ns, 5000000ULL, after_write - last_sent);
 }
 
 static void test_interim_100_continue_and_split_status_line(void **state)

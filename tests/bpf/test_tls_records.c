@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,6 +37,7 @@
 #include <bpf/libbpf.h>
 
 #include "record_sink.h"
+#include "test_clock.h"
 
 #define RESPONSE "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 
@@ -48,21 +51,15 @@ static void assert_tls_record(int i, const char *line, int status)
 	assert_false(records[i].flags & FEE_REC_HEAD_INCOMPLETE);
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* ---- the client: a forked child speaking TLS ------------------------------------------------ */
 
 /*
  * Connects, then per request sends its pieces (pausing pause_ms between them) and reads
- * the whole response. Exits 0 when every response was RESPONSE.
+ * the whole response; *last_piece_at is when it began to send the last request's last
+ * piece (CLOCK_MONOTONIC). Exits 0 when every response was RESPONSE.
  */
 static void run_client(int port, const char *const *pieces, int n_pieces, int pause_ms,
-		       int requests)
+		       int requests, uint64_t *last_piece_at)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET,
 				    .sin_port = htons(port),
@@ -83,6 +80,8 @@ static void run_client(int port, const char *const *pieces, int n_pieces, int pa
 		for (int i = 0; i < n_pieces; i++) {
 			if (i)
 				sleep_ms(pause_ms);
+			if (i == n_pieces - 1)
+				*last_piece_at = monotonic_ns();
 			if (SSL_write(ssl, pieces[i], (int)strlen(pieces[i])) <= 0)
 				_exit(4);
 		}
@@ -111,6 +110,14 @@ struct exchange {
 	int requests;		 /* sent one after another on one connection */
 	int delay_ms;		 /* between the head received and the response */
 	const char *log_written; /* written to a pipe while serving (an exception log) */
+};
+
+/* When the last request's pieces and response moved (CLOCK_MONOTONIC, test_clock.h). */
+struct exchange_times {
+	uint64_t last_piece_sent;  /* the client began to send its last piece */
+	uint64_t head_read;	   /* the server's read of the head's end had returned */
+	uint64_t response_begun;   /* just before the server's write of the response */
+	uint64_t response_written; /* that write had returned */
 };
 
 static int listen_loopback(int *port)
@@ -162,18 +169,22 @@ static void server_write_response(SSL *ssl, int request)
 	}
 }
 
-static void serve(const struct exchange *x)
+static void serve(const struct exchange *x, struct exchange_times *times)
 {
 	int port, status, lfd = listen_loopback(&port), fd, log_pipe[2];
+	/* The client's reading of the clock, shared with its process. */
+	uint64_t *last_piece_at = mmap(NULL, sizeof(*last_piece_at), PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	pid_t child;
 	SSL *ssl;
 
+	assert_true(last_piece_at != MAP_FAILED);
 	assert_int_equal(pipe(log_pipe), 0);
 	child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
 		close(lfd);
-		run_client(port, x->pieces, x->n_pieces, x->pause_ms, x->requests);
+		run_client(port, x->pieces, x->n_pieces, x->pause_ms, x->requests, last_piece_at);
 	}
 	fd = accept(lfd, NULL, NULL);
 	assert_true(fd >= 0);
@@ -182,15 +193,20 @@ static void serve(const struct exchange *x)
 	assert_int_equal(SSL_accept(ssl), 1);
 	for (int r = 0; r < x->requests; r++) {
 		server_read_head(ssl, r);
+		times->head_read = monotonic_ns();
 		if (x->log_written)
 			assert_int_equal(write(log_pipe[1], x->log_written, strlen(x->log_written)),
 					 (ssize_t)strlen(x->log_written));
 		sleep_ms(x->delay_ms);
+		times->response_begun = monotonic_ns();
 		server_write_response(ssl, r);
+		times->response_written = monotonic_ns();
 	}
 	assert_int_equal(waitpid(child, &status, 0), child);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+	times->last_piece_sent = *last_piece_at;
+	munmap(last_piece_at, sizeof(*last_piece_at));
 	SSL_shutdown(ssl);
 	SSL_free(ssl);
 	close(fd);
@@ -207,8 +223,9 @@ static void test_each_request_once_from_plaintext(void **state)
 		"GET /tls/keep-alive?secret=1 HTTP/1.1\r\nHost: x\r\n\r\n"
 	};
 	const struct exchange x = { .pieces = request, .n_pieces = 1, .requests = 4 };
+	struct exchange_times times;
 
-	serve(&x);
+	serve(&x, &times);
 	/* Four requests, SSL_read/SSL_write and the _ex pair alternating: four records, none
 	 * from the handshake's or the requests' ciphertext, none from the client's side. */
 	assert_int_equal(collect(), 4);
@@ -222,13 +239,17 @@ static void test_duration_from_last_head_read_to_status_write(void **state)
 	const struct exchange x = {
 		.pieces = request, .n_pieces = 2, .pause_ms = 300, .requests = 1, .delay_ms = 60
 	};
+	struct exchange_times times;
 
-	serve(&x);
+	serve(&x, &times);
 	assert_int_equal(collect(), 1);
 	assert_tls_record(0, "GET /tls/split HTTP/1.1", 200);
-	/* The app's 60 ms count; the client's 300 ms pause inside the head does not. */
+	/* The app's 60 ms count; the client's 300 ms pause inside the head does not: the
+	 * SSL_read that ended the head returned after the client began to send its second
+	 * piece, and the status line's SSL_write had begun before that write returned. */
 	assert_true(records[0].duration_ns >= 60 * 1000000ULL);
-	assert_true(records[0].duration_ns < 300 * 1000000ULL);
+	assert_in_range(records[0].duration_ns, times.response_begun - times.head_read,
+			times.response_written - times.last_piece_sent);
 }
 
 static void test_exception_log_flags_the_tls_request(void **state)
@@ -241,8 +262,9 @@ static void test_exception_log_flags_the_tls_request(void **state)
 		.log_written = "ERROR in app: Exception on /tls/boom [GET]\n"
 			       "Traceback (most recent call last):\n",
 	};
+	struct exchange_times times;
 
-	serve(&x);
+	serve(&x, &times);
 	assert_int_equal(collect(), 1);
 	assert_tls_record(0, "GET /tls/boom HTTP/1.1", 200);
 	assert_true(records[0].flags & FEE_REC_EXCEPTION);
