@@ -23,10 +23,16 @@ fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 command -v kubectl >/dev/null || { echo "kubectl is missing: scripts/install-deps.sh" >&2; exit 1; }
 command -v npm >/dev/null || { echo "npm is missing: scripts/install-deps.sh" >&2; exit 1; }
 
-# The validator's packages, pinned by the lock file; reinstalled when the lock changes.
-if ! cmp -s "$HERE/package-lock.json" "$OUT/package-lock.json" || [ ! -d "$OUT/node_modules" ]; then
+# The validator's packages, pinned by the lock file; reinstalled when the lock changes or an
+# earlier install did not finish (the lock it installed is kept only once npm ci succeeded:
+# a half-filled node_modules is never taken for an install). npm retries a failed fetch
+# (4 times here, 10-60 s apart): the registry is the only network this tier uses.
+INSTALLED_LOCK=$OUT/installed-package-lock.json
+if ! cmp -s "$HERE/package-lock.json" "$INSTALLED_LOCK"; then
+	rm -f "$INSTALLED_LOCK"
 	cp "$HERE/package.json" "$HERE/package-lock.json" "$OUT/"
-	(cd "$OUT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	(cd "$OUT" && npm ci --no-audit --no-fund --loglevel=error --fetch-retries=4 >/dev/null)
+	cp "$HERE/package-lock.json" "$INSTALLED_LOCK"
 fi
 cp "$HERE/validate-manifests.mjs" "$OUT/"
 
