@@ -33,17 +33,19 @@ for old in "$CACHE"/linux-image-*-"$ARCH"; do
 done
 if [ ! -s "$DIR/vmlinux" ]; then
 	mkdir -p "$DIR"
-	if ! ls "$CACHE/${KPKG}"_*.deb >/dev/null 2>&1; then
-		echo "guest-kernel: downloading $KPKG" >&2
-		# "Download is performed unsandboxed as root" is apt's harmless note.
-		(cd "$CACHE" && apt-get download "$KPKG:$ARCH" 2>&1 | grep -v 'unsandboxed' >&2) || true
-	fi
-	DEB=$(ls "$CACHE/${KPKG}"_*.deb 2>/dev/null | tail -n 1)
+	# Downloaded afresh into a directory of its own, removed on exit: a .deb an interrupted
+	# run left behind is never taken for a whole one.
+	DL=$(mktemp -d "$CACHE/download.XXXXXX")
+	trap 'rm -rf "$DL"' EXIT
+	echo "guest-kernel: downloading $KPKG" >&2
+	# "Download is performed unsandboxed as root" is apt's harmless note. apt retries a
+	# failed fetch itself (Acquire::Retries, 3 by default since apt 2.3).
+	(cd "$DL" && apt-get download "$KPKG:$ARCH" 2>&1 | grep -v 'unsandboxed' >&2) || true
+	DEB=$(ls "$DL/${KPKG}"_*.deb 2>/dev/null | tail -n 1)
 	[ -n "$DEB" ] || { echo "guest-kernel: apt-get download $KPKG failed" >&2; exit 1; }
 	dpkg-deb --fsys-tarfile "$DEB" | tar -xf - -C "$DIR" --wildcards './boot/vmlinuz-*' './boot/config-*'
 	if [ "$ARCH" = arm64 ]; then # the Image itself, uncompressed
 		mv "$DIR"/boot/vmlinuz-* "$DIR/vmlinux"
-		rm -f "$DEB"
 		echo "$DIR/vmlinux"
 		exit 0
 	fi
@@ -57,7 +59,6 @@ if start < 0:
 out = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(data[start:])
 open(sys.argv[2], "wb").write(out)
 PY
-	mv "$DIR/vmlinux.tmp" "$DIR/vmlinux"
-	rm -f "$DEB" # 70 MB; the unpacked vmlinux is what reruns need
+	mv "$DIR/vmlinux.tmp" "$DIR/vmlinux" # all reruns need; the .deb (70 MB) goes with $DL
 fi
 echo "$DIR/vmlinux"
