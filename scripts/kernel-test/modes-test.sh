@@ -44,6 +44,8 @@ trap 'exit 1' INT TERM
 
 say() { echo "KTEST $*"; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
+# Seconds since uptime $1, one decimal (what the waits below took, for their bounds).
+seconds_since() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }'; }
 fail() {
 	say "$@"
 	failures=$((failures + 1))
@@ -52,12 +54,32 @@ fail() {
 # ---- the server: busybox httpd on a free port (it exits at once if the port is taken) ----
 mkdir -p "$WORK/www"
 echo "hello from the hook-mode test" >"$WORK/www/index.html"
+
+# 0 once busybox httpd (PID $1) listens on 127.0.0.1:$2 on a socket of its own (the
+# listener's inode in /proc/net/tcp is one of its descriptors: another program may hold
+# the port); 1 when it exited first, the port taken. At most 60 s (a start takes well
+# under 1 s in the guest).
+httpd_listens() {
+	hex=$(printf '%04X' "$2")
+	tries=0
+	while kill -0 "$1" 2>/dev/null && [ "$tries" -lt 600 ]; do
+		inode=$(awk -v a="0100007F:$hex" '$2 == a && $4 == "0A" { print $10 }' /proc/net/tcp)
+		for fd in /proc/"$1"/fd/*; do
+			[ -n "$inode" ] && [ "$(readlink "$fd")" = "socket:[$inode]" ] && return 0
+		done
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	return 1
+}
+
 for try in 1 2 3 4 5 6 7 8 9 10; do
 	HTTP_PORT=$((20000 + RANDOM % 40000))
 	$BB httpd -f -p "127.0.0.1:$HTTP_PORT" -h "$WORK/www" &
 	HTTPD_PID=$!
-	sleep 0.3
-	kill -0 "$HTTPD_PID" 2>/dev/null && break
+	httpd_listens "$HTTPD_PID" "$HTTP_PORT" && break
+	kill "$HTTPD_PID" 2>/dev/null
+	wait "$HTTPD_PID" 2>/dev/null
 	HTTPD_PID=
 done
 [ -n "$HTTPD_PID" ] || { fail "SETUP FAIL: busybox httpd would not start"; exit 1; }
@@ -80,7 +102,8 @@ start_exporter() {
 	: >"$log"
 	"$FEE" --pid "$HTTPD_PID" --listen 127.0.0.1:0 --hooks "$@" >"$log" 2>&1 &
 	FEE_PID=$!
-	# Loading the programs takes a while under an emulated CPU.
+	# Loading the programs takes a while under an emulated CPU (≈ 15 s).
+	started_at=$(uptime_s)
 	waited=0
 	while ! grep -q "serving metrics on" "$log"; do
 		if ! kill -0 "$FEE_PID" 2>/dev/null; then
@@ -94,6 +117,7 @@ start_exporter() {
 		[ "$waited" -lt 1500 ] || { exit_status=timeout; return 1; }
 	done
 	METRICS=$(sed -n 's|.*serving metrics on \(http://[^ ]*\).*|\1|p' "$log")
+	start_s=$(seconds_since "$started_at")
 	return 0
 }
 
@@ -159,6 +183,7 @@ check_socket_programs() {
 		return 1
 	fi
 	touch "$WORK/pipe.go"
+	piper_at=$(uptime_s)
 	waited=0
 	while [ ! -e "$WORK/pipe.done" ] && [ "$waited" -lt 600 ]; do sleep 0.1; waited=$((waited + 1)); done
 	prog_counts >"$after"
@@ -174,7 +199,7 @@ check_socket_programs() {
 		fail "$mode FAIL: the piper's $PIPE_LINES pipe writes ran ${family}_exit_write $writes times"
 		return 1
 	fi
-	say "$mode PASS on $kernel: attached ${family}_recv_exit/send_enter/send_exit, no syscall-level read/write program; $PIPE_LINES pipe writes and reads of a watched process ran none of them (write(2) hook: $writes runs)"
+	say "$mode PASS on $kernel: attached ${family}_recv_exit/send_enter/send_exit, no syscall-level read/write program; $PIPE_LINES pipe writes and reads of a watched process ran none of them (write(2) hook: $writes runs; the piper took $(seconds_since "$piper_at") s)"
 	return 0
 }
 
@@ -261,7 +286,7 @@ for mode in $MODES; do
 		rc=1
 	fi
 	if [ "$rc" = 0 ]; then
-		say "$mode PASS on $kernel: counted $N x 200 and $N x 404 exactly (uptime $(uptime_s) s)"
+		say "$mode PASS on $kernel: counted $N x 200 and $N x 404 exactly (started in $start_s s; uptime $(uptime_s) s)"
 		working="$working $mode"
 	fi
 done
