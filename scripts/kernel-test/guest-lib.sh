@@ -22,13 +22,13 @@ INIT
 
 # guest_result LOG QEMU_STATUS WHO: prints the guest's KTEST lines, then returns 0 when the
 # guest finished with KTEST-EXIT=0; otherwise says why on stderr (did not finish, e.g. the
-# qemu timeout, or its test failed) with the console's tail, and returns 1.
+# qemu timeout or a stall, or its test failed) with the console's tail, and returns 1.
 guest_result() {
 	local log=$1 qemu_status=$2 who=$3 guest_status
 	tr -d '\r' <"$log" | grep -a '^KTEST' || true
 	guest_status=$(tr -d '\r' <"$log" | sed -n 's/^KTEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
 	if [ -z "$guest_status" ]; then
-		echo "$who: the guest did not finish (qemu exit $qemu_status; 124 = timeout). Console:" >&2
+		echo "$who: the guest did not finish (qemu exit $qemu_status; 124 = the timeout, or a stall: no KTEST line for QEMU_STALL s). Console:" >&2
 		tr -d '\r' <"$log" | tail -n 40 >&2
 		guest_kernel_trouble "$log" >&2
 		return 1
@@ -85,22 +85,49 @@ copy_with_libs() {
 # quiet lets the backtraces (printed at the default level, 4) reach the console.
 GUEST_KERNEL_ARGS="loglevel=5 panic=-1 oops=panic softlockup_panic=1 softlockup_all_cpu_backtrace=1 hung_task_panic=1"
 
-# guest_boot_amd64 VMLINUX WORK TIMEOUT: packs $ROOT into WORK/initramfs.cpio.gz and boots
-# it on VMLINUX under qemu-system-x86_64 (TCG: KVM is not usable on the development and CI
-# machines), the console in WORK/console.log; returns qemu's status (124: the timeout).
+# guest_watched LOG TIMEOUT STALL CMD...: runs CMD (a qemu) with its output in LOG and
+# returns its status; stops it with 124 after TIMEOUT s in all or, when STALL is not 0, once
+# LOG has gained no KTEST line for STALL s. A guest whose test stopped making progress
+# (without its kernel noticing, or while its kernel fills the console) ends then, not at
+# TIMEOUT; so TIMEOUT can leave room for a guest that is only slow.
+guest_watched() {
+	local log=$1 timeout=$2 stall=$3 pid lines progressed_at status last=-1
+	shift 3
+	timeout "$timeout" "$@" </dev/null >"$log" 2>&1 &
+	pid=$!
+	progressed_at=$SECONDS
+	while kill -0 "$pid" 2>/dev/null; do
+		lines=$(grep -ac KTEST "$log" || true)
+		if [ "$lines" != "$last" ]; then
+			last=$lines
+			progressed_at=$SECONDS
+		elif [ "$stall" != 0 ] && [ $((SECONDS - progressed_at)) -ge "$stall" ]; then
+			echo "guest: no KTEST line for $stall s: stopping it" >&2
+			kill "$pid" 2>/dev/null # timeout passes the TERM on to qemu
+			wait "$pid" 2>/dev/null
+			return 124
+		fi
+		sleep 1
+	done
+	status=0
+	wait "$pid" || status=$?
+	return "$status"
+}
+
+# guest_boot_amd64 VMLINUX WORK TIMEOUT [STALL]: packs $ROOT into WORK/initramfs.cpio.gz
+# and boots it on VMLINUX under qemu-system-x86_64 (TCG: KVM is not usable on the
+# development and CI machines), the console in WORK/console.log; returns qemu's status
+# (124: TIMEOUT s passed, or STALL s without a KTEST line: guest_watched).
 # GUEST_VCPUS (default 2) and GUEST_QEMU_OPTIONS (more qemu options, split on spaces; say
 # bench.sh's -icount) shape the machine.
 guest_boot_amd64() {
-	local vmlinux=$1 work=$2 timeout=$3 status
+	local vmlinux=$1 work=$2 timeout=$3 stall=${4:-0}
 	local -a more
 	read -ra more <<<"${GUEST_QEMU_OPTIONS:-}"
 	(cd "$ROOT" && find . | "$ROOT/bin/busybox" cpio -o -H newc -R 0:0 2>/dev/null | gzip -1 >"$work/initramfs.cpio.gz")
-	set +e
-	timeout "$timeout" qemu-system-x86_64 -nodefaults -no-user-config -accel tcg -cpu max "${more[@]}" \
+	guest_watched "$work/console.log" "$timeout" "$stall" \
+		qemu-system-x86_64 -nodefaults -no-user-config -accel tcg -cpu max "${more[@]}" \
 		-smp "${GUEST_VCPUS:-2}" -m 1024 -kernel "$vmlinux" -initrd "$work/initramfs.cpio.gz" \
 		-append "console=ttyS0 $GUEST_KERNEL_ARGS" \
-		-display none -serial stdio -no-reboot </dev/null >"$work/console.log" 2>&1
-	status=$?
-	set -e
-	return "$status"
+		-display none -serial stdio -no-reboot
 }
