@@ -137,19 +137,27 @@ def server_command(kind, port, app="sample_app", app_dir=APPS, log_path=None, ex
 
 
 def tcp_sockets():
-    """(state, local port, remote port, accept queue) of each IPv4 TCP socket of this
-    network namespace, from /proc/net/tcp. The queue is a listener's count of connections
-    not yet accepted (its rx_queue column)."""
+    """(state, local port, remote port, rx queue, tx queue) of each IPv4 TCP socket of this
+    network namespace, from /proc/net/tcp. A listener's rx queue is its count of connections
+    not yet accepted; a connection's rx queue holds the bytes received and not yet read, its
+    tx queue the bytes sent and not yet acknowledged by the peer."""
     with open("/proc/net/tcp") as f:
         next(f)
         for line in f:
             fields = line.split()
             local, remote, state, queues = fields[1], fields[2], fields[3], fields[4]
+            tx_queue, rx_queue = queues.split(":")
             yield (state, int(local.split(":")[1], 16), int(remote.split(":")[1], 16),
-                   int(queues.split(":")[1], 16))
+                   int(rx_queue, 16), int(tx_queue, 16))
 
 
 LISTEN, ESTABLISHED = "0A", "01"
+
+
+def waiting_to_be_accepted(port, sockets=None):
+    """Connections to the listener on `port` not yet accept()ed by its server."""
+    return sum(queue for state, local, _, queue, _ in (sockets or tcp_sockets())
+               if state == LISTEN and local == port)
 
 
 def accepted_by_server(port, client_port):
@@ -157,18 +165,36 @@ def accepted_by_server(port, client_port):
     the connection exists and nothing waits in the listener's queue."""
     sockets = list(tcp_sockets())
     child = any(state == ESTABLISHED and local == port and remote == client_port
-                for state, local, remote, _ in sockets)
-    waiting = sum(queue for state, local, _, queue in sockets
-                  if state == LISTEN and local == port)
-    return child and waiting == 0
+                for state, local, remote, _, _ in sockets)
+    return child and waiting_to_be_accepted(port, sockets) == 0
+
+
+def read_by_server(port, client_port):
+    """The server on `port` has read every byte the client on `client_port` sent so far:
+    the server's kernel acknowledged them all (the client's tx queue is empty) and none
+    waits unread on the server's side of the connection (its rx queue is empty)."""
+    sockets = list(tcp_sockets())
+    server_side = [rx for state, local, remote, rx, _ in sockets
+                   if state == ESTABLISHED and local == port and remote == client_port]
+    client_side = [tx for state, local, remote, _, tx in sockets
+                   if state == ESTABLISHED and local == client_port and remote == port]
+    return server_side == [0] and client_side == [0]
+
+
+def wait_read_by_server(port, sock, timeout=10):
+    """Until the server on `port` has read what `sock`, a client socket, sent (a fixed
+    sleep would be a guess at how soon a loaded machine schedules the server)."""
+    client_port = sock.getsockname()[1]
+    wait_until(lambda: read_by_server(port, client_port), timeout,
+               f"the server on port {port} to read what port {client_port} sent")
 
 
 def pids_of_two_workers(server, wait=0.3):
     """The PIDs that answered two requests to /pid, the first kept busy for `wait` seconds
-    and accept()ed before the second is sent: with two sync workers up, two different
-    workers answer, so sequential tests reach both (left alone, one worker may win every
-    connection; which one takes a first request is the scheduler's choice). Both requests
-    are answered with 200 (2 requests on path /pid)."""
+    and accept()ed before the second is sent: with two single-threaded workers up (gunicorn
+    sync, uWSGI processes), two different workers answer, so sequential tests reach both
+    (left alone, one worker may win every connection; which one takes a first request is
+    the scheduler's choice). Both requests are answered with 200 (2 requests on path /pid)."""
     busy = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
         busy.request("GET", f"/pid?wait={wait}")
@@ -326,6 +352,30 @@ def labels(**kv):
 def series(text, name):
     """{frozenset(labels): value} of the samples called `name`."""
     return {labels: v for (n, labels), v in samples(text).items() if n == name}
+
+
+RECEIVED = "flask_ebpf_exporter_records_received_total"
+QUIET_SECONDS = 0.3  # three of the daemon's 100 ms drains
+
+
+def scrape_when_counted(exporter, want, *names, timeout=20):
+    """One scrape, taken once the samples called `names` (by default the records received,
+    whatever the prefix or exclusions) add up to `want` and a quiet period has passed.
+    A record is emitted when the server's write returns, and its client may read the
+    response before that on a loaded machine: the last records can trail the last answer.
+    A sum above `want` ends the wait at once, and after `timeout` the scrape is returned as
+    it is: the caller's exact assertions then say what is missing or extra."""
+    names = names or (RECEIVED,)
+
+    def counted():
+        text = exporter.scrape_text()
+        return sum(sum(series(text, name).values()) for name in names)
+
+    deadline = time.monotonic() + timeout
+    while counted() < want and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(QUIET_SECONDS)  # a quiet period: nothing more may arrive
+    return exporter.scrape_text()
 
 
 def promtool_check(text):
