@@ -5,15 +5,14 @@ self-signed certificate, real clients (requests, curl -k, raw TLS sockets), exac
 import socket
 import struct
 import subprocess
-import time
 
 import pytest
 import requests
 
-from conftest import (Expected, answers, free_port, series, start_server, stop_process,
-                      wait_until)
+from conftest import (RECEIVED, Expected, answers, free_port, scrape_when_counted, series,
+                      start_server, stop_process, wait_read_by_server, wait_until)
 from nginx_server import Nginx, nginx_command
-from test_pipeline import assert_mix_counted, raw_connection, request_mix, scrape_until_complete
+from test_pipeline import assert_mix_counted, raw_connection, request_mix
 
 LIBSSL_PROBED = "flask_ebpf_exporter_tls_libraries_probed"
 
@@ -42,7 +41,7 @@ def test_python_server_https_mix(kind, tls_cert, attach):
         assert server.base.startswith("https://")
         exporter = attach(server.pid)
         expected = request_mix(server)
-        text = scrape_until_complete(exporter, expected)
+        text = scrape_when_counted(exporter, expected.count)
         assert_mix_counted(text, expected)
         assert_libssl_probed(text)
     finally:
@@ -61,7 +60,7 @@ def test_gunicorn_https_exceptions(tls_cert, attach):
                 assert client.get(server.base + "/return500", timeout=10,
                                   verify=False).status_code == 500
                 assert client.get(server.base + "/", timeout=10, verify=False).status_code == 200
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, 7)
         assert series(text, "flask_http_request_exceptions_total") == {
             frozenset({("method", "GET"), ("status", "500")}): 3}
         assert totals_by_path(text) == {"/raise": 3, "/return500": 2, "/": 2}
@@ -82,12 +81,11 @@ def test_response_to_a_client_that_hung_up_counts(scheme, tls_cert, attach):
         for _ in range(2):
             conn = raw_connection(expected)
             conn.sendall(b"GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            time.sleep(0.1)  # the worker has read the request and sleeps in the view
+            wait_read_by_server(server.port, conn)  # the worker now sleeps in the view
             # Linger 0: close() sends a reset, so the server's response write fails.
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             conn.close()
-        time.sleep(0.6)  # both responses written (and failed)
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, 2)  # both responses written (and failed)
         assert totals_by_path(text) == {"/slow": 2}
         assert series(text, "flask_http_request_total") == {
             frozenset({("method", "GET"), ("status", "200")}): 2}
@@ -136,20 +134,11 @@ def send_requests(base, prefix, fresh, keep_alive):
     return sent
 
 
-def scrape_exact(exporter, n):
-    """A scrape once n requests are in (never accepting more)."""
-    text = exporter.scrape_text()
-    if sum(series(text, "flask_http_request_total").values()) < n:
-        time.sleep(0.5)
-        text = exporter.scrape_text()
-    return text
-
-
 def test_nginx_https_return_200(nginx, attach):
     server = nginx()
     exporter = attach(server.pid)
     sent = send_requests(server.https, "/tls", fresh=6, keep_alive=8)
-    text = scrape_exact(exporter, len(sent))
+    text = scrape_when_counted(exporter, len(sent))
     assert totals_by_path(text) == sent
     assert series(text, "flask_http_request_total") == {
         frozenset({("method", "GET"), ("status", "200")}): len(sent)}
@@ -163,7 +152,7 @@ def test_nginx_plain_and_https_ports(nginx, attach):
     sent = send_requests(server.https, "/tls", fresh=4, keep_alive=5)
     sent.update(send_requests(server.http, "/plain", fresh=3, keep_alive=6))
     sent.update(send_requests(server.https, "/tls-again", fresh=2, keep_alive=2))
-    text = scrape_exact(exporter, len(sent))
+    text = scrape_when_counted(exporter, len(sent))
     assert totals_by_path(text) == sent
     assert sum(series(text, "flask_http_request_total").values()) == len(sent) == 22
     assert series(text, "flask_ebpf_exporter_records_received_total") == {frozenset(): 22}
@@ -185,9 +174,9 @@ def test_library_probed_when_a_new_target_maps_it(tls_cert, tmp_path, attach):
         wait_until(lambda: answers(base + "/", 200), 20, "nginx over HTTPS")
         # New processes are looked at every second.
         wait_until(lambda: probed_libraries(exporter.scrape_text()), 10, "libssl probed")
-        before = sum(series(exporter.scrape_text(), "flask_http_request_total").values())
+        before = sum(series(exporter.scrape_text(), RECEIVED).values())
         sent = send_requests(base, "/late", fresh=3, keep_alive=4)
-        text = scrape_exact(exporter, before + len(sent))
+        text = scrape_when_counted(exporter, before + len(sent))
         counted = {p: v for p, v in totals_by_path(text).items() if p.startswith("/late")}
         assert counted == sent
         assert_libssl_probed(text)
