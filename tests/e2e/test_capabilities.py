@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from conftest import (FEE_BIN, Exporter, free_port, labels, promtool_check, series,
-                      start_server, stop_process, wait_until)
+from conftest import (FEE_BIN, Exporter, free_port, labels, promtool_check, scrape_when_counted,
+                      series, start_server, stop_process, wait_until)
 from test_pipeline import request_mix
 
 NOBODY = "65534"
@@ -73,7 +73,7 @@ def test_documented_capabilities_count_exactly_then_drop(nonroot, gunicorn_serve
     assert st["NoNewPrivs"] == "1"
 
     expected = request_mix(gunicorn_server)
-    text = exp.scrape_text()
+    text = scrape_when_counted(exp, expected.count)
     assert series(text, "flask_http_request_total") == {
         labels(method=m, status=s): float(n) for (m, s), n in expected.total.items()}
     assert series(text, "flask_ebpf_exporter_records_dropped_total") == {frozenset(): 0}
@@ -124,7 +124,7 @@ def test_https_remainder_is_enough_for_servers_found_later(nonroot, tls_cert, st
                in exp.scrape_text(), 10, "the --port rescan to find gunicorn")
     wait_until(lambda: "libssl" in exp.scrape_text(), 10, "the OpenSSL probes")
     expected = request_mix(server)
-    text = exp.scrape_text()
+    text = scrape_when_counted(exp, expected.count)
     assert series(text, "flask_http_request_total") == {
         labels(method=m, status=s): float(n) for (m, s), n in expected.total.items()}
     assert series(text, "flask_ebpf_exporter_records_dropped_total") == {frozenset(): 0}

@@ -6,7 +6,7 @@ import os
 import pytest
 import requests
 
-from conftest import series, start_server, stop_process, free_port
+from conftest import free_port, scrape_when_counted, series, start_server, stop_process
 
 RAISES, ABORTS, RETURNS, OKS = 3, 2, 2, 2
 
@@ -33,7 +33,7 @@ def test_only_raising_views_count_as_exceptions(kind, variant, attach, tmp_path)
                     r = client.get(server.base + path, timeout=10)
                     assert r.status_code == expected_status[path], (path, r.status_code)
 
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, sum(sent.values()))
         exceptions = series(text, "flask_http_request_exceptions_total")
         assert exceptions == {frozenset({("method", "GET"), ("status", "500")}): RAISES}
 

@@ -4,15 +4,14 @@ option, real requests, exact counts in the scrape."""
 import gzip
 import subprocess
 import threading
-import time
 
 import pytest
 import requests
 from prometheus_client.openmetrics.parser import \
     text_string_to_metric_families as om_families
 
-from conftest import (FEE_BIN, free_port, promtool_check, samples, series, start_server,
-                      stop_process)
+from conftest import (FEE_BIN, free_port, promtool_check, samples, scrape_when_counted, series,
+                      start_server, stop_process)
 
 
 @pytest.fixture
@@ -39,21 +38,11 @@ def write_config(tmp_path, text, name="exporter.yaml"):
     return str(path)
 
 
-def scrape_until(exporter, name, want, **kwargs):
-    """The scrape once `name`'s samples add up to want (records drain every 100 ms)."""
-    deadline = time.monotonic() + 5
-    while True:
-        text = exporter.scrape_text()
-        if sum(series(text, name).values()) >= want or time.monotonic() > deadline:
-            return text
-        time.sleep(0.2)
-
-
 def test_prefix(app, attach):
     exporter = attach(app.pid, args=["--prefix", "myapp"])
     get(app, "/", 3)
     get(app, "/nope", 1, status=404)
-    text = scrape_until(exporter, "myapp_http_request_total", 4)
+    text = scrape_when_counted(exporter, 4, "myapp_http_request_total")
     assert by(text, "myapp_http_request_total", "method", "status") == {
         ("GET", "200"): 3, ("GET", "404"): 1}
     assert by(text, "myapp_http_request_duration_seconds_count", "path") == {
@@ -67,7 +56,7 @@ def test_empty_prefix(app, attach, tmp_path):
     """NO_PREFIX: no prefix and no underscore; here from the config file."""
     exporter = attach(app.pid, args=["--config", write_config(tmp_path, "prefix: ''\n")])
     get(app, "/items/1", 2)
-    text = scrape_until(exporter, "http_request_total", 2)
+    text = scrape_when_counted(exporter, 2, "http_request_total")
     assert by(text, "http_request_total", "method", "status") == {("GET", "200"): 2}
     assert by(text, "http_request_duration_seconds_count", "path") == {("/items/1",): 2}
     assert "# TYPE http_request_exceptions_total counter" in text
@@ -80,7 +69,7 @@ def test_buckets(app, attach):
     exporter = attach(app.pid, args=["--buckets", "0.1,0.5"])
     get(app, "/", 3)
     get(app, "/slow", 2)  # 0.3 s each
-    text = scrape_until(exporter, "flask_http_request_total", 5)
+    text = scrape_when_counted(exporter, 5, "flask_http_request_total")
     buckets = {}
     for labels, v in series(text, "flask_http_request_duration_seconds_bucket").items():
         d = dict(labels)
@@ -94,7 +83,7 @@ def test_summary(app, attach):
     exporter = attach(app.pid, args=["--latency", "summary"])
     get(app, "/slow", 2)
     get(app, "/", 1)
-    text = scrape_until(exporter, "flask_http_request_total", 3)
+    text = scrape_when_counted(exporter, 3, "flask_http_request_total")
     assert "# TYPE flask_http_request_duration_seconds summary" in text
     assert "_bucket" not in text and "quantile" not in text
     assert by(text, "flask_http_request_duration_seconds_count", "path") == {
@@ -114,7 +103,7 @@ def test_exclude(app, attach):
     get(app, "/empty", 1, status=204)  # excluded
     get(app, "/empty/x", 1, status=404)  # '$' anchors the end: counted
     get(app, "/", 2)                  # counted
-    text = scrape_until(exporter, "flask_ebpf_exporter_records_received_total", 7)
+    text = scrape_when_counted(exporter, 7)
     assert by(text, "flask_http_request_duration_seconds_count", "path", "status") == {
         ("/empty/x", "404"): 1, ("/", "200"): 2}
     assert by(text, "flask_http_request_total", "status") == {("404",): 1, ("200",): 2}
@@ -132,7 +121,7 @@ def test_static_labels(attach, tmp_path):
         exporter = attach(server.pid, args=["--config", config, "--label", "env=staging"])
         get(server, "/", 2)
         get(server, "/raise", 1, status=500)
-        text = scrape_until(exporter, "flask_http_request_total", 3)
+        text = scrape_when_counted(exporter, 3, "flask_http_request_total")
         extra = {("team", "web"), ("env", "staging")}  # the flag overrides the file's env
         assert series(text, "flask_http_request_total") == {
             frozenset({("method", "GET"), ("status", "200"), *extra}): 2,
@@ -171,7 +160,7 @@ def test_name_filter(app, attach):
     """?name[]= keeps the samples with those exact names, as restricted_registry() does."""
     exporter = attach(app.pid)
     get(app, "/", 2)
-    scrape_until(exporter, "flask_http_request_total", 2)
+    scrape_when_counted(exporter, 2, "flask_http_request_total")
     r = requests.get(exporter.base + "/metrics", timeout=10, params=[
         ("name[]", "flask_http_request_total"),
         ("name[]", "flask_http_request_duration_seconds_count"),
@@ -195,7 +184,7 @@ def test_openmetrics(app, attach):
     exporter = attach(app.pid)
     get(app, "/", 2)
     get(app, "/nope", 1, status=404)
-    scrape_until(exporter, "flask_http_request_total", 3)
+    scrape_when_counted(exporter, 3, "flask_http_request_total")
     r = requests.get(exporter.base + "/metrics", timeout=10, headers={
         "Accept": "application/openmetrics-text; version=1.0.0; charset=utf-8, "
                   "text/plain;version=0.0.4;q=0.5"})
@@ -241,7 +230,7 @@ def promtool_check_openmetrics(text):
 def test_gzip(app, attach):
     exporter = attach(app.pid)
     get(app, "/", 1)
-    plain = scrape_until(exporter, "flask_http_request_total", 1)
+    plain = scrape_when_counted(exporter, 1, "flask_http_request_total")
     r = requests.get(exporter.base + "/metrics", timeout=10, stream=True,
                      headers={"Accept-Encoding": "deflate, gzip;q=0.8"})
     raw = r.raw.read(decode_content=False)
@@ -261,7 +250,7 @@ def test_metrics_path(app, attach):
     exporter = attach(app.pid, args=["--metrics-path", "/prometheus/metrics"],
                       metrics_path="/prometheus/metrics")
     get(app, "/", 2)
-    text = scrape_until(exporter, "flask_http_request_total", 2)
+    text = scrape_when_counted(exporter, 2, "flask_http_request_total")
     assert by(text, "flask_http_request_total", "status") == {("200",): 2}
     assert requests.get(exporter.base + "/metrics", timeout=10).status_code == 404
     assert requests.post(exporter.base + "/prometheus/metrics", timeout=10).status_code == 405
@@ -270,7 +259,7 @@ def test_metrics_path(app, attach):
 def test_no_created(app, attach):
     exporter = attach(app.pid, args=["--no-created"])
     get(app, "/", 2)
-    text = scrape_until(exporter, "flask_http_request_total", 2)
+    text = scrape_when_counted(exporter, 2, "flask_http_request_total")
     assert by(text, "flask_http_request_total", "status") == {("200",): 2}
     assert "_created" not in text
     promtool_check(text)
@@ -282,7 +271,7 @@ def test_no_defaults(app, attach, tmp_path):
                           "info: [{name: app_info, help: App, labels: {v: '2'}}]\n")
     exporter = attach(app.pid, args=["--config", config])
     get(app, "/", 2)
-    text = scrape_until(exporter, "flask_ebpf_exporter_records_received_total", 2)
+    text = scrape_when_counted(exporter, 2)
     assert "flask_http_request" not in text and "flask_exporter_info" not in text
     assert series(text, "flask_ebpf_exporter_records_received_total") == {frozenset(): 2}
     assert series(text, "app_info") == {frozenset({("v", "2")}): 1}
@@ -325,7 +314,7 @@ def test_flags_override_config_file(app, attach, tmp_path):
     get(app, "/items/1", 1)
     get(app, "/empty", 1, status=204)
     get(app, "/", 1)
-    text = scrape_until(exporter, "fromflag_http_request_total", 1)
+    text = scrape_when_counted(exporter, 1, "fromflag_http_request_total")
     assert by(text, "fromflag_http_request_total", "status") == {("200",): 1}
     assert by(text, "fromflag_http_request_duration_seconds_bucket", "le") == {
         ("1.0",): 1, ("+Inf",): 1}

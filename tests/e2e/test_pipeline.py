@@ -3,11 +3,10 @@ workers), the exporter attached by the server's PID, a fixed mix of requests fro
 clients, and exact counts in the scrape."""
 import socket
 import ssl
-import time
 
 import requests
 
-from conftest import Expected, promtool_check, series
+from conftest import Expected, promtool_check, scrape_when_counted, series
 
 # What the sample app answers; the test also checks each response really had this status.
 KNOWN_STATUS = {
@@ -92,21 +91,10 @@ def request_mix(server):
     return expected
 
 
-def scrape_until_complete(exporter, expected):
-    """Records exist once the response was written; one retry covers a slow drain, and a
-    count above expectation is never accepted."""
-    text = exporter.scrape_text()
-    seen = sum(series(text, "flask_http_request_total").values())
-    if seen < expected.count:
-        time.sleep(0.5)
-        text = exporter.scrape_text()
-    return text
-
-
 def test_exact_counts(server, attach):
     exporter = attach(server.pid)
     expected = request_mix(server)
-    assert_mix_counted(scrape_until_complete(exporter, expected), expected)
+    assert_mix_counted(scrape_when_counted(exporter, expected.count), expected)
 
 
 def assert_mix_counted(text, expected):
@@ -143,7 +131,7 @@ def test_scrape_shape(server, attach):
     """HELP/TYPE lines and _created families as prometheus_flask_exporter prints them."""
     exporter = attach(server.pid)
     requests.get(server.base + "/", timeout=10)
-    text = scrape_until_complete(exporter, Expected())
+    text = scrape_when_counted(exporter, 1)
     for line in [
         "# HELP flask_http_request_duration_seconds Flask HTTP request duration in seconds",
         "# TYPE flask_http_request_duration_seconds histogram",

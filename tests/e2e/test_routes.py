@@ -10,8 +10,8 @@ import threading
 import pytest
 import requests
 
-from conftest import (APPS, FEE_BIN, REPO, free_port, promtool_check, series, start_server,
-                      stop_process, wait_until)
+from conftest import (APPS, FEE_BIN, REPO, free_port, promtool_check, scrape_when_counted,
+                      series, start_server, stop_process, wait_until)
 
 sys.path.insert(0, APPS)
 import routes_app  # noqa: E402  (the app under test, for Flask's own view of each request)
@@ -109,7 +109,7 @@ def test_group_by(group_by, how, routes_server, attach, tmp_path):
         key = frozenset({("method", method), ("status", status)})
         want_total[key] = want_total.get(key, 0) + 1
 
-    text = exporter.scrape_text()
+    text = scrape_when_counted(exporter, len(REQUESTS))  # every request answered
     assert series(text, "flask_http_request_duration_seconds_count") == want_duration
     assert series(text, "flask_http_request_total") == want_total
     unexported = series(text, "flask_ebpf_exporter_requests_unexported_total")
@@ -161,7 +161,7 @@ def test_custom_metrics(routes_server, attach, tmp_path):
     assert series(text, "files_seconds_count") == {frozenset(): 0}
 
     statuses = send_all(routes_server.base)
-    text = exporter.scrape_text()
+    text = scrape_when_counted(exporter, len(REQUESTS))
     assert series(text, "items_by_type_total") == {
         frozenset({("item_type", "books"), ("status", "200")}): 2}
     # register_default: every request whose view ran, whatever its route, but not a 404,

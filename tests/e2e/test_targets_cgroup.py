@@ -6,8 +6,8 @@ import uuid
 import pytest
 import requests
 
-from conftest import (Expected, assert_exact_counts, free_port, labels, series, start_server,
-                      stop_process, wait_until)
+from conftest import (Expected, assert_exact_counts, free_port, labels, scrape_when_counted,
+                      series, start_server, stop_process, wait_until)
 
 
 def cgroup2_mount():
@@ -67,7 +67,7 @@ def test_cgroup_members_and_later_joiners(attach, test_cgroup):
         # The second server is not in the cgroup yet: its requests are not ours.
         for _ in range(7):
             assert requests.get(second.base + "/", timeout=10).status_code == 200
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, 12)
         assert sum(series(text, "flask_http_request_total").values()) == 12
 
         # Moved into a sub-cgroup after attach: measured from its next request on.
@@ -79,7 +79,7 @@ def test_cgroup_members_and_later_joiners(attach, test_cgroup):
             assert requests.post(second.base + "/created", timeout=10).status_code == 201
             expected.add("POST", "/created", 201)
 
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, expected.count)
         assert_exact_counts(text, expected)
         assert expected.count == 30
         assert series(text, "flask_ebpf_exporter_processes_watched") == {frozenset(): 4.0}
@@ -124,7 +124,7 @@ def test_https_under_a_cgroup_target(attach, test_cgroup, tls_cert):
         assert requests.post(server.base + "/created", timeout=10,
                              verify=False).status_code == 201
         expected.add("POST", "/created", 201)
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, expected.count)
         assert_exact_counts(text, expected)
         assert any("libssl" in dict(k)["path"]
                    for k in series(text, "flask_ebpf_exporter_tls_libraries_probed"))

@@ -2,7 +2,8 @@
 with its own exact counts; a target without the label gets it empty."""
 import requests
 
-from conftest import free_port, labels, promtool_check, series, start_server, stop_process
+from conftest import (free_port, labels, promtool_check, scrape_when_counted, series,
+                      start_server, stop_process)
 
 
 def test_two_targets_two_label_sets(attach):
@@ -24,7 +25,7 @@ def test_two_targets_two_label_sets(attach):
         for _ in range(4):
             assert requests.get(plain.base + "/items/1", timeout=10).status_code == 200
 
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, 14 + 6 + 9 + 4)
         promtool_check(text)
         assert series(text, "flask_http_request_total") == {
             labels(method="GET", status="200", service="billing", tier="backend"): 14.0,
@@ -66,7 +67,7 @@ def test_targets_from_the_config_file(attach, tmp_path):
             assert requests.get(first.base + "/items/1", timeout=10).status_code == 200
         for _ in range(3):
             assert requests.get(second.base + "/items/1", timeout=10).status_code == 200
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, 5 + 3)
         assert series(text, "flask_http_request_total") == {
             labels(method="GET", status="200", service="billing", env="canary"): 5.0,
             labels(method="GET", status="200", service="search", env="prod"): 3.0,

@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from conftest import (APPS, free_port, labels, pids_of_two_workers, series, start_server,
-                      wait_until)
+from conftest import (APPS, free_port, labels, pids_of_two_workers, scrape_when_counted, series,
+                      start_server, wait_until)
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def serving_pid(server):
 
 
 def check(exporter, expected_pid_requests):
-    text = exporter.scrape_text()
+    text = scrape_when_counted(exporter, expected_pid_requests)
     totals = series(text, "flask_http_request_total")
     assert totals == {labels(method="GET", status="200"): float(expected_pid_requests)}
     counts = series(text, "flask_http_request_duration_seconds_count")

@@ -6,7 +6,8 @@ import subprocess
 
 import requests
 
-from conftest import APPS, PYTHON, free_port, promtool_check, series, stop_process, wait_until
+from conftest import (APPS, PYTHON, free_port, promtool_check, scrape_when_counted, series,
+                      stop_process, wait_until)
 
 
 def start_raw_server():
@@ -40,7 +41,7 @@ def test_split_and_vector_response_heads(attach):
         for path, status in want.items():  # and a fresh connection each
             assert requests.get(base + path, timeout=10).status_code == status
 
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, 6 * len(want))
         totals = series(text, "flask_http_request_total")
         assert totals == {frozenset({("method", "GET"), ("status", str(s))}): 6
                           for s in want.values()}

@@ -5,7 +5,7 @@ import signal
 
 import requests
 
-from conftest import series, wait_until
+from conftest import scrape_when_counted, series, wait_until
 
 
 def get_pid(server):
@@ -43,7 +43,7 @@ def test_respawned_worker_is_measured(gunicorn_server, attach):
         assert requests.get(server.base + "/nope", timeout=10).status_code == 404
         sent += 1
 
-    text = exporter.scrape_text()
+    text = scrape_when_counted(exporter, sent)
     totals = series(text, "flask_http_request_total")
     assert sum(totals.values()) == sent
     assert totals[frozenset({("method", "GET"), ("status", "404")})] == 10
