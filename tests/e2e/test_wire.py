@@ -10,7 +10,8 @@ import time
 import pytest
 import requests
 
-from conftest import free_port, promtool_check, series, start_server, stop_process
+from conftest import (free_port, promtool_check, scrape_when_counted, series, start_server,
+                      stop_process, wait_read_by_server)
 from nginx_server import Nginx
 
 
@@ -90,15 +91,11 @@ def totals(exporter):
 
 
 def wait_total(exporter, want):
-    """The exporter's request total once it reaches `want` (records drain every 100 ms); a
-    total above `want` is returned at once, so the caller's equality check catches it."""
-    deadline = time.monotonic() + 5
-    while True:
-        got = sum(totals(exporter).values())
-        if got >= want or time.monotonic() > deadline:
-            time.sleep(0.3)  # and nothing more arrives
-            return sum(totals(exporter).values())
-        time.sleep(0.1)
+    """The exporter's request total once it reaches `want` and stays (see
+    scrape_when_counted); a total above `want` is returned at once, so the caller's
+    equality check catches it."""
+    text = scrape_when_counted(exporter, want, "flask_http_request_total")
+    return sum(series(text, "flask_http_request_total").values())
 
 
 def paths(exporter):
@@ -199,10 +196,12 @@ def test_chunked_request_bodies(flask_server, attach):
     exporter = attach(flask_server.pid)
     fake = b"GET /fake HTTP/1.1\r\n\r\n"  # chunk data that looks like a request
     with connect(flask_server) as s:
+        # Each piece read on its own before the next is sent: the chunk that looks like a
+        # request arrives while the server reads the body.
         s.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
-        time.sleep(0.05)
+        wait_read_by_server(flask_server.port, s)
         s.sendall(b"%x\r\n%s\r\n" % (len(fake), fake))
-        time.sleep(0.05)
+        wait_read_by_server(flask_server.port, s)
         s.sendall(b"3\r\nabc\r\n0\r\n\r\n")
         f = s.makefile("rb")
         assert read_response(f) == (200, b"%d\n" % (len(fake) + 3))
@@ -238,7 +237,7 @@ def test_reused_descriptors(any_server, attach):
         with connect(any_server) as s:
             if i % 2:
                 s.sendall(b"GET /nope HTTP/1.1\r\nHost:")  # never finished
-                time.sleep(0.01)
+                wait_read_by_server(any_server.port, s)  # the server holds a partial head
                 continue
             s.sendall(get("/", "Connection: close\r\n"))
             assert read_response(s.makefile("rb"))[0] == 200
