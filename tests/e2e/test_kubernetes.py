@@ -6,7 +6,7 @@ from collections import Counter
 
 import requests
 
-from conftest import labels, promtool_check, series, wait_until
+from conftest import labels, promtool_check, scrape_when_counted, series, wait_until
 from pods import containerd, crio  # noqa: F401  (fixtures)
 
 NODE = "node-a"
@@ -65,7 +65,7 @@ def test_containerd_pods_counted_per_pod(containerd, attach, tmp_path, monkeypat
     for _ in range(6):  # kube-system is excluded by default: not counted
         assert requests.get(dns.url("/"), timeout=10).status_code == 200
 
-    text = exporter.scrape_text()
+    text = scrape_when_counted(exporter, sum(mix.total.values()))
     assert series(text, "flask_http_request_total") == mix.expected()
     assert sum(mix.total.values()) == 19
     assert series(text, "flask_ebpf_exporter_records_dropped_total") == {frozenset(): 0}
@@ -103,7 +103,7 @@ def test_crio_pods_selected_by_pod_label(crio, attach, tmp_path, monkeypatch):  
     mix.send(cart, "GET", "/fail", 500, 2)
     for _ in range(5):  # not selected: no series
         assert requests.get(other.url("/"), timeout=10).status_code == 200
-    text = exporter.scrape_text()
+    text = scrape_when_counted(exporter, sum(mix.total.values()))
     # plain label names (for honor_labels), no node label without NODE_NAME
     assert series(text, "flask_http_request_total") == {
         labels(namespace=ns, pod=pod, container=c, method=m, status=s): float(n)
@@ -120,7 +120,7 @@ def test_https_inside_a_pod_counted_once(containerd, attach, tmp_path, tls_cert)
     mix = Mix()
     mix.send(pod, "GET", "/", 200, 5)
     mix.send(pod, "POST", "/created", 201, 3)
-    text = exporter.scrape_text()
+    text = scrape_when_counted(exporter, sum(mix.total.values()))
     node = os.environ.get("NODE_NAME")
     assert series(text, "flask_http_request_total") == {
         labels(k8s_namespace="secure", k8s_pod="tls-1", k8s_container="web", method=m,
@@ -191,7 +191,7 @@ def test_churn_under_load(containerd, attach, tmp_path, monkeypatch):  # noqa: F
         new = containerd.run_pod("shop", "new-1", workers=1)
         started = time.monotonic()
         # picked up: its gauge appears (measured for the report)
-        wait_until(lambda: 'k8s_pod="new-1"' in exporter.scrape_text(), 5, "new-1 watched")
+        wait_until(lambda: 'k8s_pod="new-1"' in exporter.scrape_text(), 20, "new-1 watched")
         pickup = time.monotonic() - started
         time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
         mix.send(new, "GET", "/", 200, 9)
@@ -200,7 +200,7 @@ def test_churn_under_load(containerd, attach, tmp_path, monkeypatch):  # noqa: F
         stop.set()
         loader.join()
     assert not errors, errors
-    text = exporter.scrape_text()
+    text = scrape_when_counted(exporter, sum(mix.total.values()))
     got = series(text, "flask_http_request_total")
     assert got == {
         labels(k8s_namespace=ns, k8s_pod=pod, k8s_container=c, method=m, status=s): float(n)
@@ -254,7 +254,7 @@ def test_fifty_pods_discovery_cost_flat(containerd, attach, tmp_path, monkeypatc
     import time
     containerd.run_pod("load", "pod-50", app="sleep")
     started = time.monotonic()
-    wait_until(lambda: 'k8s_pod="pod-50"' in exporter.scrape_text(), 5, "pod-50 watched")
+    wait_until(lambda: 'k8s_pod="pod-50"' in exporter.scrape_text(), 20, "pod-50 watched")
     pickup = time.monotonic() - started
     print(f"1 pod: {cpu_one * 100:.2f}% CPU, {rss_one} KiB RSS; 50 pods: "
           f"{cpu_fifty * 100:.2f}% CPU, {rss_fifty} KiB; 5 s later: {cpu_later * 100:.2f}% CPU, "
@@ -294,7 +294,7 @@ def test_exporter_in_a_pod_does_not_watch_itself(containerd, tmp_path, monkeypat
         mix.send(app, "GET", "/", 200, 3)
         for _ in range(3):
             exporter.scrape_text()
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, sum(mix.total.values()))
         assert series(text, "flask_http_request_total") == {
             labels(k8s_namespace="shop", k8s_pod="web-1", k8s_container="web", method="GET",
                    status="200"): 3.0}
@@ -319,7 +319,7 @@ def test_selection_by_port_in_the_pods_netns(containerd, attach, tmp_path, monke
     mix.send(two, "GET", "/empty", 204, 2, "admin")
     for _ in range(4):  # listens on 8080 only: not selected
         assert requests.get(one.url("/"), timeout=10).status_code == 200
-    text = exporter.scrape_text()
+    text = scrape_when_counted(exporter, sum(mix.total.values()))
     assert series(text, "flask_http_request_total") == {
         labels(k8s_namespace=ns, k8s_pod=pod, k8s_container=c, method=m, status=s): float(n)
         for (ns, pod, c, m, s), n in mix.total.items()}
