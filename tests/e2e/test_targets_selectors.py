@@ -32,8 +32,8 @@ def serve_and_count(exporter, kind, port, n, path, expected_processes, **kw):
     server = start_server(kind, port, probe="tcp", **kw)
     try:
         # Picked up by the selector's rescan (every 500 ms; the server may have been
-        # watched before it answered): within a second, with slack for a loaded machine.
-        wait_until(lambda: target_processes(exporter) == expected_processes, 2,
+        # watched before it answered): a bounded wait with room for a loaded machine.
+        wait_until(lambda: target_processes(exporter) == expected_processes, 10,
                    "the exporter to pick up the server")
         for _ in range(n):
             assert requests.get(server.base + path, timeout=10).status_code == 200
