@@ -7,9 +7,8 @@ import os
 import signal
 import socket
 import subprocess
-import time
 
-from conftest import series
+from conftest import RECEIVED, scrape_when_counted, series
 from nginx_server import Nginx
 
 ROUND_SECONDS = 2
@@ -24,8 +23,24 @@ def wrk_rps(url):
     raise AssertionError(f"no rate in wrk's output: {out}")
 
 
+DROPPED = "flask_ebpf_exporter_records_dropped_total"
+
+
 def one_value(text, name):
     return sum(series(text, name).values())
+
+
+def answered_since(log, before):
+    """Requests nginx logged (it logs each after writing its response) past the first
+    `before` lines."""
+    with open(log) as f:
+        return sum(1 for _ in f) - before
+
+
+def scrape_accounted(exporter, log, before):
+    """A scrape once every request nginx answered is received or dropped (see
+    scrape_when_counted): the daemon has drained what the ring held."""
+    return scrape_when_counted(exporter, answered_since(log, before), RECEIVED, DROPPED)
 
 
 def get_n(port, n):
@@ -61,18 +76,17 @@ def test_sigstopped_daemon_never_blocks_the_app_and_every_request_is_counted_or_
                     stopped.append(wrk_rps(url))
                 finally:
                     os.kill(exporter.proc.pid, signal.SIGCONT)
-                time.sleep(0.3)  # the daemon drains what the ring holds
+                scrape_accounted(exporter, log, before)  # the daemon drained the ring
         ratio = sum(stopped) / sum(running)
         print(f"nginx req/s with the daemon running {running}, stopped {stopped}: "
               f"ratio {ratio:.3f}")
         # A blocked app would drop to nothing; the margin is this noisy machine's.
         assert ratio > 0.6, (running, stopped)
 
-        time.sleep(0.5)
-        text = exporter.scrape_text()
-        received = one_value(text, "flask_ebpf_exporter_records_received_total")
-        dropped = one_value(text, "flask_ebpf_exporter_records_dropped_total")
-        answered = sum(1 for _ in open(log)) - before
+        text = scrape_accounted(exporter, log, before)
+        received = one_value(text, RECEIVED)
+        dropped = one_value(text, DROPPED)
+        answered = answered_since(log, before)
         assert dropped > 0, "the ring never filled"
         # Every answered request is either counted or reported dropped: none is lost silently.
         assert received + dropped == answered, (received, dropped, answered)
@@ -80,10 +94,9 @@ def test_sigstopped_daemon_never_blocks_the_app_and_every_request_is_counted_or_
 
         # Counting resumes, exactly.
         get_n(nginx.port, 200)
-        time.sleep(0.5)
-        text = exporter.scrape_text()
+        text = scrape_when_counted(exporter, received + 200)
         assert one_value(text, "flask_http_request_total") == received + 200
-        assert one_value(text, "flask_ebpf_exporter_records_dropped_total") == dropped
+        assert one_value(text, DROPPED) == dropped
     finally:
         nginx.proc.terminate()
         nginx.proc.wait(10)
