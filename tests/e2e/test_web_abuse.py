@@ -12,7 +12,8 @@ import time
 
 import requests
 
-from conftest import Expected, assert_exact_counts, free_port, series, start_server
+from conftest import (Expected, assert_exact_counts, free_port, scrape_when_counted, series,
+                      start_server, wait_until, waiting_to_be_accepted)
 from test_flood import vm_rss_kb
 
 SLOW, IDLE = 500, 1000
@@ -36,6 +37,7 @@ class Attacker(threading.Thread):
         self.slow = [None] * SLOW
         self.idle = [None] * IDLE
         self.reopened = 0
+        self.in_place = threading.Event()  # every connection opened once
 
     def connect(self, first_bytes):
         s = socket.socket()
@@ -77,6 +79,7 @@ class Attacker(threading.Thread):
         while not self.stop.is_set():
             self.tend(self.slow, True)
             self.tend(self.idle, False)
+            self.in_place.set()
             self.stop.wait(1.0)
 
     def close(self):
@@ -100,7 +103,10 @@ def test_scrapes_hold_under_slowloris_and_idle_floods(attach, stopping):
     latencies, fds, rss = [], [], []
     try:
         attacker.start()
-        time.sleep(2)  # the floods in place before the first scrape
+        # The floods in place before the first scrape: opened, and taken in by the exporter.
+        assert attacker.in_place.wait(30), "the attacker's connections opened"
+        wait_until(lambda: waiting_to_be_accepted(exp.port) == 0, 30,
+                   "the exporter to accept the floods")
         for i in range(SCRAPES):
             started = time.monotonic()
             r = requests.get(exp.base + "/metrics", timeout=5)  # a new connection each time
@@ -128,8 +134,7 @@ def test_scrapes_hold_under_slowloris_and_idle_floods(attach, stopping):
     assert max(rss) < base_rss + 64 * 1024
     assert attacker.reopened > 0  # the exporter did drop abusers
 
-    time.sleep(1.5)  # the app's last records drained
-    text = exp.scrape_text()
+    text = scrape_when_counted(exp, expected.count)  # the app's last records drained
     assert_exact_counts(text, expected)
     rejected = series(text, "flask_ebpf_exporter_endpoint_rejections_total")
     # 1 500 abusers for 1 024 places: the oldest waiting made room, over and over.
