@@ -202,12 +202,14 @@ def test_tls_and_auth_together_and_users_reload(pki, sleeper, exporters, tmp_pat
                      f"basic_auth_users:\n  alice: '{bcrypt_hash('two')}'\n")
     assert exp.get().status_code == 200
     exp.sighup()
+    exp.wait_reloads(1, auth=("alice", "two"))
     assert exp.get().status_code == 401
     exp.session.auth = ("alice", "two")
     assert exp.get().status_code == 200
     # A broken file on SIGHUP: the old settings stay, the log says why.
     write_web_config(path, tls_config(pki) + "basic_auth_users:\n  alice: plaintext\n")
     exp.sighup()
+    exp.wait_reloads(2)
     r = exp.get()
     assert r.status_code == 200
     assert 'flask_ebpf_exporter_web_config_reloads_total{result="failure"} 1.0' in r.text

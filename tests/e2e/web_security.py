@@ -5,13 +5,12 @@ credentials."""
 import os
 import signal
 import subprocess
-import time
 import warnings
 
 import pytest
 import requests
 
-from conftest import FEE_BIN, free_port, stop_process, wait_until
+from conftest import FEE_BIN, free_port, series, stop_process, wait_until
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -133,8 +132,21 @@ class SecureExporter:
         return out
 
     def sighup(self):
+        """Asks for a re-read of the web config: wait_reloads() says when it is done."""
         self.proc.send_signal(signal.SIGHUP)
-        time.sleep(0.5)  # the loop wakes at least every DRAIN_INTERVAL_MS
+
+    def wait_reloads(self, n, auth=None):
+        """Until the exporter has re-read its web config n times in all, failed or not
+        (its reloads counter, scraped with `auth`: by default the session's credentials)."""
+        def reloaded():
+            try:
+                r = self.get(auth=auth)
+            except requests.RequestException:
+                return False
+            return (r.status_code == 200 and
+                    sum(series(r.text, "flask_ebpf_exporter_web_config_reloads_total")
+                        .values()) >= n)
+        wait_until(reloaded, 10, f"the web config re-read {n} times")
 
     def stop(self):
         code = stop_process(self.proc, timeout=20)
