@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import requests
 
-from conftest import REPO
+from conftest import REPO, wait_until
 
 SCREENSHOT = os.path.join(REPO, "build", "test-artifacts", "landing-page.png")
 
@@ -68,6 +68,19 @@ class Dom(HTMLParser):
             self.ids[self._id] += data
 
 
+def routes(dom):
+    """{(method, route): row} of the page's table of busy routes."""
+    return {(row["cells"][0], row["cells"][1]): row for row in dom.tables.get("routes", [])
+            if len(row["cells"]) == 7}
+
+
+def page_lists(base, wanted):
+    """The page, fetched now, has a row with a rate for each (method, route) wanted."""
+    dom = Dom()
+    dom.feed(requests.get(base + "/", timeout=5).text)
+    return wanted <= set(routes(dom))
+
+
 def send(base, stop):
     s = requests.Session()
     while not stop.is_set():
@@ -82,7 +95,9 @@ def test_landing_page_in_chromium(gunicorn_server, attach, tmp_path):
     sender = threading.Thread(target=send, args=(gunicorn_server.base, stop))
     sender.start()
     try:
-        time.sleep(6)  # a few of the page's samples under traffic
+        # Samples of the traffic (one each 2 s): rows appear once two samples differ.
+        wait_until(lambda: page_lists(exporter.base, {("GET", "/"), ("GET", "/fail")}), 30,
+                   "the page to list the routes sent")
         r = chromium(str(tmp_path / "profile"), "--dump-dom", exporter.base + "/")
         assert r.returncode == 0, r.stderr
         dom = Dom()
@@ -107,13 +122,12 @@ def test_landing_page_in_chromium(gunicorn_server, attach, tmp_path):
     assert [(t["cells"][0], t["cells"][1], t["data"]["data-processes"]) for t in targets] == [
         ("pid", str(gunicorn_server.pid), "3")]
     # the busiest routes, with rates; the error route marked
-    routes = {(row["cells"][0], row["cells"][1]): row for row in dom.tables["routes"]
-              if len(row["cells"]) == 7}
-    assert float(routes[("GET", "/")]["data"]["data-rate"]) > 1
-    assert float(routes[("GET", "/fail")]["data"]["data-rate"]) > 0
-    assert "error" in routes[("GET", "/fail")]["class"]
-    assert "error" not in routes[("GET", "/")]["class"]
-    assert routes[("GET", "/fail")]["cells"][3] == "100.0 %"
+    busy = routes(dom)
+    assert float(busy[("GET", "/")]["data"]["data-rate"]) > 1
+    assert float(busy[("GET", "/fail")]["data"]["data-rate"]) > 0
+    assert "error" in busy[("GET", "/fail")]["class"]
+    assert "error" not in busy[("GET", "/")]["class"]
+    assert busy[("GET", "/fail")]["cells"][3] == "100.0 %"
     # the links
     assert dom.ids["metrics-link"] == "/metrics"
     html = requests.get(exporter.base + "/", timeout=5)
