@@ -23,8 +23,9 @@ SENT = {("GET", "/", "200"): 20.0, ("GET", "/items/3", "200"): 10.0,
 ROW = re.compile(r"^([! ]) (\S+)\s+(\S+)\s+(\d{3})\s+([\d.]+)\s+([\d.]+)")
 
 
-def paced(base, stop):
-    """Sends SENT's rates exactly: each route on its own schedule from one start time."""
+def paced(base, stop, started):
+    """Sends SENT's rates exactly: each route on its own schedule from one start time.
+    `started` is set once the first requests are answered."""
     s = requests.Session()
     start = time.monotonic()
     sent = {key: 0 for key in SENT}
@@ -34,7 +35,8 @@ def paced(base, stop):
             while sent[key] < elapsed * rate:
                 s.get(base + key[1], timeout=10)
                 sent[key] += 1
-        time.sleep(0.005)
+        started.set()
+        time.sleep(0.005)  # the pace of the traffic
 
 
 class Tmux:
@@ -78,10 +80,9 @@ def wait_screen(tmux, predicate, timeout, what):
 
 def check_top(tmux):
     # rates over a 5 s window: wait until it spans 5 s of traffic
+    # (top started after the traffic: every window it shows is all traffic)
     screen = wait_screen(tmux, lambda s: "over 5 s" in s and len(rows(s)) >= 3, 30,
                          "top shows the three routes over 5 s")
-    time.sleep(1.5)
-    screen = tmux.capture()
     got = {(r[1], r[2], r[3]): r for r in rows(screen)}
     for key, rate in SENT.items():
         assert key in got, f"{key} missing:\n{screen}"
@@ -120,17 +121,20 @@ def test_top_in_tmux(gunicorn_server, attach, how):
         command = f"{FEE_BIN} top {exporter.base}/metrics"
     else:
         command = f"{FEE_BIN} top --pid {gunicorn_server.pid}"
-    stop = threading.Event()
-    sender = threading.Thread(target=paced, args=(gunicorn_server.base, stop))
+    stop, started = threading.Event(), threading.Event()
+    sender = threading.Thread(target=paced, args=(gunicorn_server.base, stop, started))
     # the daemon's log (stderr) would draw over the view: keep it in a file
     log = f"/tmp/fee-top-{os.getpid()}.log"
-    tmux = Tmux(f"{command} 2>{shlex.quote(log)}")
+    tmux = None
     try:
         sender.start()
+        assert started.wait(30), "the traffic never started"
+        tmux = Tmux(f"{command} 2>{shlex.quote(log)}")
         check_top(tmux)
     finally:
         stop.set()
         sender.join(15)
-        tmux.kill()
+        if tmux:
+            tmux.kill()
         if os.path.exists(log):
             os.unlink(log)
