@@ -174,10 +174,12 @@ $(KUBE_TOOL): tests/kube/kube_pod_watch_tool.c $(OUTPUT)/libfee.a
 
 # End-to-end tier: root, BPF, real servers and clients; the image test (test_image.py) runs
 # the static binary's image under podman/runc. E2E names what pytest runs (files, or
-# file::test), the whole tier by default.
+# file::test), the whole tier by default. E2E_CPU_QUOTA=N runs it in a cgroup limited to
+# N % of one CPU, as a slow machine would (docs/testing.md, "Waiting for events").
 E2E ?= tests/e2e
+E2E_CPU_QUOTA ?=
 test-e2e: $(APP) $(STATIC_APP) $(KUBE_TOOL)
-	$(Q)$(PYTHON) -m pytest -v -p no:cacheprovider $(E2E)
+	$(Q)$(if $(E2E_CPU_QUOTA),scripts/with-cpu-quota.sh $(E2E_CPU_QUOTA)) $(PYTHON) -m pytest -v -p no:cacheprovider $(E2E)
 
 # Kernel tier: root and qemu; every hook mode on this kernel and, booted under qemu, on
 # Debian's current 6.1 kernel (downloaded once into build/kernel-test). About a minute.
