@@ -19,7 +19,7 @@ from dashboard_queries import (RULES, all_values, label_values_query, load_dashb
                                panel_queries, variables)
 
 JOB = "flask-ebpf-exporter"
-TRAFFIC_SECONDS = 25
+DATA_SECONDS = 90  # the bound on waiting for every panel's data
 PROMETHEUS_CONFIG = """
 global:
   scrape_interval: 1s
@@ -67,12 +67,22 @@ def test_every_panel_returns_data(gunicorn_server, attach, tmp_path):
                    "prometheus ready")
         assert prometheus.poll() is None, prometheus.stderr.read().decode()
         sender.start()
-        time.sleep(TRAFFIC_SECONDS)
 
         d = load_dashboard()
         values = all_values(d)
-        empty = [(title, ref, expr) for title, ref, expr in panel_queries(d, values, "15s")
-                 if not query(base, expr)]
+        empty = []
+
+        def every_panel_has_data():
+            empty[:] = [(title, ref, expr) for title, ref, expr
+                        in panel_queries(d, values, "15s") if not query(base, expr)]
+            return not empty
+
+        # Scrapes, rule evaluations and rate windows take their time: wait for the data,
+        # bounded (a panel that never gets any fails below, listed).
+        deadline = time.monotonic() + DATA_SECONDS
+        while not every_panel_has_data() and time.monotonic() < deadline:
+            time.sleep(2)
+        print(f"every panel had data after {time.monotonic() - deadline + DATA_SECONDS:.0f} s")
         assert empty == [], "panel queries without data:\n" + "\n".join(map(str, empty))
 
         # the variables list what Prometheus scraped
