@@ -10,7 +10,7 @@ import warnings
 import pytest
 import requests
 
-from conftest import FEE_BIN, free_port, series, stop_process, wait_until
+from conftest import FEE_BIN, READY_SECONDS, free_port, series, stop_process, wait_until
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -114,7 +114,7 @@ class SecureExporter:
         except requests.RequestException:
             return False
 
-    def wait_ready(self, timeout=20):
+    def wait_ready(self, timeout=READY_SECONDS):
         wait_until(lambda: self.ready() or self.proc.poll() is not None, timeout,
                    "the exporter's /-/ready")
         if self.proc.poll() is not None:
