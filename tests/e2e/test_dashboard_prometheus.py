@@ -41,7 +41,7 @@ def traffic(base, stop):
         path = "/slow" if i % 25 == 0 else paths[i % len(paths)]
         session.get(base + path, timeout=10, allow_redirects=False)
         i += 1
-        time.sleep(0.01)
+        time.sleep(0.01)  # the pace of the traffic
 
 
 def query(prometheus, expr):

@@ -86,7 +86,7 @@ def send(base, stop):
     while not stop.is_set():
         for path in ("/", "/", "/items/7", "/fail"):
             s.get(base + path, timeout=10)
-        time.sleep(0.02)
+        time.sleep(0.02)  # the pace of the traffic
 
 
 def test_landing_page_in_chromium(gunicorn_server, attach, tmp_path):
