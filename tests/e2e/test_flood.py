@@ -2,8 +2,11 @@
 its cap (plus the "<overflow>" child), the daemon's memory stays flat, and every request is
 still counted exactly."""
 import socket
+import time
 
-from conftest import scrape_when_counted, series
+import requests
+
+from conftest import RECEIVED, scrape_when_counted, series
 from nginx_server import Nginx
 
 FLOOD = 100_000
@@ -48,6 +51,24 @@ def flood(port, first, count):
     return ok
 
 
+# The landing page keeps the duration family's last 6 snapshots, one every 2 s (src/main.c
+# PAGE_SAMPLE_MS, route_rates.h ROUTE_HISTORY_MAX): ≈ 0.6 MB each at the cap, so the
+# daemon's memory grows for 12 s after the series exist, then holds. The first reading
+# waits that out (and one more sample for a late loop).
+PAGE_HISTORY_SECONDS = 6 * 2 + 2
+
+
+def wait_received(exporter, want, timeout=20):
+    """Until the daemon has received `want` records, polled with ?name[]= scrapes of that
+    one counter (cheap, where a full scrape renders 2 000 histogram series)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = requests.get(exporter.base + "/metrics", params={"name[]": RECEIVED}, timeout=10)
+        if sum(series(r.text, RECEIVED).values()) >= want:
+            return
+        time.sleep(0.1)
+
+
 def total_requests(text):
     return sum(series(text, "flask_http_request_total").values())
 
@@ -57,11 +78,14 @@ def test_random_path_flood_stays_bounded(tmp_path, attach):
     try:
         exporter = attach(nginx.pid)
         answered = flood(nginx.port, 0, FLOOD // 5)  # past the cap: memory is in place
+        wait_received(exporter, FLOOD // 5)
+        time.sleep(PAGE_HISTORY_SECONDS)  # the page's history full (see above)
         rss_warm = vm_rss_kb(exporter.proc.pid)
         answered += flood(nginx.port, FLOOD // 5, FLOOD - FLOOD // 5)
         assert answered == FLOOD
-        text = scrape_when_counted(exporter, FLOOD)
+        wait_received(exporter, FLOOD)
         rss_end = vm_rss_kb(exporter.proc.pid)
+        text = scrape_when_counted(exporter, FLOOD)
 
         assert total_requests(text) == FLOOD
         durations = series(text, "flask_http_request_duration_seconds_count")
