@@ -3,20 +3,78 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* FNV-1a over the three strings, each with its terminating NUL (so "a","bc" != "ab","c"). */
+static uint64_t series_hash(const char *method, const char *route, const char *status)
+{
+	const char *parts[3] = { method, route, status };
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t p = 0; p < 3; p++) {
+		const unsigned char *c = (const unsigned char *)parts[p];
+
+		do
+			h = (h ^ *c) * 1099511628211ULL;
+		while (*c++);
+	}
+	return h;
+}
+
+/* The index slot of that series, or the free slot where it would go. */
+static size_t *series_slot(const struct route_snapshot *s, const char *method, const char *route,
+			   const char *status)
+{
+	size_t mask = s->n_slots - 1;
+
+	for (size_t i = series_hash(method, route, status) & mask;; i = (i + 1) & mask) {
+		const struct route_series *r = s->slots[i] ? &s->series[s->slots[i] - 1] : NULL;
+
+		if (!r || (!strcmp(r->route, route) && !strcmp(r->method, method) &&
+			   !strcmp(r->status, status)))
+			return &s->slots[i];
+	}
+}
 
 static struct route_series *find_series(const struct route_snapshot *s, const char *method,
 					const char *route, const char *status)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		struct route_series *r = &s->series[i];
+	size_t slot;
 
-		if (!strcmp(r->method, method) && !strcmp(r->route, route) &&
-		    !strcmp(r->status, status))
-			return r;
+	if (!s->n_slots)
+		return NULL;
+	slot = *series_slot(s, method, route, status);
+	return slot ? &s->series[slot - 1] : NULL;
+}
+
+/* Room for one more series: the list and the index grown by doubling. 0 or -ENOMEM. */
+static int series_room(struct route_snapshot *s)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct route_series *grown = realloc(s->series, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		s->series = grown;
+		s->cap = cap;
 	}
-	return NULL;
+	if (2 * (s->n + 1) > s->n_slots) {
+		size_t n_slots = s->n_slots ? s->n_slots * 2 : 32;
+		size_t *slots = calloc(n_slots, sizeof(*slots));
+
+		if (!slots)
+			return -ENOMEM;
+		free(s->slots);
+		s->slots = slots;
+		s->n_slots = n_slots;
+		for (size_t i = 0; i < s->n; i++)
+			*series_slot(s, s->series[i].method, s->series[i].route,
+				     s->series[i].status) = i + 1;
+	}
+	return 0;
 }
 
 int route_snapshot_set_bounds(struct route_snapshot *s, const double *bounds, size_t n)
@@ -39,20 +97,24 @@ int route_snapshot_add(struct route_snapshot *s, const char *method, const char 
 	struct route_series *r = find_series(s, method, route, status);
 
 	if (!r) {
-		struct route_series *grown = realloc(s->series, (s->n + 1) * sizeof(*grown));
+		int err = series_room(s);
 
-		if (!grown)
-			return -ENOMEM;
-		s->series = grown;
-		r = &grown[s->n];
+		if (err)
+			return err;
+		r = &s->series[s->n];
 		memset(r, 0, sizeof(*r));
 		r->method = strdup(method);
 		r->route = strdup(route);
 		r->status = strdup(status);
 		r->buckets = s->n_bounds ? calloc(s->n_bounds, sizeof(double)) : NULL;
-		s->n++;
-		if (!r->method || !r->route || !r->status || (s->n_bounds && !r->buckets))
+		if (!r->method || !r->route || !r->status || (s->n_bounds && !r->buckets)) {
+			free(r->method);
+			free(r->route);
+			free(r->status);
+			free(r->buckets);
 			return -ENOMEM;
+		}
+		*series_slot(s, method, route, status) = ++s->n;
 	}
 	r->count += count;
 	r->sum += sum;
@@ -119,6 +181,7 @@ void route_snapshot_release(struct route_snapshot *s)
 		free(s->series[i].buckets);
 	}
 	free(s->series);
+	free(s->slots);
 	free(s->bounds);
 	memset(s, 0, sizeof(*s));
 }

@@ -7,7 +7,9 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "metrics/registry.h"
 #include "metrics/route_rates.h"
@@ -142,6 +144,52 @@ static void test_history_window(void **state)
 	route_history_release(&h);
 }
 
+/* Thousands of series, each added twice (summed into one), keep apart strings that only
+ * differ in where one ends; rows match every series of the newer snapshot to its own in the
+ * older one (the index, not the order, finds it: the older one is built backwards). */
+static void test_many_series_indexed(void **state)
+{
+	enum { N = 5000 };
+	struct route_snapshot before = { 0 }, after = { 0 };
+	struct route_row *rows;
+	char route[32];
+	size_t n;
+
+	(void)state;
+	for (int i = N - 1; i >= 0; i--) {
+		snprintf(route, sizeof(route), "/r/%d", i);
+		assert_int_equal(route_snapshot_add(&before, "GET", route, "200", i, 0, NULL), 0);
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < N; i++) {
+			snprintf(route, sizeof(route), "/r/%d", i);
+			assert_int_equal(
+				route_snapshot_add(&after, "GET", route, "200", i + 1, 0, NULL), 0);
+		}
+	assert_int_equal(route_snapshot_add(&after, "GE", "T/r/1", "200", 1, 0, NULL), 0);
+	assert_int_equal(route_snapshot_add(&after, "GET", "/r/1", "20", 1, 0, NULL), 0);
+	assert_int_equal(before.n, N);
+	assert_int_equal(after.n, N + 2);
+	before.time = 0;
+	after.time = 10;
+	assert_int_equal(route_rows(&before, &after, 1, ROUTE_SORT_ROUTE, &rows, &n), 0);
+	/* each /r/i: 2 (i + 1) now, i before: i + 2 in the interval; the two odd ones 1 each */
+	assert_int_equal(n, N + 2);
+	for (size_t k = 0; k < n; k++) {
+		int i;
+
+		if (!strcmp(rows[k].method, "GE") || !strcmp(rows[k].status, "20")) {
+			assert_float_equal(rows[k].requests, 1, 0);
+			continue;
+		}
+		assert_int_equal(sscanf(rows[k].route, "/r/%d", &i), 1);
+		assert_float_equal(rows[k].requests, i + 2, 0);
+	}
+	free(rows);
+	route_snapshot_release(&before);
+	route_snapshot_release(&after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_rows_from_registry),
 		cmocka_unit_test(test_sum_and_reset),
 		cmocka_unit_test(test_history_window),
+		cmocka_unit_test(test_many_series_indexed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
