@@ -7,6 +7,7 @@
 #include "metrics/registry.h"
 
 #include "util/prom_name.h"
+#include "util/slot_index.h"
 
 #include <errno.h>
 #include <math.h>
@@ -43,8 +44,7 @@ struct metric_family {
 	/* Children in first-seen order, and an open-addressing index over them. */
 	struct metric_child **children;
 	size_t n_children, cap_children;
-	size_t *slots; /* child index + 1; 0 = empty; a power of two, at most half full */
-	size_t n_slots;
+	struct slot_index index; /* by the hash of their label values */
 	/* The cardinality cap (metric_family_set_cap); max_children 0: none. */
 	size_t max_children;
 	size_t fold[REGISTRY_MAX_FOLD]; /* label indexes folded to REGISTRY_OVERFLOW_VALUE */
@@ -102,7 +102,7 @@ static void family_free(struct metric_family *f)
 	for (size_t i = 0; i < f->n_children; i++)
 		child_free(f->children[i], f->n_labels);
 	free(f->children);
-	free(f->slots);
+	slot_index_release(&f->index);
 	free_strings(f->label_names, f->n_labels);
 	free(f->bounds);
 	free(f->name);
@@ -348,56 +348,32 @@ struct metric_family *registry_find_family(const struct registry *r, const char 
 
 /* --- children ----------------------------------------------------------------------------- */
 
-/* FNV-1a over the label values, each terminated by its NUL so ("a","bc") != ("ab","c"). */
-static uint64_t hash_values(const char *const *values, size_t n)
+/* A child looked for: its family, the hash of its label values and the values. */
+struct child_key {
+	const struct metric_family *f;
+	uint64_t hash;
+	const char *const *values;
+};
+
+static int is_child(const void *key, size_t position)
 {
-	uint64_t h = 14695981039346656037ULL;
+	const struct child_key *k = key;
+	const struct metric_child *c = k->f->children[position];
 
-	for (size_t i = 0; i < n; i++) {
-		const unsigned char *p = (const unsigned char *)values[i];
-
-		do {
-			h ^= *p;
-			h *= 1099511628211ULL;
-		} while (*p++);
-	}
-	return h;
-}
-
-static int same_values(const struct metric_child *c, uint64_t hash, const char *const *values,
-		       size_t n)
-{
-	if (c->hash != hash)
+	if (c->hash != k->hash)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(c->label_values[i], values[i]))
+	for (size_t i = 0; i < k->f->n_labels; i++)
+		if (strcmp(c->label_values[i], k->values[i]))
 			return 0;
 	return 1;
 }
 
-/* The slot holding these values, or the empty slot where they belong. */
-static size_t find_slot(const struct metric_family *f, uint64_t hash, const char *const *values)
+static uint64_t child_hash(const void *family, size_t position)
 {
-	size_t mask = f->n_slots - 1;
-	size_t i = (size_t)hash & mask;
-
-	while (f->slots[i] && !same_values(f->children[f->slots[i] - 1], hash, values, f->n_labels))
-		i = (i + 1) & mask;
-	return i;
+	return ((const struct metric_family *)family)->children[position]->hash;
 }
 
-/* The empty slot for a child known not to be in the index yet. */
-static size_t free_slot(const struct metric_family *f, uint64_t hash)
-{
-	size_t mask = f->n_slots - 1;
-	size_t i = (size_t)hash & mask;
-
-	while (f->slots[i])
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* Makes room for one more child: the index stays at most half full, so probes stay short. */
+/* Makes room for one more child (its pointer and its index slot). */
 static int reserve_child(struct metric_family *f)
 {
 	if (f->n_children == f->cap_children) {
@@ -409,19 +385,7 @@ static int reserve_child(struct metric_family *f)
 		f->children = grown;
 		f->cap_children = cap;
 	}
-	if (2 * (f->n_children + 1) > f->n_slots) {
-		size_t n = f->n_slots ? f->n_slots * 2 : 16;
-		size_t *slots = calloc(n, sizeof(*slots));
-
-		if (!slots)
-			return -ENOMEM;
-		free(f->slots);
-		f->slots = slots;
-		f->n_slots = n;
-		for (size_t i = 0; i < f->n_children; i++)
-			f->slots[free_slot(f, f->children[i]->hash)] = i + 1;
-	}
-	return 0;
+	return slot_index_reserve(&f->index, f->n_children, child_hash, f);
 }
 
 static struct metric_child *child_new(struct metric_family *f, uint64_t hash,
@@ -448,15 +412,14 @@ static struct metric_child *child_new(struct metric_family *f, uint64_t hash,
 static struct metric_child *child_get(struct metric_family *f, const char *const *label_values,
 				      int create)
 {
+	struct child_key key = { f, strings_hash(label_values, f->n_labels), label_values };
 	struct metric_child *c;
-	uint64_t hash;
-	size_t slot;
 
-	hash = hash_values(label_values, f->n_labels);
-	if (f->n_slots) {
-		slot = find_slot(f, hash, label_values);
-		if (f->slots[slot])
-			return f->children[f->slots[slot] - 1];
+	if (f->index.n_slots) {
+		size_t slot = *slot_index_find(&f->index, key.hash, is_child, &key);
+
+		if (slot)
+			return f->children[slot - 1];
 	}
 	if (!create)
 		return NULL;
@@ -464,13 +427,13 @@ static struct metric_child *child_get(struct metric_family *f, const char *const
 		errno = ENOMEM;
 		return NULL;
 	}
-	c = child_new(f, hash, label_values);
+	c = child_new(f, key.hash, label_values);
 	if (!c) {
 		errno = ENOMEM;
 		return NULL;
 	}
 	f->children[f->n_children++] = c;
-	f->slots[free_slot(f, hash)] = f->n_children;
+	*slot_index_free_slot(&f->index, key.hash) = f->n_children;
 	return c;
 }
 
@@ -487,9 +450,7 @@ void metric_family_remove_child(struct metric_family *f, struct metric_child *c)
 	memmove(&f->children[i], &f->children[i + 1],
 		(f->n_children - i - 1) * sizeof(*f->children));
 	f->n_children--;
-	memset(f->slots, 0, f->n_slots * sizeof(*f->slots));
-	for (i = 0; i < f->n_children; i++)
-		f->slots[free_slot(f, f->children[i]->hash)] = i + 1;
+	slot_index_rebuild(&f->index, f->n_children, child_hash, f);
 }
 
 /*

@@ -3,39 +3,46 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* FNV-1a over the three strings, each with its terminating NUL (so "a","bc" != "ab","c"). */
-static uint64_t series_hash(const char *method, const char *route, const char *status)
+static uint64_t series_key_hash(const char *method, const char *route, const char *status)
 {
-	const char *parts[3] = { method, route, status };
-	uint64_t h = 14695981039346656037ULL;
+	const char *const key[3] = { method, route, status };
 
-	for (size_t p = 0; p < 3; p++) {
-		const unsigned char *c = (const unsigned char *)parts[p];
-
-		do
-			h = (h ^ *c) * 1099511628211ULL;
-		while (*c++);
-	}
-	return h;
+	return strings_hash(key, 3);
 }
 
-/* The index slot of that series, or the free slot where it would go. */
+static uint64_t series_hash(const void *snapshot, size_t position)
+{
+	const struct route_series *r = &((const struct route_snapshot *)snapshot)->series[position];
+
+	return series_key_hash(r->method, r->route, r->status);
+}
+
+/* A series looked for in snapshot s. */
+struct series_key {
+	const struct route_snapshot *s;
+	const char *method, *route, *status;
+};
+
+static int is_series(const void *key, size_t position)
+{
+	const struct series_key *k = key;
+	const struct route_series *r = &k->s->series[position];
+
+	return !strcmp(r->route, k->route) && !strcmp(r->method, k->method) &&
+	       !strcmp(r->status, k->status);
+}
+
+/* The index slot of that series, or the free slot where it would go; s->index must have
+ * slots. */
 static size_t *series_slot(const struct route_snapshot *s, const char *method, const char *route,
 			   const char *status)
 {
-	size_t mask = s->n_slots - 1;
+	const struct series_key key = { s, method, route, status };
 
-	for (size_t i = series_hash(method, route, status) & mask;; i = (i + 1) & mask) {
-		const struct route_series *r = s->slots[i] ? &s->series[s->slots[i] - 1] : NULL;
-
-		if (!r || (!strcmp(r->route, route) && !strcmp(r->method, method) &&
-			   !strcmp(r->status, status)))
-			return &s->slots[i];
-	}
+	return slot_index_find(&s->index, series_key_hash(method, route, status), is_series, &key);
 }
 
 static struct route_series *find_series(const struct route_snapshot *s, const char *method,
@@ -43,13 +50,13 @@ static struct route_series *find_series(const struct route_snapshot *s, const ch
 {
 	size_t slot;
 
-	if (!s->n_slots)
+	if (!s->index.n_slots)
 		return NULL;
 	slot = *series_slot(s, method, route, status);
 	return slot ? &s->series[slot - 1] : NULL;
 }
 
-/* Room for one more series: the list and the index grown by doubling. 0 or -ENOMEM. */
+/* Room for one more series: the list grown by doubling, and the index. 0 or -ENOMEM. */
 static int series_room(struct route_snapshot *s)
 {
 	if (s->n == s->cap) {
@@ -61,20 +68,7 @@ static int series_room(struct route_snapshot *s)
 		s->series = grown;
 		s->cap = cap;
 	}
-	if (2 * (s->n + 1) > s->n_slots) {
-		size_t n_slots = s->n_slots ? s->n_slots * 2 : 32;
-		size_t *slots = calloc(n_slots, sizeof(*slots));
-
-		if (!slots)
-			return -ENOMEM;
-		free(s->slots);
-		s->slots = slots;
-		s->n_slots = n_slots;
-		for (size_t i = 0; i < s->n; i++)
-			*series_slot(s, s->series[i].method, s->series[i].route,
-				     s->series[i].status) = i + 1;
-	}
-	return 0;
+	return slot_index_reserve(&s->index, s->n, series_hash, s);
 }
 
 int route_snapshot_set_bounds(struct route_snapshot *s, const double *bounds, size_t n)
@@ -181,7 +175,7 @@ void route_snapshot_release(struct route_snapshot *s)
 		free(s->series[i].buckets);
 	}
 	free(s->series);
-	free(s->slots);
+	slot_index_release(&s->index);
 	free(s->bounds);
 	memset(s, 0, sizeof(*s));
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "metrics/registry.h"
+#include "util/slot_index.h"
 
 /* One histogram series (summed over any other labels) at one moment. */
 struct route_series {
@@ -24,13 +25,10 @@ struct route_snapshot {
 	size_t n_bounds;
 	struct route_series *series;
 	size_t n, cap;
-	/* An index of series by (method, route, status): open addressing, a slot holds a
-	 * series' position + 1, 0 when free; n_slots a power of two, at least 2 n. A
-	 * snapshot is built every 2 s from up to --max-series children and compared with an
-	 * older one: a search through the list made that quadratic (22 ms a snapshot at
-	 * 2 000 series). */
-	size_t *slots;
-	size_t n_slots;
+	/* The series by (method, route, status). A snapshot is built every 2 s from up to
+	 * --max-series children and compared with an older one: a search through the list
+	 * made that quadratic (22 ms a snapshot at 2 000 series). */
+	struct slot_index index;
 };
 
 /* The histogram's bucket bounds (the last +Inf), before any series is added. 0, -EINVAL
