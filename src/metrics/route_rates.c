@@ -35,25 +35,23 @@ static int is_series(const void *key, size_t position)
 	       !strcmp(r->status, k->status);
 }
 
-/* The index slot of that series, or the free slot where it would go; s->index must have
- * slots. */
-static size_t *series_slot(const struct route_snapshot *s, const char *method, const char *route,
-			   const char *status)
+/* The index slot of that series (hash: its series_key_hash), or the free slot where it
+ * would go; NULL while the index has no slots. */
+static size_t *series_slot(const struct route_snapshot *s, uint64_t hash, const char *method,
+			   const char *route, const char *status)
 {
 	const struct series_key key = { s, method, route, status };
 
-	return slot_index_find(&s->index, series_key_hash(method, route, status), is_series, &key);
+	return s->index.n_slots ? slot_index_find(&s->index, hash, is_series, &key) : NULL;
 }
 
 static struct route_series *find_series(const struct route_snapshot *s, const char *method,
 					const char *route, const char *status)
 {
-	size_t slot;
+	size_t *slot =
+		series_slot(s, series_key_hash(method, route, status), method, route, status);
 
-	if (!s->index.n_slots)
-		return NULL;
-	slot = *series_slot(s, method, route, status);
-	return slot ? &s->series[slot - 1] : NULL;
+	return slot && *slot ? &s->series[*slot - 1] : NULL;
 }
 
 /* Room for one more series: the list grown by doubling, and the index. 0 or -ENOMEM. */
@@ -88,7 +86,9 @@ int route_snapshot_set_bounds(struct route_snapshot *s, const double *bounds, si
 int route_snapshot_add(struct route_snapshot *s, const char *method, const char *route,
 		       const char *status, double count, double sum, const double *buckets)
 {
-	struct route_series *r = find_series(s, method, route, status);
+	uint64_t hash = series_key_hash(method, route, status);
+	size_t *slot = series_slot(s, hash, method, route, status);
+	struct route_series *r = slot && *slot ? &s->series[*slot - 1] : NULL;
 
 	if (!r) {
 		int err = series_room(s);
@@ -108,7 +108,7 @@ int route_snapshot_add(struct route_snapshot *s, const char *method, const char 
 			free(r->buckets);
 			return -ENOMEM;
 		}
-		*series_slot(s, method, route, status) = ++s->n;
+		*slot_index_free_slot(&s->index, hash) = ++s->n;
 	}
 	r->count += count;
 	r->sum += sum;
