@@ -308,8 +308,11 @@ class Exporter:
                 raise AssertionError(f"exporter exited with {self.proc.returncode}: "
                                      f"{self.proc.stderr.read().decode()}")
 
-    def scrape_text(self):
-        r = requests.get(self.base + self.metrics_path, timeout=10)
+    def scrape_text(self, names=()):
+        """The scrape's text; names: only the samples so named (?name[]=, cheap to render
+        where a full scrape may hold thousands of series)."""
+        r = requests.get(self.base + self.metrics_path, params={"name[]": list(names)},
+                         timeout=10)
         assert r.status_code == 200
         assert r.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
         return r.text
@@ -363,22 +366,27 @@ RECEIVED = "flask_ebpf_exporter_records_received_total"
 QUIET_SECONDS = 0.3  # three of the daemon's 100 ms drains
 
 
-def scrape_when_counted(exporter, want, *names, timeout=20):
-    """One scrape, taken once the samples called `names` (by default the records received,
-    whatever the prefix or exclusions) add up to `want` and a quiet period has passed.
-    A record is emitted when the server's write returns, and its client may read the
-    response before that on a loaded machine: the last records can trail the last answer.
-    A sum above `want` ends the wait at once, and after `timeout` the scrape is returned as
-    it is: the caller's exact assertions then say what is missing or extra."""
+def wait_counted(exporter, want, *names, timeout=20):
+    """Until the samples called `names` (by default the records received, whatever the
+    prefix or exclusions) add up to `want` or more, or `timeout` passed; polled with
+    scrapes of those samples only."""
     names = names or (RECEIVED,)
-
-    def counted():
-        text = exporter.scrape_text()
-        return sum(sum(series(text, name).values()) for name in names)
-
     deadline = time.monotonic() + timeout
-    while counted() < want and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        text = exporter.scrape_text(names)
+        if sum(sum(series(text, name).values()) for name in names) >= want:
+            return
         time.sleep(0.1)
+
+
+def scrape_when_counted(exporter, want, *names, timeout=20):
+    """One scrape, taken once the samples called `names` add up to `want` (wait_counted)
+    and a quiet period has passed. A record is emitted when the server's write returns,
+    and its client may read the response before that on a loaded machine: the last records
+    can trail the last answer. A sum above `want` ends the wait at once, and after
+    `timeout` the scrape is returned as it is: the caller's exact assertions then say what
+    is missing or extra."""
+    wait_counted(exporter, want, *names, timeout=timeout)
     time.sleep(QUIET_SECONDS)  # a quiet period: nothing more may arrive
     return exporter.scrape_text()
 

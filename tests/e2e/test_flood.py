@@ -4,9 +4,7 @@ still counted exactly."""
 import socket
 import time
 
-import requests
-
-from conftest import RECEIVED, scrape_when_counted, series
+from conftest import scrape_when_counted, series, wait_counted
 from nginx_server import Nginx
 
 FLOOD = 100_000
@@ -58,17 +56,6 @@ def flood(port, first, count):
 PAGE_HISTORY_SECONDS = 6 * 2 + 2
 
 
-def wait_received(exporter, want, timeout=20):
-    """Until the daemon has received `want` records, polled with ?name[]= scrapes of that
-    one counter (cheap, where a full scrape renders 2 000 histogram series)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = requests.get(exporter.base + "/metrics", params={"name[]": RECEIVED}, timeout=10)
-        if sum(series(r.text, RECEIVED).values()) >= want:
-            return
-        time.sleep(0.1)
-
-
 def total_requests(text):
     return sum(series(text, "flask_http_request_total").values())
 
@@ -78,12 +65,12 @@ def test_random_path_flood_stays_bounded(tmp_path, attach):
     try:
         exporter = attach(nginx.pid)
         answered = flood(nginx.port, 0, FLOOD // 5)  # past the cap: memory is in place
-        wait_received(exporter, FLOOD // 5)
+        wait_counted(exporter, FLOOD // 5)
         time.sleep(PAGE_HISTORY_SECONDS)  # the page's history full (see above)
         rss_warm = vm_rss_kb(exporter.proc.pid)
         answered += flood(nginx.port, FLOOD // 5, FLOOD - FLOOD // 5)
         assert answered == FLOOD
-        wait_received(exporter, FLOOD)
+        wait_counted(exporter, FLOOD)
         rss_end = vm_rss_kb(exporter.proc.pid)
         text = scrape_when_counted(exporter, FLOOD)
 
